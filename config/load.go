@@ -1,0 +1,96 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// MaxFileSize is the largest configuration file Load reads; a real one is a
+// few lines.
+const MaxFileSize = 1 << 20
+
+// Load returns the configuration of the repository (or plain folder) dir:
+// Default, overridden by the file dir/.gto when it exists (GTO_CONFIG_FILE_NAME
+// names another file; a missing or empty file is fine), overridden by the
+// environment variables GTO_TYPES, GTO_STAGES (JSON lists), GTO_EMOJIS,
+// GTO_LOG_LEVEL and GTO_INDEX, looked up with getenv.
+//
+// File keys are case-insensitive, as in gto: types, stages, emojis,
+// log_level, index; debug, enrichments, autoload_enrichments and
+// config_file_name are accepted and ignored; any other key is an error.
+// Every type and stage must be a valid name. Errors are one sentence that
+// names the file or the variable.
+func Load(dir string, getenv func(string) (string, bool)) (Config, error) {
+	c := Default()
+	name := FileName
+	if v, ok := getenv("GTO_CONFIG_FILE_NAME"); ok && v != "" {
+		name = v
+	}
+	path := name
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, name)
+	}
+	data, found, err := readFile(path, name)
+	if err != nil {
+		return Config{}, err
+	}
+	if found {
+		c.File = path
+		if err := c.applyFile(data, name); err != nil {
+			return Config{}, err
+		}
+	}
+	if err := c.applyEnv(getenv); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// LoadBytes is Load for a configuration file given by content rather than
+// read from a folder: data is the file's content (nil when there is none),
+// name its name for messages. A bare repository's .gto is read this way from
+// its HEAD commit.
+func LoadBytes(data []byte, name string, getenv func(string) (string, bool)) (Config, error) {
+	c := Default()
+	if data != nil {
+		if len(data) > MaxFileSize {
+			return Config{}, fmt.Errorf("%s is too large for a configuration file (over %d KiB)", name, MaxFileSize>>10)
+		}
+		c.File = name
+		if err := c.applyFile(data, name); err != nil {
+			return Config{}, err
+		}
+	}
+	if err := c.applyEnv(getenv); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// readFile returns the content of the configuration file at path, or
+// found == false when there is none. name is the file's name for messages.
+func readFile(path, name string) (data []byte, found bool, err error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: cannot read the configuration file: %w", name, err)
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.IsDir() {
+		return nil, false, fmt.Errorf("%s is a directory, not a configuration file", name)
+	}
+	data, err = io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: cannot read the configuration file: %w", name, err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, false, fmt.Errorf("%s is too large for a configuration file (over %d KiB)", name, MaxFileSize>>10)
+	}
+	return data, true, nil
+}
