@@ -1,0 +1,133 @@
+package annotations
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/gto-dev/gto/tagname"
+)
+
+// Update is one `gto annotate` request. Empty fields mean "not given".
+type Update struct {
+	Type string
+	Path string
+	// MustExist marks the artifact as not virtual; the caller checks that
+	// Path is committed, Annotate only requires that a Path is given.
+	MustExist   bool
+	Labels      []string
+	Description string
+}
+
+// Annotate creates or updates the annotation of name with the semantics of
+// gto 0.2.4 (`gto annotate` always merges):
+//
+//   - a new artifact gets Type, Path, Virtual = !MustExist, Labels in the
+//     given order and Description;
+//   - an existing one keeps each old value the update leaves empty; MustExist
+//     makes it non-virtual, a Path without MustExist makes it virtual again;
+//     its labels become the sorted union of old and new; an empty
+//     Description keeps the old one.
+//
+// It fails when the name, the type or a label is not a valid name, when
+// MustExist is set without a Path, or when Path equals, contains or lies
+// inside the path of another artifact (compared lexically after cleaning, so
+// "a/b/" is "a/b", and URLs do not clash with relative paths). On error the
+// index is unchanged.
+func (ix *Index) Annotate(name string, u Update) error {
+	// The tagname errors name the kind and the value: `invalid type name "###": ...`.
+	if err := tagname.ValidateArtifactName(name); err != nil {
+		return err
+	}
+	if u.Type != "" {
+		if err := tagname.ValidateName("type", u.Type); err != nil {
+			return err
+		}
+	}
+	for _, label := range u.Labels {
+		if err := tagname.ValidateName("label", label); err != nil {
+			return err
+		}
+	}
+	if u.MustExist && u.Path == "" {
+		return fmt.Errorf("cannot annotate %q: a path is required when the artifact must exist", name)
+	}
+	if u.Path != "" {
+		if err := ix.checkPath(name, u.Path); err != nil {
+			return err
+		}
+	}
+
+	old, exists := ix.arts[name]
+	if !exists {
+		ix.set(name, Artifact{
+			Type:        u.Type,
+			Path:        u.Path,
+			Virtual:     !u.MustExist,
+			Labels:      normLabels(slices.Clone(u.Labels)),
+			Description: u.Description,
+		})
+		return nil
+	}
+	a := old.clone()
+	if u.Type != "" {
+		a.Type = u.Type
+	}
+	if u.Path != "" {
+		a.Path = u.Path
+	}
+	switch {
+	case u.MustExist:
+		a.Virtual = false
+	case u.Path != "":
+		a.Virtual = true
+	}
+	// gto sorts and deduplicates the labels on every update, even when no
+	// label is given.
+	labels := append(a.Labels, u.Labels...)
+	slices.Sort(labels)
+	a.Labels = normLabels(slices.Compact(labels))
+	if u.Description != "" {
+		a.Description = u.Description
+	}
+	ix.set(name, a)
+	return nil
+}
+
+// checkPath fails when p clashes with the path of an artifact other than name.
+func (ix *Index) checkPath(name, p string) error {
+	for _, other := range ix.names {
+		op := ix.arts[other].Path
+		if other == name || op == "" {
+			continue
+		}
+		if pathsClash(p, op) {
+			return &kindError{fmt.Sprintf("path %q conflicts with %q of artifact %q", p, op, other), ErrPathConflict}
+		}
+	}
+	return nil
+}
+
+// pathsClash reports whether a and b are the same path or one lies inside
+// the other. gto resolves both against the working directory; comparing
+// cleaned paths lexically gives the same answer for the relative paths and
+// URLs people annotate, without touching the file system.
+func pathsClash(a, b string) bool {
+	a, b = path.Clean(a), path.Clean(b)
+	return a == b || contains(a, b) || contains(b, a)
+}
+
+// contains reports whether the cleaned path inner lies inside the cleaned
+// path outer.
+func contains(outer, inner string) bool {
+	switch outer {
+	case ".":
+		// The working directory holds every relative path that does not
+		// climb out of it.
+		return !strings.HasPrefix(inner, "/") && inner != ".." && !strings.HasPrefix(inner, "../")
+	case "/":
+		return strings.HasPrefix(inner, "/")
+	}
+	return strings.HasPrefix(inner, outer+"/")
+}

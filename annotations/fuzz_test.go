@@ -1,0 +1,100 @@
+package annotations
+
+import (
+	"reflect"
+	"testing"
+)
+
+// fuzzSeeds are the hand-written styles of the conformance scenarios plus
+// hostile and malformed inputs.
+var fuzzSeeds = []string{
+	"",
+	"# only a comment\n",
+	"{}",
+	"null",
+	"WRONG",
+	"- a\n- b\n",
+	"nn: {type: model, path: \"models/nn.h5\", virtual: false}\n" +
+		"features:\n  type: dataset\n  labels: [raw, big]\n  description: \"Features: v2\"\n",
+	"nn:\n  type: model\n  custom:\n    owner: team-a\n",
+	"nn:\n  custom: {a: [1, 2.5, true, null, \"x\"], b: {c: 2001-12-14}}\n",
+	"model: {type: hand-edit}",
+	"model:\n",
+	"a: &x {type: m}\nb: *x\n",
+	"a: &a [\"lol\",\"lol\"]\nb: &b [*a,*a,*a]\nc: &c [*b,*b,*b]\n",
+	"m:\n  <<: {type: t}\n",
+	"m: {labels: {a: b}}",
+	"m: {virtual: maybe}",
+	"m: {description: \"Model: v2 — \\\"quoted\\\" and 'single' #hash\"}",
+	"numbers: {path: '123', description: 'true'}",
+	"urls: {path: 'https://example.com/a?b=c&d=e#f'}",
+	"m: {description: \"line1\\nline2\\r\\n  indented \\t\"}",
+	"m: {custom: [[[[[[[[]]]]]]]]}",
+	"m: 1\n",
+	"a: {}\n---\nb: {}\n",
+	"m: {path: !!binary /w==}",
+	"dir/sub:m: {type: t, extra: ignored}",
+}
+
+// FuzzParse checks that Parse never panics and that what it accepts survives
+// Marshal and Parse unchanged.
+func FuzzParse(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ix, err := Parse(data, "artifacts.yaml")
+		if err != nil {
+			return
+		}
+		out, err := ix.Marshal()
+		if err != nil {
+			t.Fatalf("Marshal failed on a parsed index: %v\ninput: %q", err, data)
+		}
+		back, err := Parse(out, "artifacts.yaml")
+		if err != nil {
+			t.Fatalf("Parse(Marshal()) failed: %v\ninput: %q\nmarshaled: %q", err, data, out)
+		}
+		if !equalIndex(ix, back) {
+			t.Fatalf("round trip changed the index\ninput: %q\nmarshaled: %q\nbefore: %#v\nafter: %#v", data, out, snapshot(ix), snapshot(back))
+		}
+		// Marshal is canonical: a second round gives the same bytes.
+		again, err := back.Marshal()
+		if err != nil || string(again) != string(out) {
+			t.Fatalf("Marshal is not stable: %q then %q (%v)", out, again, err)
+		}
+	})
+}
+
+type namedArtifact struct {
+	Name string
+	Artifact
+}
+
+// snapshot lists the artifacts of ix in order, for comparisons and messages.
+func snapshot(ix *Index) []namedArtifact {
+	var s []namedArtifact
+	for _, n := range ix.Names() {
+		a, _ := ix.Get(n)
+		s = append(s, namedArtifact{n, a})
+	}
+	return s
+}
+
+func equalIndex(a, b *Index) bool {
+	return reflect.DeepEqual(snapshot(a), snapshot(b))
+}
+
+// FuzzMarshalString checks that any string value (path, description, custom
+// key and value) survives Marshal and Parse, which FuzzParse reaches only
+// rarely since it must first build a valid document.
+func FuzzMarshalString(f *testing.F) {
+	for _, s := range []string{"", "true", "a: b", "x\n", " a\r\n", "\xff", "\u2028", "#", "- x", "1.0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ix := New("")
+		ix.set("m", Artifact{Path: s, Description: s, Virtual: true, Custom: map[string]any{s: []any{s, map[string]any{"k": s}}}})
+		assertRoundTrip(t, ix)
+	})
+}
