@@ -1,0 +1,412 @@
+package gitcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gto-dev/gto/internal/gitcmd/gittest"
+)
+
+// bothProtocols runs test with the cat-file protocol of the installed git
+// and with the one for git before 2.36.
+func bothProtocols(t *testing.T, test func(t *testing.T)) {
+	t.Run("current", test)
+	t.Run("legacy", func(t *testing.T) {
+		forceLegacyCatFile = true
+		defer func() { forceLegacyCatFile = false }()
+		test(t)
+	})
+}
+
+// tagObjects lists the tags matching patterns and reads their objects.
+func tagObjects(t *testing.T, r *Repo, b *Batch, patterns ...string) map[string]TagObject {
+	t.Helper()
+	refs, err := r.ListTags(t.Context(), patterns...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids, names []string
+	for _, ref := range refs {
+		if ref.Type == "tag" {
+			ids, names = append(ids, ref.Object), append(names, ref.Name)
+		}
+	}
+	tags, err := b.Tags(ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]TagObject{}
+	for i, tag := range tags {
+		out[names[i]] = tag
+	}
+	return out
+}
+
+func TestBatchTags(t *testing.T) { bothProtocols(t, testBatchTags) }
+
+func testBatchTags(t *testing.T) {
+	g, r, commit := oddRegistry(t)
+	big := strings.Repeat("0123456789abcdef", 2<<20/16) // 2 MiB
+	g.Tag("big@v1.0.0", commit, big)
+	g.Tag("multi@v1.0.0", commit, "Line one\n\nLine three\n")
+	b := openBatch(t, r)
+
+	tags := tagObjects(t, r, b)
+	if len(tags) != 11 {
+		t.Fatalf("read %d tags, want 11", len(tags))
+	}
+	x := tags["x@v1.0.0+build.1"]
+	if x.Name != "x@v1.0.0+build.1" || x.Object != commit || x.ObjectType != "commit" ||
+		x.TaggerName != gittest.Name || x.TaggerEmail != gittest.Email || !x.HasTagger || x.Signed ||
+		x.Message != "msg x@v1.0.0+build.1" {
+		t.Errorf("x@v1.0.0+build.1: %+v", x)
+	}
+	if got := tags["big@v1.0.0"].Message; got != big {
+		t.Errorf("2 MiB message: got %d bytes", len(got))
+	}
+	if got := tags["multi@v1.0.0"].Message; got != "Line one\n\nLine three" {
+		t.Errorf("multi-line message %q", got)
+	}
+	if got := tags["on-tree"]; got.ObjectType != "tree" {
+		t.Errorf("tag on a tree: %+v", got)
+	}
+	if got := tags["on-blob"]; got.ObjectType != "blob" {
+		t.Errorf("tag on a blob: %+v", got)
+	}
+	// Tag times advance with the fixed clock, in order of creation.
+	if a, b := tags["a#b!#3"].Time, tags["x@v1.0.0+build.1"].Time; !a.Before(b) || a.Unix() != gittest.Epoch.Unix()+120 {
+		t.Errorf("tagger times %v, %v", a, b)
+	}
+
+	chain := tags["tag-of-tag"]
+	if chain.ObjectType != "tag" || chain.Object != g.Git("rev-parse", "refs/tags/x@v1.0.1") {
+		t.Fatalf("tag of a tag: %+v", chain)
+	}
+	targets, err := b.Peel([]TagObject{chain, x, tags["on-tree"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Target{{commit, "commit"}, {commit, "commit"}, {g.Git("rev-parse", commit+"^{tree}"), "tree"}}
+	if fmt.Sprint(targets) != fmt.Sprint(want) {
+		t.Errorf("Peel = %v, want %v", targets, want)
+	}
+
+	_, err = b.Tags([]string{commit})
+	if err == nil || !strings.Contains(err.Error(), "not a tag") {
+		t.Errorf("Tags(commit) error = %v", err)
+	}
+	_, err = b.Tags([]string{strings.Repeat("0", 40)})
+	mustErrIs(t, err, ErrObjectNotFound)
+	// The batch is still usable after such errors.
+	if _, err := b.Tags([]string{x.ID}); err != nil {
+		t.Errorf("after an error: %v", err)
+	}
+}
+
+func TestBatchTagZoneAndSignature(t *testing.T) { bothProtocols(t, testBatchTagZoneAndSignature) }
+
+func testBatchTagZoneAndSignature(t *testing.T) {
+	g, r := newTestRepo(t)
+	commit := g.Commit("init", nil)
+	// A signed-looking tag (git does not verify signatures when storing).
+	signed := g.GitInput("object "+commit+"\ntype commit\ntag signed\ntagger Ravi <r@x.in> 1640998800 +0530\n\n"+
+		"Line one\nLine two\n-----BEGIN PGP SIGNATURE-----\n\niQEzBAABCAAdFiEE\n=abcd\n-----END PGP SIGNATURE-----\n", "mktag")
+	g.Git("update-ref", "refs/tags/signed", signed)
+	ssh := g.GitInput("object "+commit+"\ntype commit\ntag ssh\ntagger S <s@x> 1640998800 -0800\n\n"+
+		"ssh message\n-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----\n", "mktag")
+	g.Git("update-ref", "refs/tags/ssh", ssh)
+	// Old tags may have no tagger line.
+	old := g.GitInput("object "+commit+"\ntype commit\ntag old\n\nvery old\n", "hash-object", "-t", "tag", "-w", "--stdin", "--literally")
+	g.Git("update-ref", "refs/tags/old", old)
+
+	b := openBatch(t, r)
+	tags := tagObjects(t, r, b)
+	s := tags["signed"]
+	if !s.Signed || s.Message != "Line one\nLine two" || s.TaggerName != "Ravi" || s.ID != signed {
+		t.Errorf("signed: %+v", s)
+	}
+	if name, off := s.Time.Zone(); name != "+0530" || off != 19800 || s.Time.Unix() != 1640998800 || s.Time.Hour() != 6 || s.Time.Minute() != 30 {
+		t.Errorf("signed: time %v zone %q %d", s.Time, name, off)
+	}
+	if x := tags["ssh"]; !x.Signed || x.Message != "ssh message" {
+		t.Errorf("ssh: %+v", x)
+	}
+	if name, _ := tags["ssh"].Time.Zone(); name != "-0800" {
+		t.Errorf("ssh zone %q", name)
+	}
+	if o := tags["old"]; o.HasTagger || o.TaggerName != "" || !o.Time.IsZero() || o.Message != "very old" {
+		t.Errorf("old: %+v", o)
+	}
+}
+
+func TestBatchCommits(t *testing.T) { bothProtocols(t, testBatchCommits) }
+
+func testBatchCommits(t *testing.T) {
+	g, r := newTestRepo(t)
+	first := g.Commit("Initial commit", map[string]string{"f": "1"})
+	second := g.Commit("Second\n\nwith a body", map[string]string{"f": "2"})
+	tree := g.Git("rev-parse", second+"^{tree}")
+	// A commit with multi-line headers (mergetag, gpgsig) and an encoding.
+	raw := "tree " + tree + "\nparent " + second + "\nparent " + first + "\n" +
+		"author A U Thor <author@x> 1640998800 -0800\ncommitter C O Mitter <committer@x> 1640998860 +0530\n" +
+		"encoding ISO-8859-1\n" +
+		"mergetag object " + first + "\n type commit\n tag v1\n tagger T <t@x> 1640998800 +0000\n \n merged tag\n" +
+		"gpgsig -----BEGIN PGP SIGNATURE-----\n \n iQEzBAABCAAdFiEE\n -----END PGP SIGNATURE-----\n" +
+		"\nMerge tag 'v1'\n"
+	crafted := g.GitInput(raw, "hash-object", "-t", "commit", "-w", "--stdin")
+
+	b := openBatch(t, r)
+	commits, err := b.Commits([]string{first, second, crafted, first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(commits) != 3 {
+		t.Fatalf("got %d commits", len(commits))
+	}
+	c := commits[first]
+	if c.Hash != first || c.Message != "Initial commit\n" || len(c.Parents) != 0 ||
+		c.AuthorName != gittest.Name || c.CommitterEmail != gittest.Email || c.AuthorTime.Unix() != gittest.Epoch.Unix()+60 {
+		t.Errorf("first: %+v", c)
+	}
+	if c := commits[second]; c.Message != "Second\n\nwith a body\n" || len(c.Parents) != 1 || c.Parents[0] != first {
+		t.Errorf("second: %+v", c)
+	}
+	m := commits[crafted]
+	if len(m.Parents) != 2 || m.Tree != tree || m.Encoding != "ISO-8859-1" || m.Message != "Merge tag 'v1'\n" ||
+		m.AuthorEmail != "author@x" || m.CommitterName != "C O Mitter" {
+		t.Errorf("crafted: %+v", m)
+	}
+	if name, _ := m.CommitterTime.Zone(); name != "+0530" {
+		t.Errorf("committer zone %q", name)
+	}
+	_, err = b.Commits([]string{strings.Repeat("f", 40)})
+	mustErrIs(t, err, ErrObjectNotFound)
+	_, err = b.Commits([]string{tree})
+	if err == nil || !strings.Contains(err.Error(), "not a commit") {
+		t.Errorf("Commits(tree) error = %v", err)
+	}
+}
+
+func TestBatchBlobs(t *testing.T) { bothProtocols(t, testBatchBlobs) }
+
+func testBatchBlobs(t *testing.T) {
+	g, r := newTestRepo(t)
+	c1 := g.Commit("one", map[string]string{"artifacts.yaml": "a: 1\n", "dir/x": "x"})
+	c2 := g.Commit("two", map[string]string{"other": "o"}) // artifacts.yaml unchanged
+	g.Git("rm", "--quiet", "artifacts.yaml")
+	c3 := g.Commit("three", nil)
+	c4 := g.Commit("four", map[string]string{"artifacts.yaml": "a: 2\n", "my file.yaml": "spaces"})
+	b := openBatch(t, r)
+
+	data, found, err := b.Blob(c1, "artifacts.yaml")
+	if err != nil || !found || string(data) != "a: 1\n" {
+		t.Errorf("Blob(c1) = %q, %v, %v", data, found, err)
+	}
+	for _, tt := range []struct{ rev, path string }{{c3, "artifacts.yaml"}, {c1, "nope"}, {"no-such-rev", "artifacts.yaml"}, {c1, "dir/x/y"}} {
+		if data, found, err := b.Blob(tt.rev, tt.path); err != nil || found || data != nil {
+			t.Errorf("Blob(%s, %s) = %q, %v, %v; want not found", tt.rev, tt.path, data, found, err)
+		}
+	}
+	if data, found, err := b.Blob("HEAD", "my file.yaml"); err != nil || !found || string(data) != "spaces" {
+		t.Errorf("Blob(path with a space) = %q, %v, %v", data, found, err)
+	}
+	if _, _, err := b.Blob(c1, "dir"); err == nil {
+		t.Error("Blob of a directory: no error")
+	}
+
+	ids, err := b.BlobIDs([]string{c1, c2, c3, c4, c1, "no-such-rev"}, "artifacts.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 3 || ids[c1] != ids[c2] || ids[c1] == ids[c4] || ids[c3] != "" {
+		t.Errorf("BlobIDs = %v", ids)
+	}
+	if ids, err := b.BlobIDs([]string{c1}, "dir"); err != nil || len(ids) != 0 {
+		t.Errorf("BlobIDs of a directory = %v, %v; want none", ids, err)
+	}
+	blobs, err := b.Blobs([]string{ids[c1], ids[c4], ids[c2]})
+	if err != nil || len(blobs) != 2 || string(blobs[ids[c1]]) != "a: 1\n" || string(blobs[ids[c4]]) != "a: 2\n" {
+		t.Errorf("Blobs = %q, %v", blobs, err)
+	}
+
+	typ, data, err := b.Object(ids[c4])
+	if err != nil || typ != "blob" || string(data) != "a: 2\n" {
+		t.Errorf("Object = %s %q %v", typ, data, err)
+	}
+	_, _, err = b.Object(strings.Repeat("a", 40))
+	mustErrIs(t, err, ErrObjectNotFound)
+
+	infos, err := b.Info([]string{c1, "nope", c1 + ":dir"})
+	if err != nil || infos[0].Type != "commit" || infos[0].ID != c1 || infos[1].ID != "" || infos[2].Type != "tree" {
+		t.Errorf("Info = %+v, %v", infos, err)
+	}
+	if _, _, err := b.Blob(c1, "a\nb"); err == nil {
+		t.Error("a path with a newline was sent")
+	}
+}
+
+// TestBatchManyTags checks that a round trip of thousands of requests does
+// not deadlock on full pipes, with large answers interleaved.
+func TestBatchManyTags(t *testing.T) { bothProtocols(t, testBatchManyTags) }
+
+func testBatchManyTags(t *testing.T) {
+	g := gittest.NewRepo(t)
+	const n = 3000
+	importTags(t, g, n)
+	r := openTest(t, g, g.Dir)
+	g.Tag("big@v1", "main", strings.Repeat("x", 1<<20))
+	b := openBatch(t, r)
+
+	refs, err := r.ListTags(t.Context())
+	if err != nil || len(refs) != n+1 {
+		t.Fatalf("ListTags: %d refs, %v", len(refs), err)
+	}
+	ids := make([]string, len(refs))
+	for i, ref := range refs {
+		ids[i] = ref.Object
+	}
+	tags, err := b.Tags(ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tag := range tags {
+		if tag.Name != refs[i].Name {
+			t.Fatalf("tag %d: name %q, ref %q", i, tag.Name, refs[i].Name)
+		}
+		if tag.Name != "big@v1" && tag.Message != "message "+tag.Name[strings.Index(tag.Name, "@v0.0.")+len("@v0.0."):] {
+			t.Fatalf("tag %s: message %q", tag.Name, tag.Message)
+		}
+	}
+}
+
+func TestBatchConcurrentUse(t *testing.T) { bothProtocols(t, testBatchConcurrentUse) }
+
+func testBatchConcurrentUse(t *testing.T) {
+	g, r := newTestRepo(t)
+	c := g.Commit("init", map[string]string{"f": "content"})
+	g.Tag("m@v1", c, "msg")
+	id := g.Git("rev-parse", "refs/tags/m@v1")
+	b := openBatch(t, r)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			for range 20 {
+				var err error
+				if i%2 == 0 {
+					_, err = b.Tags([]string{id, id})
+				} else {
+					_, err = b.BlobIDs([]string{c}, "f")
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestBatchClose(t *testing.T) { bothProtocols(t, testBatchClose) }
+
+func testBatchClose(t *testing.T) {
+	g, r := newTestRepo(t)
+	c := g.Commit("init", nil)
+	b, err := r.OpenBatch(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Info([]string{c}); err != nil { // starts the second process too
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if err := b.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if _, err := b.Commits([]string{c}); err == nil {
+		t.Error("Commits after Close: no error")
+	}
+}
+
+func TestBatchCancelled(t *testing.T) { bothProtocols(t, testBatchCancelled) }
+
+func testBatchCancelled(t *testing.T) {
+	g, r := newTestRepo(t)
+	c := g.Commit("init", nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	b, err := r.OpenBatch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, err := b.Commits([]string{c}); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	_, err = b.Commits([]string{c})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("after cancel: %v, want context.Canceled", err)
+	}
+}
+
+func TestParseVersion(t *testing.T) {
+	for out, want := range map[string][2]int{
+		"git version 2.39.5\n":                   {2, 39},
+		"git version 2.37.1 (Apple Git-137.1)\n": {2, 37},
+		"git version 2.45.2.windows.1\n":         {2, 45},
+		"git version 3.0\n":                      {3, 0},
+	} {
+		major, minor, ok := parseVersion(out)
+		if !ok || major != want[0] || minor != want[1] {
+			t.Errorf("parseVersion(%q) = %d.%d %v", out, major, minor, ok)
+		}
+	}
+	if _, _, ok := parseVersion("hub version 2.14"); ok {
+		t.Error("parsed a non-git version")
+	}
+}
+
+func TestBatchProcesses(t *testing.T) {
+	g, r := newTestRepo(t)
+	c := g.Commit("init", map[string]string{"f": "x"})
+	var log strings.Builder
+	r.Verbose = &log
+	b := openBatch(t, r)
+	if _, err := b.BlobIDs([]string{c}, "f"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Commits([]string{c}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(log.String(), " cat-file "); n != 1 {
+		t.Errorf("%d cat-file processes started, want 1:\n%s", n, log.String())
+	}
+}
+
+func TestBatchProcessDied(t *testing.T) { bothProtocols(t, testBatchProcessDied) }
+
+func testBatchProcessDied(t *testing.T) {
+	g, r := newTestRepo(t)
+	c := g.Commit("init", nil)
+	b, err := r.OpenBatch(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.contents.cmd.Process.Kill()
+	_, err = b.Commits([]string{c})
+	if err == nil || !strings.Contains(err.Error(), "cat-file") {
+		t.Errorf("request to a dead process: %v", err)
+	}
+	if _, err2 := b.Commits([]string{c}); err2 == nil || err2.Error() != err.Error() {
+		t.Errorf("second request: %v, want the same failure", err2)
+	}
+	if err := b.Close(); err != nil {
+		t.Errorf("Close after a failure: %v (the failure was already reported)", err)
+	}
+}

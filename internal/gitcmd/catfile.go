@@ -1,0 +1,238 @@
+package gitcmd
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strconv"
+	"strings"
+)
+
+// catFile is one long-lived `git cat-file` process speaking the batch
+// protocol: for each object name it answers "<id> <type> <size>\n",
+// followed for a contents request by <size> bytes and "\n"; or
+// "<name> missing\n" (also "ambiguous") when the name does not resolve.
+//
+// It runs in one of three modes:
+//   - modeCommand, `--batch-command --buffer` (git 2.36+): serves both
+//     contents and info requests ("contents <name>", "info <name>"), and
+//     answers a whole round trip at its "flush" in large writes;
+//   - modeContents, `--batch`, and modeInfo, `--batch-check` (older git):
+//     one kind of request each, unbuffered (without "flush" a buffered
+//     process would hold back the last answers), so git writes once per
+//     object, which is about twice as slow.
+//
+// A catFile is not safe for concurrent use; Batch serialises access.
+type catFile struct {
+	mode   catFileMode
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stdout *bufio.Reader
+	stderr *cappedBuffer
+	ctx    context.Context // the process's lifetime, for error messages
+	// err is set once the process is unusable (died, protocol error,
+	// closed); every later request fails with it.
+	err error
+}
+
+type catFileMode int
+
+const (
+	modeCommand catFileMode = iota
+	modeContents
+	modeInfo
+)
+
+var catFileArgs = map[catFileMode][]string{
+	modeCommand:  {"cat-file", "--batch-command", "--buffer"},
+	modeContents: {"cat-file", "--batch"},
+	modeInfo:     {"cat-file", "--batch-check"},
+}
+
+// rawObject is one answer of cat-file. Data is nil for info requests.
+type rawObject struct {
+	ID, Type string
+	Size     int64
+	Data     []byte
+}
+
+// errCatFileClosed is the error of requests made after Close.
+var errCatFileClosed = errors.New("git cat-file: batch is closed")
+
+// startCatFile starts cat-file in r in the given mode.
+func startCatFile(ctx context.Context, r *Repo, mode catFileMode) (*catFile, error) {
+	cmd := r.command(ctx, r.dir(), call{args: catFileArgs[mode]})
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	stderr := &cappedBuffer{max: stderrCap}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		return nil, commandError(ctx, cmd, err, "")
+	}
+	return &catFile{
+		mode:   mode,
+		cmd:    cmd,
+		stdin:  stdin,
+		stdout: bufio.NewReaderSize(stdout, 64<<10),
+		stderr: stderr,
+		ctx:    ctx,
+	}, nil
+}
+
+// roundTrip requests every spec (with contents, or info only) and calls
+// each with the answers in order (nil for a spec that does not resolve).
+// The requests are written from a goroutine while the answers are read:
+// writing them all first would deadlock once both pipes fill up.
+//
+// An error returned by each does not stop the round trip (the answers must
+// be read anyway); the first one is returned at the end. A protocol or I/O
+// error kills the process and makes the catFile unusable.
+func (p *catFile) roundTrip(specs []string, contents bool, each func(i int, obj *rawObject) error) error {
+	if err := p.ctx.Err(); err != nil {
+		// The process is being stopped; do not race its answers.
+		p.fail(err)
+	}
+	if p.err != nil {
+		return p.err
+	}
+	if p.mode != modeCommand && contents != (p.mode == modeContents) {
+		panic("gitcmd: request of the wrong kind for this cat-file process")
+	}
+	for _, s := range specs {
+		// cat-file reads one name per line and drops a trailing CR.
+		if s == "" || strings.Contains(s, "\n") || strings.HasSuffix(s, "\r") {
+			return fmt.Errorf("git cat-file: cannot request object name %q", s)
+		}
+	}
+	if len(specs) == 0 {
+		return nil
+	}
+	written := make(chan error, 1)
+	go func() { written <- p.write(specs, contents) }()
+	var firstErr error
+	for i, spec := range specs {
+		obj, err := p.read(spec, contents)
+		if err != nil {
+			p.fail(err)
+			<-written // the dead process's closed pipe unblocks the writer
+			return p.err
+		}
+		if err := each(i, obj); err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	if err := <-written; err != nil {
+		p.fail(err)
+		return p.err
+	}
+	return firstErr
+}
+
+// write sends the requests of one round trip.
+func (p *catFile) write(specs []string, contents bool) error {
+	w := bufio.NewWriterSize(p.stdin, 64<<10)
+	prefix := ""
+	if p.mode == modeCommand {
+		prefix = "info "
+		if contents {
+			prefix = "contents "
+		}
+	}
+	for _, s := range specs {
+		w.WriteString(prefix)
+		w.WriteString(s)
+		w.WriteByte('\n')
+	}
+	if p.mode == modeCommand {
+		w.WriteString("flush\n")
+	}
+	return w.Flush()
+}
+
+// read reads the answer to spec.
+func (p *catFile) read(spec string, contents bool) (*rawObject, error) {
+	line, err := p.stdout.ReadString('\n')
+	if err != nil {
+		return nil, err
+	}
+	line = strings.TrimSuffix(line, "\n")
+	if rest, ok := strings.CutPrefix(line, spec+" "); ok && (rest == "missing" || rest == "ambiguous") {
+		return nil, nil
+	}
+	fields := strings.Split(line, " ")
+	if len(fields) != 3 || !isHexID(fields[0]) {
+		return nil, fmt.Errorf("unexpected answer %q to %q", line, spec)
+	}
+	size, err := strconv.ParseInt(fields[2], 10, 64)
+	if err != nil || size < 0 {
+		return nil, fmt.Errorf("unexpected answer %q to %q", line, spec)
+	}
+	obj := &rawObject{ID: fields[0], Type: fields[1], Size: size}
+	if !contents {
+		return obj, nil
+	}
+	// The content plus its terminating newline.
+	buf := make([]byte, size+1)
+	if _, err := io.ReadFull(p.stdout, buf); err != nil {
+		return nil, err
+	}
+	if buf[size] != '\n' {
+		return nil, fmt.Errorf("content of %s is not followed by a newline", obj.ID)
+	}
+	obj.Data = buf[:size:size]
+	return obj, nil
+}
+
+// fail makes the process unusable: it is killed (so that a blocked writer
+// returns) and reaped, and p.err says why.
+func (p *catFile) fail(cause error) {
+	if p.err != nil {
+		return
+	}
+	p.cmd.Process.Kill()
+	p.cmd.Wait()
+	switch {
+	case p.ctx.Err() != nil:
+		p.err = fmt.Errorf("git cat-file: %w", p.ctx.Err())
+	case firstMessageLine(p.stderr.String()) != "":
+		p.err = &Error{Args: p.cmd.Args[1:], ExitCode: p.cmd.ProcessState.ExitCode(), Stderr: p.stderr.String()}
+	case errors.Is(cause, io.EOF) || errors.Is(cause, io.ErrUnexpectedEOF):
+		p.err = errors.New("git cat-file: exited unexpectedly")
+	default:
+		p.err = fmt.Errorf("git cat-file: %w", cause)
+	}
+}
+
+// close ends the process: at the end of its input cat-file exits. A process
+// that already failed returns nil: its request reported the failure.
+func (p *catFile) close() error {
+	if p.err != nil {
+		return nil
+	}
+	p.stdin.Close()
+	err := p.cmd.Wait()
+	p.err = errCatFileClosed
+	return commandError(p.ctx, p.cmd, err, p.stderr.String())
+}
+
+// isHexID reports whether s looks like a SHA-1 or SHA-256 object id.
+func isHexID(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,172 @@
+package gitcmd
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// TagObject is a parsed annotated tag object.
+type TagObject struct {
+	// ID is the id of the tag object itself.
+	ID string
+	// Name, Object and ObjectType are the "tag", "object" and "type"
+	// headers: the name the tag was created with (which may differ from
+	// the ref pointing at it), and the tagged object's id and type
+	// ("commit", or "tag" for a tag of a tag).
+	Name, Object, ObjectType string
+	// TaggerName and TaggerEmail come from the "tagger" header.
+	TaggerName, TaggerEmail string
+	// Time is the tagger date in the tagger's own time zone: a
+	// time.FixedZone named after the offset ("+0530"). Zero when the
+	// tagger line has no valid date.
+	Time time.Time
+	// HasTagger is false for (old) tags without a tagger line; the tagger
+	// fields are then empty.
+	HasTagger bool
+	// Message is the message without a trailing signature block
+	// (-----BEGIN PGP SIGNATURE-----, -----BEGIN SSH SIGNATURE-----, ...)
+	// and with exactly one trailing "\n" removed: "line 1\nline 2".
+	Message string
+	// Signed reports whether the tag carries a signature (not whether it
+	// verifies: that is `git tag -v`).
+	Signed bool
+}
+
+// Commit is a parsed commit object.
+type Commit struct {
+	// Hash is the commit's id; Tree its tree's id; Parents the ids of its
+	// parents in order (none for a root commit).
+	Hash, Tree string
+	Parents    []string
+	// AuthorName, AuthorEmail and AuthorTime come from the "author" header;
+	// the time is in the author's zone (see TagObject.Time).
+	AuthorName, AuthorEmail string
+	AuthorTime              time.Time
+	// CommitterName, CommitterEmail and CommitterTime come from the
+	// "committer" header.
+	CommitterName, CommitterEmail string
+	CommitterTime                 time.Time
+	// Encoding is the "encoding" header: the character set of Message when
+	// it is not UTF-8 ("" = UTF-8).
+	Encoding string
+	// Message is the full message as stored, including its trailing newline
+	// ("Initial commit\n").
+	Message string
+}
+
+// header is one header field of a commit or tag object. Continuation lines
+// (those starting with a space, as in gpgsig and mergetag) are joined to the
+// value with "\n", without their leading space.
+type header struct{ key, value string }
+
+// splitObject splits a commit or tag object into its header fields and the
+// body that follows the first empty line (or nothing when there is none).
+func splitObject(data []byte) ([]header, []byte) {
+	var headers []header
+	rest := data
+	for len(rest) > 0 {
+		line, after, found := bytes.Cut(rest, []byte{'\n'})
+		if len(line) == 0 && found {
+			return headers, after
+		}
+		rest = after
+		if line[0] == ' ' && len(headers) > 0 {
+			h := &headers[len(headers)-1]
+			h.value += "\n" + string(line[1:])
+			continue
+		}
+		key, value, _ := bytes.Cut(line, []byte{' '})
+		headers = append(headers, header{string(key), string(value)})
+	}
+	return headers, nil
+}
+
+// parseTag parses the tag object id with content data.
+func parseTag(id string, data []byte) (TagObject, error) {
+	headers, body := splitObject(data)
+	t := TagObject{ID: id}
+	for _, h := range headers {
+		switch h.key {
+		case "object":
+			t.Object = h.value
+		case "type":
+			t.ObjectType = h.value
+		case "tag":
+			t.Name = h.value
+		case "tagger":
+			who := parseIdent(h.value)
+			t.HasTagger = true
+			t.TaggerName, t.TaggerEmail, t.Time = who.name, who.email, who.time
+		case "gpgsig", "gpgsig-sha256":
+			// Signature over the tag in the repository's other hash
+			// algorithm (SHA-1/SHA-256 interoperability).
+			t.Signed = true
+		}
+	}
+	if t.Object == "" || t.ObjectType == "" {
+		return TagObject{}, fmt.Errorf("tag object %s: missing object or type header", id)
+	}
+	msg := string(body)
+	if i := signatureStart(msg); i >= 0 {
+		msg, t.Signed = msg[:i], true
+	}
+	t.Message = strings.TrimSuffix(msg, "\n")
+	return t, nil
+}
+
+// signatureBegins are the first lines of the signature formats git knows
+// (openpgp, x509, ssh); see gpg-interface.c.
+var signatureBegins = []string{
+	"-----BEGIN PGP SIGNATURE-----",
+	"-----BEGIN PGP MESSAGE-----",
+	"-----BEGIN SIGNED MESSAGE-----",
+	"-----BEGIN SSH SIGNATURE-----",
+}
+
+// signatureStart returns the offset of the signature appended to a tag
+// message, or -1. Like git's parse_signed_buffer it takes the last line that
+// starts a signature, so a message quoting a signature keeps its quote.
+func signatureStart(msg string) int {
+	start := -1
+	for off := 0; off < len(msg); {
+		for _, b := range signatureBegins {
+			if strings.HasPrefix(msg[off:], b) {
+				start = off
+			}
+		}
+		nl := strings.IndexByte(msg[off:], '\n')
+		if nl < 0 {
+			break
+		}
+		off += nl + 1
+	}
+	return start
+}
+
+// parseCommit parses the commit object id with content data.
+func parseCommit(id string, data []byte) (Commit, error) {
+	headers, body := splitObject(data)
+	c := Commit{Hash: id, Message: string(body)}
+	for _, h := range headers {
+		switch h.key {
+		case "tree":
+			c.Tree = h.value
+		case "parent":
+			c.Parents = append(c.Parents, h.value)
+		case "author":
+			who := parseIdent(h.value)
+			c.AuthorName, c.AuthorEmail, c.AuthorTime = who.name, who.email, who.time
+		case "committer":
+			who := parseIdent(h.value)
+			c.CommitterName, c.CommitterEmail, c.CommitterTime = who.name, who.email, who.time
+		case "encoding":
+			c.Encoding = h.value
+		}
+	}
+	if c.Tree == "" {
+		return Commit{}, fmt.Errorf("commit %s: missing tree header", id)
+	}
+	return c, nil
+}

@@ -1,0 +1,157 @@
+package gitcmd
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+)
+
+// TagRef is a ref under refs/tags/ as for-each-ref reports it.
+type TagRef struct {
+	// Name is the tag name without "refs/tags/"; it may contain any byte
+	// git allows in a ref name (#, !, @, =, /, non-ASCII letters).
+	Name string
+	// Object is the id of the object the ref points at: the tag object of
+	// an annotated tag, the commit (or tree, blob) of a lightweight one.
+	Object string
+	// Type is the type of Object: "tag", "commit", "tree" or "blob".
+	Type string
+}
+
+// ListTags lists the tags in ref name order with one `git for-each-ref`.
+// Without patterns it lists all of refs/tags/; otherwise only tags matching
+// one of patterns, which are for-each-ref patterns relative to refs/tags/:
+// "model@*" lists refs/tags/model@... ("*" does not cross "/"), and a
+// pattern matches literally when it equals a tag name or a prefix ending
+// at "/". Use EscapePattern to put a literal name into a pattern.
+func (r *Repo) ListTags(ctx context.Context, patterns ...string) ([]TagRef, error) {
+	args := []string{"for-each-ref", "--format=%(refname)%00%(objectname)%00%(objecttype)", "--end-of-options"}
+	if len(patterns) == 0 {
+		args = append(args, "refs/tags/")
+	}
+	for _, p := range patterns {
+		args = append(args, "refs/tags/"+p)
+	}
+	out, err := r.git(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	// Ref names cannot contain control characters, so a newline ends a
+	// record and NUL separates its fields unambiguously.
+	tags := make([]TagRef, 0, bytes.Count(out, []byte{'\n'}))
+	for line := range strings.Lines(string(out)) {
+		fields := strings.Split(strings.TrimSuffix(line, "\n"), "\x00")
+		if len(fields) != 3 || !strings.HasPrefix(fields[0], "refs/tags/") {
+			return nil, fmt.Errorf("git for-each-ref: unexpected output %q", line)
+		}
+		tags = append(tags, TagRef{Name: fields[0][len("refs/tags/"):], Object: fields[1], Type: fields[2]})
+	}
+	return tags, nil
+}
+
+// EscapePattern escapes the characters that are special in for-each-ref
+// patterns (* ? [ \) so that s matches only itself: ListTags(ctx,
+// EscapePattern(name)+"@*").
+func EscapePattern(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		if strings.IndexByte(`*?[\`, c) >= 0 {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// ResolveCommit returns the full hexsha of the commit rev names, peeling
+// tags (rev^{commit}). rev is any revision git understands (HEAD~1, a
+// branch, a tag, a short sha) and is never taken for an option.
+//
+// Errors: ErrNoCommits when rev is HEAD (or @) in a repository without
+// commits; ErrRefNotFound (message: ref "rev" was not found in the
+// repository) when rev does not name a commit.
+func (r *Repo) ResolveCommit(ctx context.Context, rev string) (string, error) {
+	out, err := r.git(ctx, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
+	if err == nil {
+		return strings.TrimSpace(string(out)), nil
+	}
+	// With --verify --quiet, exit status 1 and no message mean "does not
+	// resolve"; other failures are reported as they are.
+	if exitCode(err) != 1 {
+		return "", err
+	}
+	if rev == "HEAD" || rev == "@" {
+		// HEAD always exists as a symbolic ref; it fails to resolve only
+		// while its branch is unborn.
+		return "", noCommits(err)
+	}
+	return "", refNotFound(rev, err)
+}
+
+// Head returns the hexsha of the HEAD commit, or ErrNoCommits when there is
+// none yet.
+func (r *Repo) Head(ctx context.Context) (string, error) {
+	out, err := r.git(ctx, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+	if exitCode(err) == 1 {
+		return "", noCommits(err)
+	}
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// Branches returns the distinct tip commits of the local branches
+// (refs/heads/*), in branch name order; none in a repository without
+// commits.
+func (r *Repo) Branches(ctx context.Context) ([]string, error) {
+	out, err := r.git(ctx, "for-each-ref", "--format=%(objectname)", "refs/heads/")
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var tips []string
+	for _, h := range strings.Fields(string(out)) {
+		if !seen[h] {
+			seen[h] = true
+			tips = append(tips, h)
+		}
+	}
+	return tips, nil
+}
+
+// AllCommits returns every commit reachable from a local branch
+// (`git rev-list --branches`), newest first.
+func (r *Repo) AllCommits(ctx context.Context) ([]string, error) {
+	out, err := r.git(ctx, "rev-list", "--branches")
+	if err != nil {
+		return nil, err
+	}
+	return strings.Fields(string(out)), nil
+}
+
+// TagExists reports whether refs/tags/<name> exists (annotated or not).
+func (r *Repo) TagExists(ctx context.Context, name string) (bool, error) {
+	_, ok, err := r.tagObject(ctx, name)
+	return ok, err
+}
+
+// tagObject returns the object refs/tags/<name> points at.
+func (r *Repo) tagObject(ctx context.Context, name string) (string, bool, error) {
+	// for-each-ref with the escaped name compares it literally (rev-parse
+	// would read revision syntax such as ^ or @{...} in it) and exits 0
+	// either way; a pattern also matches the refs below "<name>/", hence
+	// the exact comparison.
+	ref := "refs/tags/" + name
+	out, err := r.git(ctx, "for-each-ref", "--format=%(refname)%00%(objectname)", "--end-of-options", "refs/tags/"+EscapePattern(name))
+	if err != nil {
+		return "", false, err
+	}
+	for line := range strings.Lines(string(out)) {
+		if n, id, _ := strings.Cut(strings.TrimSuffix(line, "\n"), "\x00"); n == ref {
+			return id, true, nil
+		}
+	}
+	return "", false, nil
+}

@@ -1,0 +1,192 @@
+package gitcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+)
+
+// RejectedRef is a ref the remote did not accept in a push.
+type RejectedRef struct {
+	// Ref is the destination ref ("refs/tags/model@v1.0.0").
+	Ref string
+	// Reason is git's reason, untranslated ("already exists",
+	// "non-fast-forward", "fetch first", "hook declined", ...).
+	Reason string
+}
+
+// PushError is the error of a push that the remote (or git's own checks)
+// rejected for some refs. It wraps the *Error of the failed command, and
+// ErrTagExists when a tag was rejected because the remote already has it.
+type PushError struct {
+	// Remote is the remote name or URL pushed to.
+	Remote string
+	// Rejected lists the refs that were not updated, in git's order.
+	Rejected []RejectedRef
+
+	err *Error
+}
+
+// Error says which refs were rejected and why, on one line.
+func (e *PushError) Error() string {
+	parts := make([]string, len(e.Rejected))
+	for i, r := range e.Rejected {
+		parts[i] = fmt.Sprintf("%s (%s)", r.Ref, r.Reason)
+	}
+	return fmt.Sprintf("failed to push to %s: rejected %s", e.Remote, strings.Join(parts, ", "))
+}
+
+// Unwrap returns the failed command's *Error and, when a tag was rejected
+// as already existing, ErrTagExists.
+func (e *PushError) Unwrap() []error {
+	errs := []error{e.err}
+	for _, r := range e.Rejected {
+		if r.Reason == "already exists" && strings.HasPrefix(r.Ref, "refs/tags/") {
+			errs = append(errs, ErrTagExists)
+			break
+		}
+	}
+	return errs
+}
+
+// Push runs `git push --porcelain <remote> <refspecs>...`: refspecs are
+// ordinary push refspecs ("refs/tags/x", ":refs/tags/x" to delete). When
+// some refs are rejected the error is a *PushError naming them; other
+// failures (authentication, network) are an *Error.
+func (r *Repo) Push(ctx context.Context, remote string, refspecs []string) error {
+	args := append([]string{"push", "--porcelain", "--end-of-options", remote}, refspecs...)
+	out, err := r.git(ctx, args...)
+	// --porcelain reports every ref on stdout in a fixed, untranslated
+	// format; the exit status alone does not say which ref failed.
+	rejected := parsePushPorcelain(string(out))
+	if len(rejected) == 0 {
+		return err
+	}
+	pe := &PushError{Remote: remote, Rejected: rejected}
+	if !errors.As(err, &pe.err) {
+		// Old versions of git exit 0 for some rejections in porcelain
+		// mode; still a failure.
+		pe.err = &Error{Args: append([]string{"-C", r.dir()}, args...)}
+	}
+	return pe
+}
+
+// parsePushPorcelain returns the rejected refs of `git push --porcelain`
+// output: lines "<flag>\t<from>:<to>\t<summary> (<reason>)", where flag "!"
+// marks a rejection.
+func parsePushPorcelain(out string) []RejectedRef {
+	var rejected []RejectedRef
+	for line := range strings.Lines(out) {
+		fields := strings.SplitN(strings.TrimSuffix(line, "\n"), "\t", 3)
+		if len(fields) != 3 || fields[0] != "!" {
+			continue
+		}
+		ref := fields[1]
+		if i := strings.LastIndexByte(ref, ':'); i >= 0 {
+			ref = ref[i+1:]
+		}
+		reason := fields[2]
+		if open := strings.IndexByte(reason, '('); open >= 0 && strings.HasSuffix(reason, ")") {
+			reason = reason[open+1 : len(reason)-1]
+		}
+		rejected = append(rejected, RejectedRef{Ref: ref, Reason: reason})
+	}
+	return rejected
+}
+
+// PushCurrentBranch runs a plain `git push`: the current branch to its
+// upstream, as git's push.default configures.
+func (r *Repo) PushCurrentBranch(ctx context.Context) error {
+	_, err := r.git(ctx, "push")
+	return err
+}
+
+// Fetch runs `git fetch [--prune] <remote> <refspecs>...`; without refspecs
+// the remote's configured ones apply. Use "+refs/tags/*:refs/tags/*" with
+// prune to mirror the remote's tags exactly (deleted tags disappear, moved
+// ones are updated).
+func (r *Repo) Fetch(ctx context.Context, remote string, refspecs []string, prune bool) error {
+	args := []string{"fetch"}
+	if prune {
+		args = append(args, "--prune")
+	}
+	args = append(append(args, "--end-of-options", remote), refspecs...)
+	_, err := r.git(ctx, args...)
+	return err
+}
+
+// CloneOptions say how Clone clones.
+type CloneOptions struct {
+	// Bare makes a bare clone (--bare); Mirror a mirror (--mirror, which
+	// implies bare and copies every ref).
+	Bare, Mirror bool
+	// Filter is a partial-clone filter ("blob:none", "tree:0"); "" for a
+	// full clone. Objects left out are fetched from the remote when first
+	// read, one by one, which is slow and needs the network.
+	Filter string
+	// NoCheckout skips checking out HEAD (--no-checkout).
+	NoCheckout bool
+	// Progress, when not nil, receives git's progress output (--progress).
+	Progress io.Writer
+	// Verbose, NonInteractive and Env are the Options of the clone and of
+	// the returned Repo.
+	Verbose        io.Writer
+	NonInteractive bool
+	Env            []string
+}
+
+// Clone clones url (a URL, or a path to a local repository) into dir, which
+// must not exist or be empty, and opens the clone. Errors are *Error.
+func Clone(ctx context.Context, url, dir string, opts CloneOptions) (*Repo, error) {
+	if dir == "" {
+		return nil, errors.New("clone: no target directory")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	o := Options{Verbose: opts.Verbose, NonInteractive: opts.NonInteractive, Env: opts.Env}
+	args := []string{"clone"}
+	switch {
+	case opts.Mirror:
+		args = append(args, "--mirror")
+	case opts.Bare:
+		args = append(args, "--bare")
+	}
+	if opts.Filter != "" {
+		args = append(args, "--filter="+opts.Filter)
+	}
+	if opts.NoCheckout {
+		args = append(args, "--no-checkout")
+	}
+	c := call{}
+	if opts.Progress != nil {
+		args = append(args, "--progress")
+		c.stderr = opts.Progress
+	} else {
+		args = append(args, "--quiet")
+	}
+	c.args = append(args, "--end-of-options", url, abs)
+	if _, err := o.run(ctx, "", c); err != nil {
+		return nil, err
+	}
+	return OpenWith(ctx, abs, o)
+}
+
+// RemoteURL returns the URL of the remote name (`git remote get-url`, with
+// url.<base>.insteadOf rewriting applied). Errors: ErrRemoteNotFound when no
+// such remote is configured.
+func (r *Repo) RemoteURL(ctx context.Context, name string) (string, error) {
+	out, err := r.git(ctx, "remote", "get-url", "--end-of-options", name)
+	// `git remote get-url` exits with status 2 for an unknown remote.
+	if exitCode(err) == 2 {
+		return "", newKindError(ErrRemoteNotFound, err, "no remote named %q", name)
+	}
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
+}

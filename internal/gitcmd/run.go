@@ -1,0 +1,164 @@
+package gitcmd
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options say how git is run. The zero value inherits the process
+// environment, allows git to prompt and logs nothing.
+type Options struct {
+	// Verbose, when not nil, receives one line per git command before it
+	// runs: the command line shell-quoted, preceded by "+ " and by the
+	// environment variables the call sets itself (GIT_COMMITTER_DATE=...).
+	// Each line is written with a single Write call; use a writer that is
+	// safe for concurrent use if the Repo is used from several goroutines.
+	Verbose io.Writer
+	// NonInteractive sets GIT_TERMINAL_PROMPT=0 so that git fails instead of
+	// asking for a user name or password on the terminal.
+	NonInteractive bool
+	// Env, when not nil, replaces the inherited process environment for
+	// every git command, as exec.Cmd.Env does (tests use it to seal git off
+	// from the user's configuration). Nil inherits the process environment.
+	Env []string
+}
+
+// call is one git invocation.
+type call struct {
+	args   []string  // after "git -C <dir>"
+	env    []string  // KEY=VALUE set for this call only (logged)
+	stdin  io.Reader // nil: no input
+	stderr io.Writer // also receives stderr as it comes (progress); nil: none
+}
+
+// stderrCap bounds how much of a command's stderr is kept for its *Error.
+const stderrCap = 64 << 10
+
+// waitDelay is how long a cancelled git may take to clean up (remove its
+// lock files) after the interrupt before it is killed.
+const waitDelay = 5 * time.Second
+
+// command builds the exec.Cmd for c, run in dir ("" = the current
+// directory, for clone).
+func (o *Options) command(ctx context.Context, dir string, c call) *exec.Cmd {
+	args := c.args
+	if dir != "" {
+		args = append([]string{"-C", dir}, c.args...)
+	}
+	cmd := exec.CommandContext(ctx, "git", args...)
+	// On cancellation interrupt rather than kill: git removes its .lock
+	// files on SIGINT, while a SIGKILL during a ref update would leave
+	// refs/tags/<name>.lock behind and break every later write.
+	cmd.Cancel = func() error {
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			return cmd.Process.Kill()
+		}
+		return nil
+	}
+	cmd.WaitDelay = waitDelay
+	env := o.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	env = append([]string(nil), env...)
+	if o.NonInteractive {
+		env = append(env, "GIT_TERMINAL_PROMPT=0")
+	}
+	cmd.Env = append(env, c.env...)
+	cmd.Stdin = c.stdin
+	o.log(c.env, args)
+	return cmd
+}
+
+// log writes the command line to Verbose.
+func (o *Options) log(env, args []string) {
+	if o.Verbose == nil {
+		return
+	}
+	var b strings.Builder
+	b.WriteString("+ ")
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		b.WriteString(k + "=" + ShellQuote(v) + " ")
+	}
+	b.WriteString(ShellQuote(append([]string{"git"}, args...)...))
+	b.WriteByte('\n')
+	io.WriteString(o.Verbose, b.String())
+}
+
+// run runs c in dir and returns its standard output.
+func (o *Options) run(ctx context.Context, dir string, c call) ([]byte, error) {
+	cmd := o.command(ctx, dir, c)
+	var stdout bytes.Buffer
+	stderr := &cappedBuffer{max: stderrCap}
+	cmd.Stdout = &stdout
+	cmd.Stderr = stderr
+	if c.stderr != nil {
+		cmd.Stderr = io.MultiWriter(stderr, c.stderr)
+	}
+	err := cmd.Run()
+	return stdout.Bytes(), commandError(ctx, cmd, err, stderr.String())
+}
+
+// commandError turns the result of running cmd into this package's errors:
+// nil stays nil, a missing binary is ErrGitNotFound, anything else an *Error.
+func commandError(ctx context.Context, cmd *exec.Cmd, err error, stderr string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, exec.ErrNotFound) {
+		return &kindError{kind: ErrGitNotFound, msg: ErrGitNotFound.Error(), cause: err}
+	}
+	e := &Error{Args: cmd.Args[1:], ExitCode: -1, Stderr: stderr}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		e.ExitCode = exit.ExitCode()
+	} else if stderr == "" {
+		e.Stderr = err.Error() // git did not start: say why
+	}
+	if ctx.Err() != nil {
+		e.cause = ctx.Err()
+	}
+	return e
+}
+
+// exitCode returns the exit status carried by err when it is an *Error,
+// else -2 (so that a comparison with a real status is false).
+func exitCode(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.ExitCode
+	}
+	return -2
+}
+
+// cappedBuffer keeps the first max bytes written to it and discards the
+// rest, so that a chatty git cannot grow memory without bound.
+// It is safe for concurrent use: exec copies stderr from its own goroutine.
+type cappedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+	max int
+}
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if room := b.max - b.buf.Len(); room > 0 {
+		b.buf.Write(p[:min(room, len(p))])
+	}
+	return len(p), nil
+}
+
+func (b *cappedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
