@@ -1,0 +1,213 @@
+package registry
+
+import (
+	"sort"
+	"time"
+
+	"github.com/gto-dev/gto/tagname"
+)
+
+// TagInput is one tag of the repository whose name is in GTO format.
+type TagInput struct {
+	Name      string
+	Parsed    tagname.Tag
+	Annotated bool
+	// Commit is the commit the tag points to after peeling tag chains; empty
+	// when the tag points at a tree or a blob (such tags are not events).
+	Commit      string
+	Tagger      string
+	TaggerEmail string
+	NoTagger    bool // the tag object has no tagger line (very old git)
+	Time        time.Time
+	Message     string
+}
+
+// IsEvent reports whether the tag is a registry event: annotated, pointing
+// at a commit, and carrying an action (NAME@created carries none).
+func (t *TagInput) IsEvent() bool {
+	return t.Annotated && t.Commit != "" && t.Parsed.Action != tagname.ActionCreate
+}
+
+// CommitInfo is what a commit event needs to know about a commit.
+type CommitInfo struct {
+	AuthorName, AuthorEmail       string
+	CommitterName, CommitterEmail string
+	CommitterTime                 time.Time
+	Message                       string // full message, trailing newline included
+}
+
+// AnnotatedCommit lists the artifacts annotated (artifacts.yaml) at a commit.
+type AnnotatedCommit struct {
+	Commit string
+	Names  []string // in the file's order
+}
+
+// BuildInput is everything Build needs. Nothing in it is read lazily.
+type BuildInput struct {
+	Tags []TagInput
+	// Commits holds the commits of versions and annotated commits; a missing
+	// entry (shallow clone, pruned object) only means no commit event.
+	Commits map[string]*CommitInfo
+	// Annotated are the commits whose annotations are read (HEAD by default;
+	// branch tips with --all-branches, every commit with --all-commits), in
+	// the order they are discovered.
+	Annotated []AnnotatedCommit
+}
+
+// phase orders tag processing like gto 0.2.4, which reads deprecations, then
+// registrations, then stage tags. The order decides which artifacts and
+// versions exist first, and through that the order of ties in history.
+func phase(a tagname.Action) int {
+	switch a {
+	case tagname.ActionDeprecate:
+		return 0
+	case tagname.ActionRegister, tagname.ActionDeregister:
+		return 1
+	}
+	return 2
+}
+
+// Build builds the registry state from tags and annotations in one pass.
+func Build(in BuildInput) *State {
+	s := &State{byName: map[string]*Artifact{}}
+	tags := make([]*TagInput, 0, len(in.Tags))
+	for i := range in.Tags {
+		if in.Tags[i].IsEvent() {
+			tags = append(tags, &in.Tags[i])
+		}
+	}
+	sort.SliceStable(tags, func(i, j int) bool {
+		a, b := tags[i], tags[j]
+		if pa, pb := phase(a.Parsed.Action), phase(b.Parsed.Action); pa != pb {
+			return pa < pb
+		}
+		if ta, tb := a.Time.Unix(), b.Time.Unix(); ta != tb {
+			return ta < tb
+		}
+		return a.Name < b.Name
+	})
+	for i, t := range tags {
+		applyTag(s, t, i)
+	}
+	seq := len(tags)
+	for _, a := range s.Artifacts {
+		for _, v := range a.Versions {
+			addCommitEvent(v, in.Commits, &seq)
+		}
+	}
+	for _, ac := range in.Annotated {
+		for _, name := range ac.Names {
+			a := s.artifact(name)
+			if len(a.VersionsAt(ac.Commit)) > 0 {
+				continue // registered there: that version already has its commit event
+			}
+			v := a.unregisteredVersion(ac.Commit)
+			addCommitEvent(v, in.Commits, &seq)
+		}
+	}
+	return s
+}
+
+func applyTag(s *State, t *TagInput, seq int) {
+	p := t.Parsed
+	a := s.artifact(p.Artifact)
+	e := &Event{
+		Artifact:    p.Artifact,
+		Tag:         t.Name,
+		Counter:     p.Counter,
+		Time:        t.Time,
+		Author:      t.Tagger,
+		AuthorEmail: t.TaggerEmail,
+		Message:     t.Message,
+		Commit:      t.Commit,
+		seq:         seq,
+	}
+	switch p.Action {
+	case tagname.ActionDeprecate:
+		e.Kind = KindDeprecation
+		a.Deprecations = append(a.Deprecations, e)
+	case tagname.ActionRegister, tagname.ActionDeregister:
+		v := a.registeredVersion(p.Version, t.Commit)
+		e.Version = v.Name
+		if p.Action == tagname.ActionRegister {
+			e.Kind = KindRegistration
+			v.Registrations = append(v.Registrations, e)
+		} else {
+			e.Kind = KindDeregistration
+			v.Deregistrations = append(v.Deregistrations, e)
+		}
+	case tagname.ActionAssign, tagname.ActionUnassign:
+		v := stageTarget(a, t)
+		e.Version = v.Name
+		e.Stage = p.Stage
+		vs := v.stage(p.Stage)
+		if p.Action == tagname.ActionAssign {
+			e.Kind = KindAssignment
+			vs.Assignments = append(vs.Assignments, e)
+		} else {
+			e.Kind = KindUnassignment
+			vs.Unassignments = append(vs.Unassignments, e)
+		}
+	}
+}
+
+// stageTarget is the version a stage tag belongs to: the version registered
+// at the tag's commit (even when registered later), or else the unregistered
+// version of that commit. With several versions at one commit (hand-made or
+// racing tags) it is the one most recently registered when the stage tag was
+// written, or the first registered if all came later.
+func stageTarget(a *Artifact, t *TagInput) *Version {
+	candidates := a.VersionsAt(t.Commit)
+	switch len(candidates) {
+	case 0:
+		return a.unregisteredVersion(t.Commit)
+	case 1:
+		return candidates[0]
+	}
+	var best, first *Version
+	var bestAt, firstAt int64
+	for _, v := range candidates {
+		e := earliest(v.Registrations, v.Deregistrations)
+		if e == nil {
+			continue
+		}
+		at := e.Time.Unix()
+		if first == nil || at < firstAt {
+			first, firstAt = v, at
+		}
+		if at <= t.Time.Unix() && (best == nil || at >= bestAt) {
+			best, bestAt = v, at
+		}
+	}
+	if best != nil {
+		return best
+	}
+	if first != nil {
+		return first
+	}
+	return candidates[0]
+}
+
+func addCommitEvent(v *Version, commits map[string]*CommitInfo, seq *int) {
+	if v.CommitEvent != nil {
+		return
+	}
+	c := commits[v.Commit]
+	if c == nil {
+		return
+	}
+	v.CommitEvent = &Event{
+		Kind:           KindCommit,
+		Artifact:       v.Artifact,
+		Version:        v.Name,
+		Time:           c.CommitterTime,
+		Author:         c.AuthorName,
+		AuthorEmail:    c.AuthorEmail,
+		Message:        c.Message,
+		Commit:         v.Commit,
+		Committer:      c.CommitterName,
+		CommitterEmail: c.CommitterEmail,
+		seq:            *seq,
+	}
+	*seq++
+}

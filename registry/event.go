@@ -1,0 +1,140 @@
+package registry
+
+import (
+	"time"
+
+	"github.com/gto-dev/gto/annotations"
+)
+
+// EventKind is the kind of a registry event. Its numeric value is the event's
+// priority: the order in which events with equal timestamps are applied and
+// the "priority" field of the JSON output.
+type EventKind int
+
+// The event kinds, in priority order.
+const (
+	KindCommit         EventKind = 0 // an annotated commit (artifacts.yaml), not a tag
+	KindCreation       EventKind = 1 // NAME@created: parsed, never written, ignored by the state
+	KindDeprecation    EventKind = 2
+	KindRegistration   EventKind = 3
+	KindDeregistration EventKind = 4
+	KindAssignment     EventKind = 5
+	KindUnassignment   EventKind = 6
+)
+
+// String returns the event name used in JSON and tables ("registration", ...).
+func (k EventKind) String() string {
+	switch k {
+	case KindCommit:
+		return "commit"
+	case KindCreation:
+		return "creation"
+	case KindDeprecation:
+		return "deprecation"
+	case KindRegistration:
+		return "registration"
+	case KindDeregistration:
+		return "deregistration"
+	case KindAssignment:
+		return "assignment"
+	case KindUnassignment:
+		return "unassignment"
+	}
+	return "unknown"
+}
+
+// Addition reports whether the event adds something (registration,
+// assignment, commit, creation) rather than cancelling it.
+func (k EventKind) Addition() bool {
+	switch k {
+	case KindDeprecation, KindDeregistration, KindUnassignment:
+		return false
+	}
+	return true
+}
+
+// Event is one entry of the registry journal: a GTO tag, or a commit that
+// annotates an artifact.
+type Event struct {
+	Kind     EventKind
+	Artifact string
+	// Version is the version name the event belongs to: a SemVer name, or the
+	// commit hexsha of an unregistered version. Empty for deprecations.
+	Version string
+	Stage   string // assignments and unassignments only
+	// Tag is the tag name; empty for commit events.
+	Tag string
+	// Counter is the #N suffix of the tag, 0 when absent.
+	Counter int
+	// Time is the tagger date (committer date for commit events), in its own zone.
+	Time        time.Time
+	Author      string
+	AuthorEmail string
+	Message     string
+	Commit      string
+
+	// Commit events only.
+	Committer      string
+	CommitterEmail string
+
+	// Annotation is the artifact's annotation at Commit (commit events only);
+	// nil when it is not annotated there or when it was not loaded.
+	Annotation *annotations.Artifact
+
+	// seq is the position of the event in the reference's processing order
+	// (see build.go); it breaks ties that the public ordering leaves open.
+	seq int
+}
+
+// Ref is what identifies the event for users: its tag, or the commit hexsha
+// for commit events.
+func (e *Event) Ref() string {
+	if e.Tag != "" {
+		return e.Tag
+	}
+	return e.Commit
+}
+
+// Before reports whether a is applied before b: by time, then kind
+// (priority), then counter, then tag name (SPEC §2).
+func Before(a, b *Event) bool {
+	if ta, tb := a.Time.Unix(), b.Time.Unix(); ta != tb {
+		return ta < tb
+	}
+	if a.Kind != b.Kind {
+		return a.Kind < b.Kind
+	}
+	if a.Counter != b.Counter {
+		return a.Counter < b.Counter
+	}
+	if a.Tag != b.Tag {
+		return a.Tag < b.Tag
+	}
+	return a.seq < b.seq
+}
+
+// latest returns the last event of events in application order, nil when empty.
+func latest(events ...[]*Event) *Event {
+	var last *Event
+	for _, list := range events {
+		for _, e := range list {
+			if last == nil || Before(last, e) {
+				last = e
+			}
+		}
+	}
+	return last
+}
+
+// earliest returns the first event of events in application order, nil when empty.
+func earliest(events ...[]*Event) *Event {
+	var first *Event
+	for _, list := range events {
+		for _, e := range list {
+			if first == nil || Before(e, first) {
+				first = e
+			}
+		}
+	}
+	return first
+}

@@ -1,0 +1,210 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gto-dev/gto/config"
+	"github.com/gto-dev/gto/internal/gitcmd"
+)
+
+// Options says which repository to open and how.
+type Options struct {
+	// Repo is a local path (any folder inside a work tree, or a bare
+	// repository) or a remote URL. Empty means ".".
+	Repo string
+	// Getenv reads the environment (GTO_* variables, GIT_COMMITTER_DATE).
+	// Nil means the process environment.
+	Getenv func(string) (string, bool)
+	// Log receives a line for every git command run (gto -v). Nil: silent.
+	Log io.Writer
+	// Progress receives progress of long operations (cloning). Nil: silent.
+	Progress io.Writer
+	// Now is the clock used to date tags when GIT_COMMITTER_DATE is unset.
+	Now func() time.Time
+}
+
+// Registry is an open artifact registry: a git repository (or, for
+// annotations only, a plain folder) with its configuration.
+type Registry struct {
+	git    *gitcmd.Repo // nil for a plain folder
+	dir    string       // work tree or folder; "" for a bare repository
+	cfg    config.Config
+	opts   Options
+	remote string // the URL the registry was cloned from; writes are pushed there
+	clean  func()
+	path   string // what the user asked for, for messages
+}
+
+// Open opens the registry at opts.Repo. A remote URL is cloned (and writes
+// are pushed back to it). Close releases what Open acquired.
+func Open(ctx context.Context, opts Options) (*Registry, error) {
+	return open(ctx, opts, false)
+}
+
+// OpenFolder is Open for commands that also work outside git (annotate,
+// remove): a folder that is not in a repository opens as a plain folder.
+func OpenFolder(ctx context.Context, opts Options) (*Registry, error) {
+	return open(ctx, opts, true)
+}
+
+func open(ctx context.Context, opts Options, allowFolder bool) (*Registry, error) {
+	if opts.Repo == "" {
+		opts.Repo = "."
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = os.LookupEnv
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	r := &Registry{opts: opts, path: opts.Repo}
+	if IsRemoteURL(opts.Repo) {
+		if err := r.cloneRemote(ctx, allowFolder); err != nil {
+			r.Close()
+			return nil, err
+		}
+	} else {
+		repo, err := gitcmd.Open(ctx, opts.Repo)
+		switch {
+		case err == nil:
+			r.git = repo
+			r.dir = repo.WorkTree()
+		case errors.Is(err, gitcmd.ErrNotARepository) && allowFolder:
+			if st, serr := os.Stat(opts.Repo); serr != nil || !st.IsDir() {
+				return nil, notFoundf("folder %q does not exist", opts.Repo)
+			}
+			r.dir = opts.Repo
+		case errors.Is(err, gitcmd.ErrNotARepository):
+			return nil, &Error{Kind: ErrNotARepository, Msg: fmt.Sprintf("no git repository found in %q", opts.Repo), Err: err}
+		default:
+			return nil, err
+		}
+	}
+	if r.git != nil {
+		r.git.Verbose = opts.Log
+	}
+	if err := r.loadConfig(ctx); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// Close removes temporary clones. It is safe to call more than once.
+func (r *Registry) Close() error {
+	if r.clean != nil {
+		r.clean()
+		r.clean = nil
+	}
+	return nil
+}
+
+// Config returns the configuration in effect (.gto and GTO_* variables).
+func (r *Registry) Config() config.Config { return r.cfg }
+
+// Dir returns the work tree (or plain folder) of the registry; "" for a bare repository.
+func (r *Registry) Dir() string { return r.dir }
+
+// IsRemote reports whether the registry was opened from a URL.
+func (r *Registry) IsRemote() bool { return r.remote != "" }
+
+func (r *Registry) loadConfig(ctx context.Context) error {
+	if r.dir != "" {
+		cfg, err := config.Load(r.dir, r.opts.Getenv)
+		if err != nil {
+			return wrapInvalid(err)
+		}
+		r.cfg = cfg
+		return nil
+	}
+	// A bare repository has no work tree: read .gto as committed at HEAD.
+	data, err := r.headFile(ctx, configFileName(r.opts.Getenv))
+	if err != nil {
+		return err
+	}
+	cfg, err := config.LoadBytes(data, configFileName(r.opts.Getenv), r.opts.Getenv)
+	if err != nil {
+		return wrapInvalid(err)
+	}
+	r.cfg = cfg
+	return nil
+}
+
+func configFileName(getenv func(string) (string, bool)) string {
+	if v, ok := getenv("GTO_CONFIG_FILE_NAME"); ok && v != "" {
+		return v
+	}
+	return ".gto"
+}
+
+// headFile returns a file as committed at HEAD, nil when absent or when
+// the repository has no commits.
+func (r *Registry) headFile(ctx context.Context, path string) ([]byte, error) {
+	head, err := r.git.Head(ctx)
+	if errors.Is(err, gitcmd.ErrNoCommits) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	b, err := r.git.OpenBatch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	data, found, err := b.Blob(head, path)
+	if err != nil || !found {
+		return nil, err
+	}
+	return data, nil
+}
+
+func (r *Registry) noRepoError() error {
+	return &Error{Kind: ErrNotARepository, Msg: fmt.Sprintf("no git repository found in %q", r.path)}
+}
+
+// scpLike matches scp-like remote addresses: user@host:path.
+var scpLike = regexp.MustCompile(`^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:`)
+
+// IsRemoteURL reports whether repo names a remote repository rather than a
+// local path: a URL with a scheme (https://, ssh://, git://, file://) or an
+// scp-like address (git@host:org/repo.git).
+func IsRemoteURL(repo string) bool {
+	if strings.Contains(repo, "://") {
+		return true
+	}
+	if scpLike.MatchString(repo) {
+		if _, err := os.Stat(repo); err == nil {
+			return false // an existing local path that merely looks like one
+		}
+		return true
+	}
+	return false
+}
+
+// cloneRemote clones the remote into a temporary folder. Reads use a bare
+// clone; annotate/remove need a work tree to commit the annotations file.
+func (r *Registry) cloneRemote(ctx context.Context, worktree bool) error {
+	tmp, err := os.MkdirTemp("", "gto-remote-")
+	if err != nil {
+		return err
+	}
+	r.clean = func() { os.RemoveAll(tmp) }
+	dir := filepath.Join(tmp, "repo")
+	repo, err := gitcmd.Clone(ctx, r.opts.Repo, dir, gitcmd.CloneOptions{Bare: !worktree, Progress: r.opts.Progress, Verbose: r.opts.Log})
+	if err != nil {
+		return fmt.Errorf("cannot clone %s: %w", r.opts.Repo, err)
+	}
+	r.git = repo
+	r.dir = repo.WorkTree()
+	r.remote = r.opts.Repo
+	return nil
+}
