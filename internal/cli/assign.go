@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gto-dev/gto/registry"
+)
+
+// AssignOptions are the parsed flags and arguments of `gto assign`.
+type AssignOptions struct {
+	Env    *Env
+	Assign registry.AssignOptions
+}
+
+const assignLong = `Assign a stage to a version of an artifact: create the annotated tag
+NAME#STAGE#N (N is the artifact's event counter).
+
+Give the version with --version, or a git reference: the version registered
+at that commit gets the stage; an unregistered commit is registered first
+(with --version as the name of the new version, or the next version), unless
+--skip-registration. Without either, HEAD is used.
+
+A stage the version already has is refused unless --force.`
+
+const assignExample = `  # assign "prod" to a registered version
+  gto assign nn --version v1.0.0 --stage prod
+
+  # assign "prod" to the version at a commit (registering it if needed)
+  gto assign nn abcd123 --stage prod
+
+  # register the commit as v1.0.0 and assign "prod"
+  gto assign nn abcd123 --version v1.0.0 --stage prod
+
+  # write NAME#STAGE without the counter
+  gto assign nn HEAD --stage prod --simple true`
+
+// NewCmdAssign builds `gto assign` (alias `promote`).
+func NewCmdAssign(env *Env, runF func(context.Context, *AssignOptions) error) *cobra.Command {
+	opts := &AssignOptions{Env: env}
+	var simple simpleFlag
+	var version string
+	cmd := &cobra.Command{
+		Use:               "assign NAME [REF] --stage STAGE",
+		Aliases:           []string{"promote"},
+		Short:             "Assign a stage to a version of an artifact",
+		Long:              assignLong,
+		Example:           assignExample,
+		GroupID:           groupModify,
+		Args:              argsBetween(1, 2, "NAME", "REF"),
+		ValidArgsFunction: completeArtifacts(env),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Assign.Name = args[0]
+			switch {
+			case len(args) == 2:
+				opts.Assign.Ref = args[1]
+				opts.Assign.NewVersion = version
+			case version != "":
+				opts.Assign.Version = version
+			default:
+				opts.Assign.Ref = "HEAD"
+			}
+			opts.Assign.Simple = simple.v
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return assignRun(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Assign.Stage, "stage", "", "Stage to assign (required)")
+	f.StringVar(&version, "version", "", "Version to assign; with REF: the name of the version to register at REF")
+	f.StringVarP(&opts.Assign.Message, "message", "m", "", "Message of the git tag")
+	addSimpleFlag(f, &simple, "auto, true or false: true writes NAME#STAGE, false adds the event counter #N (auto: false)")
+	f.BoolVar(&opts.Assign.Force, "force", false, "Assign the stage even if the version already has it")
+	f.BoolVar(&opts.Assign.Push, "push", false, "Push the created tag(s) to origin")
+	f.BoolVar(&opts.Assign.SkipRegistration, "skip-registration", false, "Do not register the commit: the version is named by its hexsha")
+	addAlias(f, "skip-registration", "sr")
+	cmd.RegisterFlagCompletionFunc("stage", completeStages(env))
+	return cmd
+}
+
+func assignRun(ctx context.Context, opts *AssignOptions) error {
+	r, err := opts.Env.Open(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	res, err := r.Assign(ctx, opts.Assign)
+	opts.Env.printWrite(res)
+	return err
+}

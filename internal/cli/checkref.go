@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gto-dev/gto/jsonout"
+	"github.com/gto-dev/gto/registry"
+)
+
+// CheckRefOptions are the parsed flags and arguments of `gto check-ref`.
+type CheckRefOptions struct {
+	Env  *Env
+	Ref  string
+	JSON bool
+	// Field prints one field: "name", "version", "stage" or "event".
+	Field string
+}
+
+const checkRefLong = `Tell which registry event a git tag created: the artifact, the version and
+the stage it registered, assigned or cancelled. This is what CI runs when a
+tag is pushed. A ref that is not a GTO event tag (a branch, a commit, another
+tag) prints nothing and succeeds, so the same job can run on every push.`
+
+const checkRefExample = `  gto check-ref rf@v1.0.0
+  gto check-ref rf#prod#3 --json
+  gto check-ref "$GITHUB_REF" --name
+  gto check-ref refs/tags/rf#prod#3 --stage`
+
+// NewCmdCheckRef builds `gto check-ref`.
+func NewCmdCheckRef(env *Env, runF func(context.Context, *CheckRefOptions) error) *cobra.Command {
+	opts := &CheckRefOptions{Env: env}
+	var name, version, stage, event bool
+	cmd := &cobra.Command{
+		Use:     "check-ref REF",
+		Short:   "Find out the artifact version registered or assigned by a git tag",
+		Long:    checkRefLong,
+		Example: checkRefExample,
+		GroupID: groupRead,
+		Args:    argsBetween(1, 1, "REF"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := exclusive(cmd, "json", "name", "version", "stage", "event"); err != nil {
+				return err
+			}
+			opts.Ref = args[0]
+			switch {
+			case name:
+				opts.Field = "name"
+			case version:
+				opts.Field = "version"
+			case stage:
+				opts.Field = "stage"
+			case event:
+				opts.Field = "event"
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return checkRefRun(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&opts.JSON, "json", false, "Print the event as JSON")
+	f.BoolVar(&name, "name", false, "Print only the artifact name")
+	f.BoolVar(&version, "version", false, "Print only the version (nothing for a deprecation)")
+	f.BoolVar(&stage, "stage", false, "Print only the stage (nothing for other events)")
+	f.BoolVar(&event, "event", false, "Print only the event kind (registration, assignment, ...)")
+	return cmd
+}
+
+func checkRefRun(ctx context.Context, opts *CheckRefOptions) error {
+	env := opts.Env
+	r, err := env.Open(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	e, err := r.CheckRef(ctx, opts.Ref)
+	if err != nil || e == nil {
+		return err
+	}
+	switch {
+	case opts.JSON:
+		return printJSON(env.Out, jsonout.CheckRef(e))
+	case opts.Field == "name":
+		fmt.Fprintln(env.Out, e.Artifact)
+	case opts.Field == "version":
+		if e.Version != "" {
+			fmt.Fprintln(env.Out, e.Version)
+		}
+	case opts.Field == "stage":
+		if e.Stage != "" {
+			fmt.Fprintln(env.Out, e.Stage)
+		}
+	case opts.Field == "event":
+		fmt.Fprintln(env.Out, e.Kind.String())
+	default:
+		fmt.Fprintf(env.Out, "%s%s\n", env.emoji("✅"), describeEvent(e))
+	}
+	return nil
+}
+
+// describeEvent is the sentence check-ref prints for an event.
+func describeEvent(e *registry.Event) string {
+	switch e.Kind {
+	case registry.KindRegistration:
+		return fmt.Sprintf("Version %q of artifact %q was registered", e.Version, e.Artifact)
+	case registry.KindDeregistration:
+		return fmt.Sprintf("Version %q of artifact %q was deregistered", e.Version, e.Artifact)
+	case registry.KindAssignment:
+		return fmt.Sprintf("Stage %q was assigned to version %q of artifact %q", e.Stage, e.Version, e.Artifact)
+	case registry.KindUnassignment:
+		return fmt.Sprintf("Stage %q was unassigned from version %q of artifact %q", e.Stage, e.Version, e.Artifact)
+	case registry.KindDeprecation:
+		return fmt.Sprintf("Artifact %q was deprecated", e.Artifact)
+	}
+	return fmt.Sprintf("Artifact %q is annotated", e.Artifact)
+}

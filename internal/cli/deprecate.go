@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gto-dev/gto/registry"
+)
+
+// DeprecateOptions are the parsed flags and arguments of `gto deprecate`.
+type DeprecateOptions struct {
+	Env       *Env
+	Deprecate registry.DeprecateOptions
+}
+
+const deprecateLong = `Deprecate an artifact, deregister a version, or unassign a stage:
+
+  gto deprecate NAME                  writes NAME@deprecated
+  gto deprecate NAME VERSION          writes NAME@VERSION!
+  gto deprecate NAME VERSION STAGE    writes NAME#STAGE!#N
+
+With --delete, the tags are deleted instead (all tags of the artifact, of the
+version, or of the stage on that version): use it when no history is wanted
+and no CI should react.`
+
+const deprecateExample = `  # deprecate an artifact
+  gto deprecate nn
+
+  # deregister a version
+  gto deprecate nn v0.0.1
+
+  # unassign a stage
+  gto deprecate nn v0.0.1 prod
+
+  # delete the tags of a version instead of adding one
+  gto deprecate nn v0.0.1 --delete`
+
+// NewCmdDeprecate builds `gto deprecate`.
+func NewCmdDeprecate(env *Env, runF func(context.Context, *DeprecateOptions) error) *cobra.Command {
+	opts := &DeprecateOptions{Env: env}
+	var simple simpleFlag
+	cmd := &cobra.Command{
+		Use:               "deprecate NAME [VERSION [STAGE]]",
+		Short:             "Deprecate an artifact, deregister a version, or unassign a stage",
+		Long:              deprecateLong,
+		Example:           deprecateExample,
+		GroupID:           groupModify,
+		Args:              argsBetween(1, 3, "NAME", "VERSION", "STAGE"),
+		ValidArgsFunction: completeArtifacts(env),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Deprecate.Name = args[0]
+			if len(args) > 1 {
+				opts.Deprecate.Version = args[1]
+			}
+			if len(args) > 2 {
+				opts.Deprecate.Stage = args[2]
+			}
+			opts.Deprecate.Simple = simple.v
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return deprecateRun(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.Deprecate.Message, "message", "m", "", "Message of the git tag")
+	addSimpleFlag(f, &simple, "auto, true or false: false adds the event counter #N (auto: only for unassignments)")
+	f.BoolVar(&opts.Deprecate.Force, "force", false, "Write the tag even if there is nothing to deprecate, deregister or unassign")
+	f.BoolVarP(&opts.Deprecate.Delete, "delete", "d", false, "Delete the git tag(s) instead of creating a new one")
+	f.BoolVar(&opts.Deprecate.Push, "push", false, "Push the change (created or deleted tags) to origin")
+	return cmd
+}
+
+func deprecateRun(ctx context.Context, opts *DeprecateOptions) error {
+	r, err := opts.Env.Open(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	var res *registry.WriteResult
+	switch d := opts.Deprecate; {
+	case d.Stage != "":
+		res, err = r.Unassign(ctx, d)
+	case d.Version != "":
+		res, err = r.Deregister(ctx, d)
+	default:
+		res, err = r.Deprecate(ctx, d)
+	}
+	opts.Env.printWrite(res)
+	return err
+}

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gto-dev/gto/registry"
+)
+
+// Env is what every command needs from the outside world. Commands never
+// touch os.Stdout, os.Getenv or the clock directly, so tests can run the
+// whole command tree in-process with buffers.
+type Env struct {
+	Out    io.Writer
+	ErrOut io.Writer
+	// Getenv reads the environment.
+	Getenv func(string) (string, bool)
+	// Now is the clock used to date tags when GIT_COMMITTER_DATE is unset.
+	Now func() time.Time
+	// StderrIsTerminal enables progress output of long operations.
+	StderrIsTerminal bool
+
+	// Set by the root command's persistent flags.
+	Repo    string
+	Verbose bool
+
+	// emojis is decided by GTO_EMOJIS and, once a registry is open, by .gto.
+	emojis *bool
+}
+
+// SystemEnv is the environment of the real process.
+func SystemEnv() *Env {
+	return &Env{
+		Out:              os.Stdout,
+		ErrOut:           os.Stderr,
+		Getenv:           os.LookupEnv,
+		Now:              time.Now,
+		StderrIsTerminal: isTerminal(os.Stderr),
+	}
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// Open opens the registry of the -r/--repo flag. folder allows a plain
+// folder (annotate and remove work outside git).
+func (e *Env) Open(ctx context.Context, folder bool) (*registry.Registry, error) {
+	opts := registry.Options{Repo: e.Repo, Getenv: e.Getenv, Now: e.Now}
+	if e.Verbose {
+		opts.Log = e.ErrOut
+	}
+	if e.StderrIsTerminal {
+		opts.Progress = e.ErrOut
+	}
+	var r *registry.Registry
+	var err error
+	if folder {
+		r, err = registry.OpenFolder(ctx, opts)
+	} else {
+		r, err = registry.Open(ctx, opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	em := r.Config().Emojis
+	e.emojis = &em
+	if e.Verbose {
+		logConfig(e.ErrOut, r)
+	}
+	return r, nil
+}
+
+// Emojis reports whether output may carry emojis (GTO_EMOJIS, .gto emojis).
+func (e *Env) Emojis() bool {
+	if e.emojis != nil {
+		return *e.emojis
+	}
+	if v, ok := e.Getenv("GTO_EMOJIS"); ok {
+		if b, err := strconv.ParseBool(strings.TrimSpace(v)); err == nil {
+			return b
+		}
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "no", "off":
+			return false
+		}
+	}
+	return true
+}
+
+// emoji returns the emoji followed by a space, or "" when emojis are off.
+func (e *Env) emoji(s string) string {
+	if !e.Emojis() {
+		return ""
+	}
+	return s + " "
+}
+
+func logConfig(w io.Writer, r *registry.Registry) {
+	c := r.Config()
+	list := func(l []string) string {
+		if l == nil {
+			return "any"
+		}
+		return "[" + strings.Join(l, ", ") + "]"
+	}
+	file := c.File
+	if file == "" {
+		file = "(none)"
+	}
+	io.WriteString(w, "config file: "+file+"\n")
+	io.WriteString(w, "index: "+c.Index+"\n")
+	io.WriteString(w, "types: "+list(c.Types)+"\n")
+	io.WriteString(w, "stages: "+list(c.Stages)+"\n")
+	io.WriteString(w, "emojis: "+strconv.FormatBool(c.Emojis)+"\n")
+	io.WriteString(w, "log_level: "+c.LogLevel+"\n\n")
+}

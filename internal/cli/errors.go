@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Exit codes, a documented interface (docs/cli.md).
+const (
+	ExitOK    = 0
+	ExitError = 1 // the command failed; nothing was changed (except what a failed push reports)
+	ExitUsage = 2 // the command line is wrong: unknown command or flag, missing argument
+)
+
+// UsageError is a wrong command line. It exits with ExitUsage and points
+// the user to the command's help.
+type UsageError struct {
+	Err     error
+	Command string // the command path, e.g. "gto show"
+}
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usageErrorf(cmd string, format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...), Command: cmd}
+}
+
+// reportError prints err for the user and returns the exit code.
+func (e *Env) reportError(err error) int {
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(e.ErrOut, "%s%s\n", e.emoji("❌"), sentence(err.Error()))
+		if ue.Command != "" {
+			fmt.Fprintf(e.ErrOut, "Run '%s --help' for usage.\n", ue.Command)
+		}
+		return ExitUsage
+	}
+	fmt.Fprintf(e.ErrOut, "%s%s\n", e.emoji("❌"), sentence(err.Error()))
+	return ExitError
+}
+
+// sentence capitalises the first letter of an error message.
+func sentence(msg string) string {
+	msg = strings.TrimSpace(msg)
+	if msg == "" {
+		return "unknown error"
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:]
+}

@@ -1,0 +1,104 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/gto-dev/gto/registry"
+)
+
+// addAlias registers alias as a second, hidden long name of an existing
+// flag (gto 0.2.4 has --asc for --ascending, --ro for --registered-only, ...).
+func addAlias(fs *pflag.FlagSet, name, alias string) {
+	f := fs.Lookup(name)
+	f.Usage += " (alias --" + alias + ")"
+	fs.AddFlag(&pflag.Flag{
+		Name:        alias,
+		Usage:       "alias of --" + name,
+		Value:       f.Value,
+		DefValue:    f.DefValue,
+		NoOptDefVal: f.NoOptDefVal,
+		Hidden:      true,
+	})
+}
+
+// isCobraUsageError tells the errors cobra returns for a wrong command line
+// (it has no error types for them).
+func isCobraUsageError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "flag needs an argument", "invalid argument", "required flag"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// argsBetween checks the number of positional arguments, naming them.
+func argsBetween(min, max int, names ...string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < min {
+			return usageErrorf(cmd.CommandPath(), "missing argument %s", strings.Join(names[len(args):min], " "))
+		}
+		if len(args) > max {
+			return usageErrorf(cmd.CommandPath(), "unexpected argument %q", args[max])
+		}
+		return nil
+	}
+}
+
+// simpleFlag is --simple: auto, true or false.
+type simpleFlag struct{ v registry.Simple }
+
+func (f *simpleFlag) String() string {
+	return [...]string{"auto", "true", "false"}[f.v]
+}
+
+func (f *simpleFlag) Set(s string) error {
+	v, err := registry.ParseSimple(s)
+	if err != nil {
+		return fmt.Errorf("must be one of auto, true, false")
+	}
+	f.v = v
+	return nil
+}
+
+func (f *simpleFlag) Type() string { return "auto|true|false" }
+
+func addSimpleFlag(fs *pflag.FlagSet, f *simpleFlag, help string) {
+	fs.Var(f, "simple", help)
+}
+
+// sortFlag is --sort: timestamp or semver.
+type sortFlag struct{ v registry.Sort }
+
+func (f *sortFlag) String() string { return f.v.String() }
+
+func (f *sortFlag) Set(s string) error {
+	v, err := registry.ParseSort(s)
+	if err != nil {
+		return fmt.Errorf("must be one of timestamp, semver")
+	}
+	f.v = v
+	return nil
+}
+
+func (f *sortFlag) Type() string { return "timestamp|semver" }
+
+// exclusive fails when more than one of the named flags is set. gto 0.2.4
+// exits with 1 (not 2) for these, and so do we.
+func exclusive(cmd *cobra.Command, names ...string) error {
+	var set []string
+	for _, n := range names {
+		if f := cmd.Flags().Lookup(n); f != nil && f.Changed {
+			set = append(set, "--"+n)
+		}
+	}
+	if len(set) > 1 {
+		return fmt.Errorf("only one of %s can be used at a time", strings.Join(set, ", "))
+	}
+	return nil
+}

@@ -1,0 +1,118 @@
+// Package cli is gto's command line: a thin cobra layer over the registry
+// package. Each command lives in its own file with its options, its cobra
+// constructor and its run function; rendering is in output.go and in
+// internal/render.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Version is gto's version, set at build time with
+// -ldflags "-X github.com/gto-dev/gto/internal/cli.Version=...".
+var Version = "0.1.0-dev"
+
+const rootLong = `Git Tag Ops. Turn your Git repository into an Artifact Registry:
+  * Registry: Track new artifacts and their versions for releases and
+    significant changes.
+  * Lifecycle Management: Create actionable stages for versions marking the
+    status of an artifact or its readiness to be consumed by an environment.
+  * GitOps: Signal CI/CD automation or other downstream systems to act upon
+    these new versions and lifecycle updates.
+  * Enrichments: Annotate and query artifact metadata with additional
+    information.
+
+gto writes annotated Git tags in a standard format: NAME@vX.Y.Z registers a
+version, NAME#STAGE#N assigns a stage, NAME@deprecated retires an artifact.
+The tags are the registry: no server, no database.`
+
+const rootExample = `  # register the first version of a model at HEAD and promote it
+  gto register churn
+  gto assign churn --version v0.0.1 --stage prod
+
+  # what is where
+  gto show
+  gto show churn#prod --ref
+
+  # in CI, on a tag push
+  gto check-ref "$GITHUB_REF" --json`
+
+// Command groups, as in the help of gto 0.2.4.
+const (
+	groupRead     = "read"
+	groupModify   = "modify"
+	groupAnnotate = "annotate"
+)
+
+// NewRootCmd builds the whole command tree.
+func NewRootCmd(env *Env) *cobra.Command {
+	var showVersion, traceback bool
+	root := &cobra.Command{
+		Use:           "gto",
+		Short:         "Git Tag Ops: turn your Git repository into an artifact registry",
+		Long:          rootLong,
+		Example:       rootExample,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if showVersion {
+				fmt.Fprintf(env.Out, "%sGTO Version: %s\n", env.emoji("🪴"), Version)
+				return nil
+			}
+			return cmd.Help()
+		},
+	}
+	root.Flags().BoolVar(&showVersion, "version", false, "Show version and exit")
+	pf := root.PersistentFlags()
+	pf.StringVarP(&env.Repo, "repo", "r", ".", "Local path (any folder inside the repository) or remote URL of the repository")
+	pf.BoolVarP(&env.Verbose, "verbose", "v", false, "Print the configuration and every git command run (to stderr)")
+	pf.BoolVar(&traceback, "traceback", false, "Accepted for compatibility with gto 0.2.4 (Go prints no tracebacks)")
+	addAlias(pf, "traceback", "tb")
+	pf.MarkHidden("traceback")
+
+	root.AddGroup(
+		&cobra.Group{ID: groupRead, Title: "Read the registry:"},
+		&cobra.Group{ID: groupModify, Title: "Modify artifacts:"},
+		&cobra.Group{ID: groupAnnotate, Title: "Manage artifact annotations:"},
+	)
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &UsageError{Err: err, Command: cmd.CommandPath()}
+	})
+	root.SetOut(env.Out)
+	root.SetErr(env.ErrOut)
+	for _, c := range []*cobra.Command{
+		NewCmdShow(env, nil), NewCmdHistory(env, nil), NewCmdStages(env, nil),
+		NewCmdCheckRef(env, nil), NewCmdDoctor(env, nil),
+		NewCmdRegister(env, nil), NewCmdAssign(env, nil), NewCmdDeprecate(env, nil),
+		NewCmdAnnotate(env, nil), NewCmdRemove(env, nil), NewCmdDescribe(env, nil),
+	} {
+		root.AddCommand(c)
+	}
+	root.SetHelpCommandGroupID(groupRead)
+	root.SetCompletionCommandGroupID(groupRead)
+	return root
+}
+
+// Main runs gto with the process's arguments and environment and returns
+// the exit code.
+func Main() int {
+	return Run(context.Background(), SystemEnv(), os.Args[1:])
+}
+
+// Run runs the command line args in env and returns the exit code.
+func Run(ctx context.Context, env *Env, args []string) int {
+	root := NewRootCmd(env)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	if isCobraUsageError(err) {
+		err = &UsageError{Err: err, Command: cmd.CommandPath()}
+	}
+	return env.reportError(err)
+}

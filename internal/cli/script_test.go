@@ -1,0 +1,188 @@
+package cli_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/gto-dev/gto/internal/cli"
+)
+
+// TestMain lets the test binary act as the gto binary inside scripts.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"gto": func() { os.Exit(cli.Main()) },
+	})
+}
+
+// baseDate is 2022-01-01T00:00:00Z, the date of every script's first commit.
+const baseDate = 1640995200
+
+// TestScripts runs the end-to-end scenarios in testdata/script: one
+// scenario per file, against the real command tree and real git.
+//
+// Extra commands available in scripts:
+//
+//	initrepo [dir]        git init -b main + a first commit "Initial commit" (README.md)
+//	tick [seconds]        advance GIT_AUTHOR_DATE/GIT_COMMITTER_DATE (default 60 s)
+//	commit MSG            commit every change of the work tree (after a tick)
+//	tags                  print every tag: name, type, commit (7), subject
+//	snapshot NAME         remember tags, artifacts.yaml, .gto and git status
+//	unchanged NAME        fail unless all of that is as remembered
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join("..", "..", "testdata", "script"),
+		RequireExplicitExec: true,
+		Setup:               setupScript,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"initrepo":  cmdInitRepo,
+			"tick":      cmdTick,
+			"commit":    cmdCommit,
+			"tags":      cmdTags,
+			"snapshot":  cmdSnapshot,
+			"unchanged": cmdUnchanged,
+		},
+	})
+}
+
+func setupScript(env *testscript.Env) error {
+	home := filepath.Join(env.WorkDir, ".home")
+	if err := os.MkdirAll(home, 0o755); err != nil {
+		return err
+	}
+	gitconfig := "[user]\n\tname = Config User\n\temail = config@example.com\n[init]\n\tdefaultBranch = main\n" +
+		"[tag]\n\tgpgSign = false\n[commit]\n\tgpgSign = false\n[advice]\n\tdetachedHead = false\n"
+	if err := os.WriteFile(filepath.Join(home, ".gitconfig"), []byte(gitconfig), 0o644); err != nil {
+		return err
+	}
+	date := fmt.Sprintf("%d +0000", baseDate)
+	for k, v := range map[string]string{
+		"HOME":                home,
+		"GIT_CONFIG_NOSYSTEM": "1",
+		"GIT_AUTHOR_NAME":     "Ada Author",
+		"GIT_AUTHOR_EMAIL":    "ada@example.com",
+		"GIT_COMMITTER_NAME":  "Tom Tagger",
+		"GIT_COMMITTER_EMAIL": "tom@example.com",
+		"GIT_AUTHOR_DATE":     date,
+		"GIT_COMMITTER_DATE":  date,
+		"TZ":                  "UTC",
+		"LANG":                "C.UTF-8",
+	} {
+		env.Setenv(k, v)
+	}
+	return nil
+}
+
+// git runs git in the script's current directory.
+func git(ts *testscript.TestScript, args ...string) string {
+	return gitIn(ts, ts.MkAbs("."), args...)
+}
+
+func gitIn(ts *testscript.TestScript, dir string, args ...string) string {
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = scriptEnv(ts)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		ts.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, errb.String())
+	}
+	return out.String()
+}
+
+func scriptEnv(ts *testscript.TestScript) []string {
+	var env []string
+	for _, k := range []string{"HOME", "PATH", "GIT_CONFIG_NOSYSTEM", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL",
+		"GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE", "TZ", "LANG"} {
+		env = append(env, k+"="+ts.Getenv(k))
+	}
+	return env
+}
+
+func cmdInitRepo(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! initrepo")
+	}
+	dir := ts.MkAbs(".")
+	if len(args) > 0 {
+		dir = ts.MkAbs(args[0])
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		ts.Fatalf("%v", err)
+	}
+	gitIn(ts, dir, "init", "-q", "-b", "main")
+	if err := os.WriteFile(filepath.Join(dir, "README.md"), []byte("# test repository\n"), 0o644); err != nil {
+		ts.Fatalf("%v", err)
+	}
+	gitIn(ts, dir, "add", "README.md")
+	gitIn(ts, dir, "commit", "-q", "-m", "Initial commit")
+}
+
+func cmdTick(ts *testscript.TestScript, neg bool, args []string) {
+	step := int64(60)
+	if len(args) > 0 {
+		n, err := strconv.ParseInt(args[0], 10, 64)
+		if err != nil {
+			ts.Fatalf("tick: %v", err)
+		}
+		step = n
+	}
+	cur, _ := strconv.ParseInt(strings.Fields(ts.Getenv("GIT_COMMITTER_DATE"))[0], 10, 64)
+	date := fmt.Sprintf("%d +0000", cur+step)
+	ts.Setenv("GIT_AUTHOR_DATE", date)
+	ts.Setenv("GIT_COMMITTER_DATE", date)
+}
+
+func cmdCommit(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: commit MSG")
+	}
+	cmdTick(ts, false, nil)
+	git(ts, "add", "-A")
+	git(ts, "commit", "-q", "--allow-empty", "-m", args[0])
+}
+
+func cmdTags(ts *testscript.TestScript, neg bool, args []string) {
+	out := git(ts, "for-each-ref", "refs/tags", "--sort=refname",
+		"--format=%(refname:short) %(objecttype) %(if)%(*objectname)%(then)%(*objectname:short=7)%(else)%(objectname:short=7)%(end) %(subject)")
+	ts.Stdout().Write([]byte(out))
+}
+
+func snapshotState(ts *testscript.TestScript) string {
+	var b strings.Builder
+	b.WriteString(git(ts, "for-each-ref", "refs/tags", "--format=%(refname) %(objectname)"))
+	for _, f := range []string{"artifacts.yaml", ".gto"} {
+		data, err := os.ReadFile(ts.MkAbs(f))
+		fmt.Fprintf(&b, "--- %s (%v)\n%s\n", f, err == nil, data)
+	}
+	status := strings.Split(git(ts, "status", "--porcelain=v1", "--untracked-files=all"), "\n")
+	sort.Strings(status)
+	b.WriteString(strings.Join(status, "\n"))
+	b.WriteString(git(ts, "log", "--all", "--format=%H"))
+	return b.String()
+}
+
+func cmdSnapshot(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: snapshot NAME")
+	}
+	ts.Setenv("SNAPSHOT_"+args[0], snapshotState(ts))
+}
+
+func cmdUnchanged(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: unchanged NAME")
+	}
+	want := ts.Getenv("SNAPSHOT_" + args[0])
+	if got := snapshotState(ts); got != want {
+		ts.Fatalf("repository changed since snapshot %s:\nbefore:\n%s\nafter:\n%s", args[0], want, got)
+	}
+}
