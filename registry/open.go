@@ -29,6 +29,12 @@ type Options struct {
 	Progress io.Writer
 	// Now is the clock used to date tags when GIT_COMMITTER_DATE is unset.
 	Now func() time.Time
+	// CacheDir holds the mirrors of remote registries (default: GTO_CACHE_DIR,
+	// else gto/ in the user cache directory).
+	CacheDir string
+	// NoCache clones a remote registry into a temporary folder instead of
+	// using (and updating) its cached mirror.
+	NoCache bool
 }
 
 // Registry is an open artifact registry: a git repository (or, for
@@ -39,6 +45,7 @@ type Registry struct {
 	cfg    config.Config
 	opts   Options
 	remote string // the URL the registry was cloned from; writes are pushed there
+	mirror bool   // git is the cached mirror of remote
 	clean  func()
 	path   string // what the user asked for, for messages
 }
@@ -67,7 +74,13 @@ func open(ctx context.Context, opts Options, allowFolder bool) (*Registry, error
 	}
 	r := &Registry{opts: opts, path: opts.Repo}
 	if IsRemoteURL(opts.Repo) {
-		if err := r.cloneRemote(ctx, allowFolder); err != nil {
+		var err error
+		if allowFolder || opts.NoCache {
+			err = r.cloneRemote(ctx, allowFolder)
+		} else {
+			err = r.openMirror(ctx)
+		}
+		if err != nil {
 			r.Close()
 			return nil, err
 		}
@@ -190,8 +203,8 @@ func IsRemoteURL(repo string) bool {
 	return false
 }
 
-// cloneRemote clones the remote into a temporary folder. Reads use a bare
-// clone; annotate/remove need a work tree to commit the annotations file.
+// cloneRemote clones the remote into a temporary folder: with --no-cache,
+// and for annotate/remove, which need a work tree to commit the file in.
 func (r *Registry) cloneRemote(ctx context.Context, worktree bool) error {
 	tmp, err := os.MkdirTemp("", "gto-remote-")
 	if err != nil {

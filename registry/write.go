@@ -223,12 +223,16 @@ func (r *Registry) publish(ctx context.Context, res *WriteResult, push bool) err
 		return nil
 	}
 	if err := r.git.Push(ctx, "origin", refspecs); err != nil {
+		r.resync(ctx)
 		if r.remote != "" {
 			return &Error{Kind: ErrPush, Err: err, Msg: fmt.Sprintf("pushing %s to %s failed, nothing was published: %v", strings.Join(names, ", "), r.remote, err)}
 		}
 		return &Error{Kind: ErrPush, Err: err, Msg: fmt.Sprintf("pushing to origin failed (%v); the local repository keeps the change: run `%s` once the remote accepts it", err, PushCommand("origin", res))}
 	}
 	res.Pushed = true
+	if r.remote != "" {
+		res.Remote = r.remote
+	}
 	return nil
 }
 

@@ -25,8 +25,10 @@ type Env struct {
 	StderrIsTerminal bool
 
 	// Set by the root command's persistent flags.
-	Repo    string
-	Verbose bool
+	Repo     string
+	Verbose  bool
+	CacheDir string
+	NoCache  bool
 
 	// emojis is decided by GTO_EMOJIS and, once a registry is open, by .gto.
 	emojis *bool
@@ -51,7 +53,7 @@ func isTerminal(f *os.File) bool {
 // Open opens the registry of the -r/--repo flag. folder allows a plain
 // folder (annotate and remove work outside git).
 func (e *Env) Open(ctx context.Context, folder bool) (*registry.Registry, error) {
-	opts := registry.Options{Repo: e.Repo, Getenv: e.Getenv, Now: e.Now}
+	opts := registry.Options{Repo: e.Repo, Getenv: e.Getenv, Now: e.Now, CacheDir: e.CacheDir, NoCache: e.NoCache}
 	if e.Verbose {
 		opts.Log = e.ErrOut
 	}
