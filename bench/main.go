@@ -1,0 +1,215 @@
+// Command bench measures gto on synthetic registries and prints one table:
+// for each registry size and command, the median of N runs, the "floor"
+// (the fastest way git offers to read every tag object:
+// `git for-each-ref --format=%(objectname) refs/tags | git cat-file --batch`),
+// their ratio and gto's peak RSS.
+//
+//	go run ./bench                       # every size, 5 runs each
+//	go run ./bench -sizes small,medium   # some sizes
+//	go run ./bench -runs 9 -gto ./gto    # more runs, a given binary
+//
+// Registries are built once with git fast-import and cached in
+// bench/.cache (delete it to rebuild). See bench/README.md.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+)
+
+var cacheRoot = filepath.Join("bench", ".cache")
+
+// shapeVersion changes when the generator changes, so caches are rebuilt.
+const shapeVersion = "v1"
+
+func main() {
+	sizes := flag.String("sizes", "small,medium,large,large-loose,deep", "comma-separated registry sizes")
+	runs := flag.Int("runs", 5, "runs per measurement (the median is reported)")
+	gtoBin := flag.String("gto", "", "gto binary to measure (default: build ./cmd/gto)")
+	flag.Parse()
+	if err := run(strings.Split(*sizes, ","), *runs, *gtoBin); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(sizes []string, runs int, gtoBin string) error {
+	if err := os.MkdirAll(cacheRoot, 0o755); err != nil {
+		return err
+	}
+	if gtoBin == "" {
+		gtoBin, _ = filepath.Abs(filepath.Join(cacheRoot, "gto"))
+		build := exec.Command("go", "build", "-o", gtoBin, "./cmd/gto")
+		build.Stdout, build.Stderr = os.Stdout, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("building gto: %w", err)
+		}
+	}
+	gtoBin, _ = filepath.Abs(gtoBin)
+	fmt.Printf("machine: %s/%s, %d CPUs, %s; runs: %d (median)\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), gitVersion(), runs)
+	fmt.Println("| registry | tags | command | gto median | floor | ratio | gto peak RSS |")
+	fmt.Println("| --- | ---: | --- | ---: | ---: | ---: | ---: |")
+	for _, name := range sizes {
+		shape, ok := Shapes[name]
+		if !ok {
+			return fmt.Errorf("unknown size %q", name)
+		}
+		dir, err := ensureRepo(shape)
+		if err != nil {
+			return err
+		}
+		if err := measureShape(shape, dir, gtoBin, runs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ensureRepo returns the cached registry of shape, generating it if needed.
+func ensureRepo(s Shape) (string, error) {
+	dir, _ := filepath.Abs(filepath.Join(cacheRoot, s.Name+"-"+shapeVersion))
+	if _, err := os.Stat(filepath.Join(dir, ".git", "gto-bench-done")); err == nil {
+		return dir, nil
+	}
+	os.RemoveAll(dir)
+	start := time.Now()
+	fmt.Fprintf(os.Stderr, "generating %s registry in %s ...\n", s.Name, dir)
+	if err := generate(dir, s); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(os.Stderr, "generated %s in %s\n", s.Name, time.Since(start).Round(time.Millisecond))
+	return dir, os.WriteFile(filepath.Join(dir, ".git", "gto-bench-done"), nil, 0o644)
+}
+
+// command is one row of the table.
+type command struct {
+	label string
+	args  func(run int) []string
+	write bool // mutates the repository: measured on a copy
+}
+
+func commandsFor(s Shape) []command {
+	name := artifactName(s.Artifacts / 2)
+	stat := func(args ...string) func(int) []string { return func(int) []string { return args } }
+	cmds := []command{
+		{label: "show --json", args: stat("show", "--json")},
+		{label: "show NAME --json", args: stat("show", name, "--json")},
+		{label: "history --json", args: stat("history", "--json")},
+		{label: "check-ref TAG", args: stat("check-ref", name+"#prod#3")},
+		{label: "stages", args: stat("stages")},
+		{label: "describe NAME", args: stat("describe", name)},
+		{label: "register NAME REF", write: true, args: func(i int) []string {
+			return []string{"register", name, fmt.Sprintf("spare~%d", i%spareCommits)}
+		}},
+		{label: "assign NAME --version V", write: true, args: func(i int) []string {
+			return []string{"assign", name, "--version", "v1.0.0", "--stage", fmt.Sprintf("bench-%d", i)}
+		}},
+	}
+	if s.Commits > 0 {
+		cmds = append(cmds, command{label: "show --all-commits --json", args: stat("show", "--all-commits", "--json")})
+	}
+	return cmds
+}
+
+func measureShape(s Shape, dir, gtoBin string, runs int) error {
+	tags, err := countTags(dir)
+	if err != nil {
+		return err
+	}
+	floor, err := measure(runs, func(int) (time.Duration, int64, error) {
+		return timeCmd(dir, "sh", "-c", "git for-each-ref --format='%(objectname)' refs/tags | git cat-file --batch >/dev/null")
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range commandsFor(s) {
+		work := dir
+		if c.write {
+			work = filepath.Join(filepath.Dir(dir), s.Name+"-copy")
+			os.RemoveAll(work)
+			if err := exec.Command("cp", "-a", dir, work).Run(); err != nil {
+				return err
+			}
+		}
+		res, err := measure(runs, func(i int) (time.Duration, int64, error) {
+			return timeCmd(work, gtoBin, c.args(i)...)
+		})
+		if c.write {
+			os.RemoveAll(work)
+		}
+		if err != nil {
+			return fmt.Errorf("%s on %s: %w", c.label, s.Name, err)
+		}
+		fmt.Printf("| %s | %d | `%s` | %s | %s | %.2f× | %.1f MB |\n", s.Name, tags, c.label,
+			ms(res.median), ms(floor.median), float64(res.median)/float64(floor.median), float64(res.rss)/1024)
+	}
+	return nil
+}
+
+type result struct {
+	median time.Duration
+	rss    int64 // KiB, maximum over runs
+}
+
+func measure(runs int, f func(i int) (time.Duration, int64, error)) (result, error) {
+	var times []time.Duration
+	var res result
+	for i := 0; i < runs; i++ {
+		d, rss, err := f(i)
+		if err != nil {
+			return res, err
+		}
+		times = append(times, d)
+		res.rss = max(res.rss, rss)
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	res.median = times[len(times)/2]
+	return res, nil
+}
+
+// timeCmd runs a command in dir and returns its wall time and peak RSS.
+func timeCmd(dir, name string, args ...string) (time.Duration, int64, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(benchEnv(), "GIT_COMMITTER_DATE=1700000000 +0000", "GTO_CACHE_DIR="+filepath.Join(dir, "..", "gto-cache"))
+	var errb strings.Builder
+	cmd.Stderr = &errb
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return 0, 0, fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, errb.String())
+	}
+	d := time.Since(start)
+	var rss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss
+	}
+	return d, rss, nil
+}
+
+func countTags(dir string) (int, error) {
+	var out strings.Builder
+	if err := gitRun(dir, &out, "for-each-ref", "--format=x", "refs/tags"); err != nil {
+		return 0, err
+	}
+	return strings.Count(out.String(), "\n"), nil
+}
+
+func gitVersion() string {
+	out, err := exec.Command("git", "version").Output()
+	if err != nil {
+		return "git ?"
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func ms(d time.Duration) string {
+	return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000)
+}
