@@ -1,11 +1,7 @@
 package annotations
 
 import (
-	"fmt"
 	"math"
-	"slices"
-	"strconv"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -65,6 +61,13 @@ func customValue(n *yaml.Node) (any, *fieldError) {
 
 // customScalar converts one scalar; see customValue.
 func customScalar(n *yaml.Node) (any, *fieldError) {
+	// An untagged plain scalar is a string when YAML 1.2 as ruamel.yaml
+	// implements it says so: that is how gto reads the file and how Marshal
+	// decides that a string may be written plain. yaml.v3 reads some of
+	// those (".5e3", "0X1F", "1e_3") as numbers.
+	if n.Style == 0 && n.Tag != "!!str" && resolveScalar(n.Value) == "str" {
+		return n.Value, nil
+	}
 	switch n.Tag {
 	case "!!null":
 		return nil, nil
@@ -86,74 +89,4 @@ func customScalar(n *yaml.Node) (any, *fieldError) {
 	}
 	// !!str, !!timestamp and application tags (!foo): the text.
 	return n.Value, nil
-}
-
-// customNode builds the YAML node of a custom value made by customValue.
-// Map keys are sorted, so the output does not depend on map order.
-func customNode(v any) (*yaml.Node, error) {
-	switch v := v.(type) {
-	case nil:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}, nil
-	case string:
-		return stringNode(v), nil
-	case bool:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(v)}, nil
-	case int:
-		return intNode(strconv.FormatInt(int64(v), 10)), nil
-	case int64:
-		return intNode(strconv.FormatInt(v, 10)), nil
-	case uint64:
-		return intNode(strconv.FormatUint(v, 10)), nil
-	case float64:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: formatFloat(v)}, nil
-	case []any:
-		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-		for _, item := range v {
-			c, err := customNode(item)
-			if err != nil {
-				return nil, err
-			}
-			n.Content = append(n.Content, c)
-		}
-		return n, nil
-	case map[string]any:
-		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			vn, err := customNode(v[k])
-			if err != nil {
-				return nil, err
-			}
-			n.Content = append(n.Content, stringNode(k), vn)
-		}
-		return n, nil
-	}
-	return nil, fmt.Errorf("cannot write a custom value of type %T", v)
-}
-
-func intNode(text string) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: text}
-}
-
-// formatFloat writes f so that YAML reads it back as the same float: the
-// shortest exact form, with ".0" added when it would otherwise read as an
-// integer (the YAML library writes 1.0 as "1").
-func formatFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return ".nan"
-	case math.IsInf(f, 1):
-		return ".inf"
-	case math.IsInf(f, -1):
-		return "-.inf"
-	}
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if !strings.ContainsAny(s, ".eE") {
-		s += ".0"
-	}
-	return s
 }
