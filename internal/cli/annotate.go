@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -75,7 +76,7 @@ func (e *Env) printAnnotate(res *registry.AnnotateResult) {
 		return
 	}
 	if res.Commit != "" {
-		fmt.Fprintf(e.Out, "%sCommitted %s in %.7s\n", e.emoji("💾"), res.File, res.Commit)
+		fmt.Fprintf(e.Out, "%sCommitted %s in %.7s\n", e.emoji("💾"), filepath.Base(res.File), res.Commit)
 	}
 	if res.Pushed {
 		fmt.Fprintf(e.Out, "Pushed the commit upstream\n")

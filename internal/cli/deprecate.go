@@ -64,6 +64,7 @@ func NewCmdDeprecate(env *Env, runF func(context.Context, *DeprecateOptions) err
 		},
 	}
 	f := cmd.Flags()
+	f.StringVar(&opts.Deprecate.Ref, "ref", "", "Git reference to put the deprecation tag on (artifact deprecation only; default: the commit of the latest event)")
 	f.StringVarP(&opts.Deprecate.Message, "message", "m", "", "Message of the git tag")
 	addSimpleFlag(f, &simple, "auto, true or false: false adds the event counter #N (auto: only for unassignments)")
 	f.BoolVar(&opts.Deprecate.Force, "force", false, "Write the tag even if there is nothing to deprecate, deregister or unassign")

@@ -41,11 +41,22 @@ func (e *Env) reportError(err error) int {
 	return ExitError
 }
 
-// sentence capitalises the first letter of an error message.
+// sentence capitalises the first letter of an error message, unless the
+// message starts with a name that must stay as written (artifacts.yaml,
+// --flag, .gto, git).
 func sentence(msg string) string {
 	msg = strings.TrimSpace(msg)
 	if msg == "" {
 		return "unknown error"
+	}
+	first, _, _ := strings.Cut(msg, " ")
+	for _, c := range first {
+		if !(c >= 'a' && c <= 'z') {
+			return msg
+		}
+	}
+	if first == "git" {
+		return msg
 	}
 	return strings.ToUpper(msg[:1]) + msg[1:]
 }

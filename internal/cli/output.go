@@ -98,5 +98,7 @@ func (e *Env) printWrite(res *registry.WriteResult) {
 		fmt.Fprintf(e.Out, "Pushed to %s: %s\n", res.Remote, strings.Join(names, ", "))
 		return
 	}
-	fmt.Fprintf(e.Out, "To push the changes upstream, run:\n    %s\n", registry.PushCommand(res.Remote, res))
+	if res.Remote != "" {
+		fmt.Fprintf(e.Out, "To push the changes upstream, run:\n    %s\n", registry.PushCommand(res.Remote, res))
+	}
 }

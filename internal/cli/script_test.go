@@ -31,7 +31,8 @@ const baseDate = 1640995200
 //
 // Extra commands available in scripts:
 //
-//	initrepo [dir]        git init -b main + a first commit "Initial commit" (README.md)
+//	initrepo [dir]        git init -b main + a first commit "Initial commit" (README.md);
+//	                      .home/, .tmp/ and want/ (expected outputs) are excluded from git
 //	tick [seconds]        advance GIT_AUTHOR_DATE/GIT_COMMITTER_DATE (default 60 s)
 //	commit MSG            commit every change of the work tree (after a tick)
 //	tags                  print every tag: name, type, commit (7), subject
@@ -41,7 +42,10 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("..", "..", "testdata", "script"),
 		RequireExplicitExec: true,
-		Setup:               setupScript,
+		// GTO_UPDATE_SCRIPTS=1 rewrites the golden files of failing `cmp`
+		// commands in place (review the diff before keeping it).
+		UpdateScripts: os.Getenv("GTO_UPDATE_SCRIPTS") != "",
+		Setup:         setupScript,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"initrepo":  cmdInitRepo,
 			"tick":      cmdTick,
@@ -119,6 +123,16 @@ func cmdInitRepo(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("%v", err)
 	}
 	gitIn(ts, dir, "init", "-q", "-b", "main")
+	// The script's HOME and TMPDIR live in $WORK, and so do the expected
+	// outputs of the archive (want/): keep them out of the repository, so
+	// that `commit` does not add them and golden files do not change hashes.
+	exclude := filepath.Join(dir, ".git", "info", "exclude")
+	if err := os.MkdirAll(filepath.Dir(exclude), 0o755); err != nil {
+		ts.Fatalf("%v", err)
+	}
+	if err := os.WriteFile(exclude, []byte("/.home/\n/.tmp/\n/want/\n"), 0o644); err != nil {
+		ts.Fatalf("%v", err)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "README.md"), []byte("# test repository\n"), 0o644); err != nil {
 		ts.Fatalf("%v", err)
 	}
