@@ -13,6 +13,9 @@ type DeprecateOptions struct {
 	Name    string
 	Version string // Deregister and Unassign
 	Stage   string // Unassign
+	// Ref is the commit the deprecation tag goes on (Deprecate only);
+	// default: the commit of the artifact's latest event.
+	Ref     string
 	Message string
 	Simple  Simple
 	// Force writes the tag even when there is nothing to cancel.
@@ -44,7 +47,11 @@ func (r *Registry) Deprecate(ctx context.Context, opts DeprecateOptions) (*Write
 		return r.deleteAndPublish(ctx, eventTags(a.Events()), opts.Push, fmt.Sprintf("artifact %q has no tags to delete", opts.Name))
 	}
 	commit := ""
-	if a != nil {
+	if opts.Ref != "" {
+		if commit, err = r.resolveCommit(ctx, opts.Ref); err != nil {
+			return nil, err
+		}
+	} else if a != nil {
 		if last := a.LatestEvent(); last != nil {
 			commit = last.Commit
 		}
@@ -148,6 +155,9 @@ func (r *Registry) Unassign(ctx context.Context, opts DeprecateOptions) (*WriteR
 func (r *Registry) loadForVersion(ctx context.Context, opts DeprecateOptions) (*Artifact, *snapshot, error) {
 	if err := tagname.ValidateArtifactName(opts.Name); err != nil {
 		return nil, nil, wrapInvalid(err)
+	}
+	if opts.Ref != "" {
+		return nil, nil, invalidf("--ref only applies to deprecating a whole artifact (gto deprecate NAME --ref REF)")
 	}
 	if _, err := semver.Parse(opts.Version); err != nil {
 		return nil, nil, wrapInvalid(err)

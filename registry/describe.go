@@ -73,6 +73,9 @@ func (r *Registry) describeTarget(ctx context.Context, opts DescribeOptions) (ar
 	}
 	sc, err := tagname.ParseShortcut(opts.Name)
 	if err != nil {
+		if _, isTag := tagname.Parse(opts.Name); isTag {
+			return "", "", notFoundf("tag %q was not found in the repository", opts.Name)
+		}
 		return "", "", wrapInvalid(err)
 	}
 	if sc.Latest || sc.Greatest || sc.Version != "" || sc.Stage != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -181,7 +182,23 @@ func (w *writer) refresh(ctx context.Context, artifact string) error {
 // writeAll creates the planned tags in order; if one fails, the tags
 // already written by this call are deleted again, so a failed command leaves
 // nothing behind.
+//
+// Writers of one repository are serialised by a lock file in the git
+// directory, and the artifact's tags are listed again once it is held: the
+// next counter is then computed from every tag written before, so two gto
+// processes never give the same counter to different tags (tags of other
+// clones meet at push time).
 func (w *writer) writeAll(ctx context.Context, plans []*tagPlan) ([]CreatedTag, error) {
+	unlock, err := lockFile(ctx, filepath.Join(w.r.git.GitDir(), "gto-write.lock"))
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if len(plans) > 0 {
+		if err := w.refresh(ctx, plans[0].tag.Artifact); err != nil {
+			return nil, err
+		}
+	}
 	for _, p := range plans {
 		if err := w.check(p); err != nil {
 			return nil, err
