@@ -32,7 +32,7 @@ var (
 // on top of it: the name must be a valid git tag name and the counter must fit an int.
 func referenceParse(s string) (Tag, bool) {
 	m := refTagRE.FindStringSubmatch(s)
-	if m == nil || refProblem(s) != "" {
+	if m == nil || refProblem(s) != "" || zeroCounterInvalid(s) {
 		return Tag{}, false
 	}
 	group := func(name string) string { return m[refTagRE.SubexpIndex(name)] }
@@ -60,6 +60,17 @@ func referenceParse(s string) (Tag, bool) {
 		t.Action = ActionRegister
 	}
 	return t, true
+}
+
+// zeroCounterInvalid mirrors Parse's rule: a "#0" counter formats as no
+// counter, so the name without it must be a valid ref as well.
+func zeroCounterInvalid(s string) bool {
+	i := strings.LastIndexByte(s, '#')
+	if i < 0 || strings.IndexAny(s, "@#") == i {
+		return false
+	}
+	n, err := strconv.Atoi(s[i+1:])
+	return err == nil && n == 0 && refProblem(s[:i]) != ""
 }
 
 var tagSeeds = []string{

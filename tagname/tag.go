@@ -74,6 +74,10 @@ func Parse(tag string) (Tag, bool) {
 	if refProblem(tag) != "" {
 		return Tag{}, false
 	}
+	if hasCounter && t.Counter == 0 && refProblem(tag[:len(tag)-len(counter)-1]) != "" {
+		// "#0" formats as no counter: what remains must be a valid ref too.
+		return Tag{}, false
+	}
 	t.Artifact = ArtifactFromTag(tag[:i])
 	return t, true
 }
