@@ -49,7 +49,9 @@ func asciiEscape(b []byte) []byte {
 	out := make([]byte, 0, len(b))
 	for len(b) > 0 {
 		r, size := utf8.DecodeRune(b)
-		if r < utf8.RuneSelf {
+		if r == 0x7f {
+			out = append(out, `\u007f`...) // Python escapes DEL too
+		} else if r < utf8.RuneSelf {
 			out = append(out, b[0])
 		} else if r > 0xFFFF {
 			r -= 0x10000

@@ -48,7 +48,7 @@ func (r *Registry) Assign(ctx context.Context, opts AssignOptions) (*WriteResult
 		}
 		commit = c
 	}
-	snap, err := r.load(ctx, scope{artifact: opts.Name, noAnnotations: true})
+	snap, err := r.load(ctx, scope{artifact: opts.Name, noAnnotations: true, commits: commitsNone})
 	if err != nil {
 		return nil, err
 	}

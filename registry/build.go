@@ -89,23 +89,48 @@ func Build(in BuildInput) *State {
 	for i, t := range tags {
 		applyTag(s, t, i)
 	}
-	seq := len(tags)
-	for _, a := range s.Artifacts {
-		for _, v := range a.Versions {
-			addCommitEvent(v, in.Commits, &seq)
-		}
-	}
+	s.seq = len(tags)
 	for _, ac := range in.Annotated {
 		for _, name := range ac.Names {
 			a := s.artifact(name)
-			if len(a.VersionsAt(ac.Commit)) > 0 {
-				continue // registered there: that version already has its commit event
+			if len(a.VersionsAt(ac.Commit)) == 0 {
+				a.unregisteredVersion(ac.Commit) // registered there: nothing to discover
 			}
-			v := a.unregisteredVersion(ac.Commit)
-			addCommitEvent(v, in.Commits, &seq)
 		}
 	}
+	s.AttachCommits(in.Commits)
 	return s
+}
+
+// AttachCommits gives every version whose commit is in commits its commit
+// event. Commands that need no commit events (check-ref, the writes) do not
+// read commits at all; the registry table reads only the commits of
+// unregistered versions (see CommitsNeeded).
+func (s *State) AttachCommits(commits map[string]*CommitInfo) {
+	for _, a := range s.Artifacts {
+		for _, v := range a.Versions {
+			addCommitEvent(v, commits, &s.seq)
+		}
+	}
+}
+
+// CommitsNeeded lists the distinct commits of the versions that lack a
+// commit event; with unregisteredOnly, of unregistered versions only (the
+// registry table needs their dates; registered versions are dated by
+// their tags).
+func (s *State) CommitsNeeded(unregisteredOnly bool) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range s.Artifacts {
+		for _, v := range a.Versions {
+			if v.CommitEvent != nil || seen[v.Commit] || (unregisteredOnly && !v.Discovered()) {
+				continue
+			}
+			seen[v.Commit] = true
+			out = append(out, v.Commit)
+		}
+	}
+	return out
 }
 
 func applyTag(s *State, t *TagInput, seq int) {

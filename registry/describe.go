@@ -94,7 +94,7 @@ func (r *Registry) describeTarget(ctx context.Context, opts DescribeOptions) (ar
 // shortcutCommit resolves NAME@latest / @greatest / @vX / #STAGE to the
 // commit of the version it designates.
 func (r *Registry) shortcutCommit(ctx context.Context, sc tagname.Shortcut) (string, error) {
-	snap, err := r.load(ctx, scope{artifact: sc.Artifact, noAnnotations: true})
+	snap, err := r.load(ctx, scope{artifact: sc.Artifact, noAnnotations: true, commits: commitsNone})
 	if err != nil {
 		return "", err
 	}

@@ -19,7 +19,19 @@ type scope struct {
 	allBranches, allCommits bool
 	// noAnnotations skips artifacts.yaml (commands that only need tags).
 	noAnnotations bool
+	// commits says which commits are read for commit events.
+	commits commitNeed
 }
+
+// commitNeed says which versions get their commit event: reading commits
+// costs a cat-file request each, and most commands need none or few.
+type commitNeed int
+
+const (
+	commitsAll          commitNeed = iota // history, show NAME, deprecate, doctor
+	commitsUnregistered                   // the registry table: dates of unregistered versions
+	commitsNone                           // check-ref, stages and the writes
+)
 
 // snapshot is what one read of the repository gives: the GTO tags (also
 // lightweight ones, which count for counters) and the state built from them.
@@ -40,68 +52,51 @@ func tagPatterns(artifact string) []string {
 	return []string{p + "@*", p + "#*", p + "#*/**"}
 }
 
-// readTags lists the GTO-format tags in scope and reads the tag objects of
-// the annotated ones through one cat-file process.
+// readTags reads the GTO-format tags in scope (lightweight ones too: they
+// count for counters) with their tag objects, in one for-each-ref streamed
+// into the cat-file process.
 func readTags(ctx context.Context, repo *gitcmd.Repo, b *gitcmd.Batch, artifact string) ([]TagInput, error) {
-	refs, err := repo.ListTags(ctx, tagPatterns(artifact)...)
+	keep := func(name string) bool {
+		p, ok := tagname.Parse(name)
+		return ok && (artifact == "" || p.Artifact == artifact)
+	}
+	recs, err := b.ReadTags(ctx, keep, tagPatterns(artifact)...)
 	if err != nil {
 		return nil, err
 	}
-	var tags []TagInput
-	var objects []string
-	index := map[string][]int{} // tag object -> positions in tags
-	for _, ref := range refs {
-		parsed, ok := tagname.Parse(ref.Name)
-		if !ok || (artifact != "" && parsed.Artifact != artifact) {
-			continue
-		}
-		t := TagInput{Name: ref.Name, Parsed: parsed}
-		switch ref.Type {
-		case "commit":
-			t.Commit = ref.Object // lightweight: not an event, but counts for #N
-		case "tag":
+	tags := make([]TagInput, 0, len(recs))
+	var chained []gitcmd.TagObject // tag objects whose target is itself a tag
+	var chainedAt []int
+	for _, rec := range recs {
+		parsed, _ := tagname.Parse(rec.Name)
+		t := TagInput{Name: rec.Name, Parsed: parsed}
+		switch {
+		case rec.Type == "commit":
+			t.Commit = rec.Object // lightweight: not an event, but counts for #N
+		case rec.Tag != nil:
+			obj := rec.Tag
 			t.Annotated = true
-			if _, seen := index[ref.Object]; !seen {
-				objects = append(objects, ref.Object)
+			t.Tagger, t.TaggerEmail, t.Time, t.Message = obj.TaggerName, obj.TaggerEmail, obj.Time, obj.Message
+			t.NoTagger = !obj.HasTagger
+			switch obj.ObjectType {
+			case "commit":
+				t.Commit = obj.Object
+			case "tag":
+				chained = append(chained, *obj)
+				chainedAt = append(chainedAt, len(tags))
 			}
-			index[ref.Object] = append(index[ref.Object], len(tags))
 		}
 		tags = append(tags, t)
 	}
-	if len(objects) == 0 {
-		return tags, nil
-	}
-	objs, err := b.Tags(objects)
-	if err != nil {
-		return nil, err
-	}
-	var chained []gitcmd.TagObject // tag objects whose target is itself a tag
-	for i, obj := range objs {
-		if obj.ObjectType == "tag" {
-			chained = append(chained, obj)
+	if len(chained) > 0 {
+		targets, err := b.Peel(chained)
+		if err != nil {
+			return nil, err
 		}
-		for _, pos := range index[objects[i]] {
-			t := &tags[pos]
-			t.Tagger, t.TaggerEmail, t.Time, t.Message = obj.TaggerName, obj.TaggerEmail, obj.Time, obj.Message
-			t.NoTagger = !obj.HasTagger
-			if obj.ObjectType == "commit" {
-				t.Commit = obj.Object
+		for i, target := range targets {
+			if target.Type == "commit" { // a chain ending on a tree or blob is not an event
+				tags[chainedAt[i]].Commit = target.ID
 			}
-		}
-	}
-	if len(chained) == 0 {
-		return tags, nil
-	}
-	targets, err := b.Peel(chained)
-	if err != nil {
-		return nil, err
-	}
-	for i, obj := range chained {
-		if targets[i].Type != "commit" {
-			continue // a chain ending on a tree or blob is not an event
-		}
-		for _, pos := range index[obj.ID] {
-			tags[pos].Commit = targets[i].ID
 		}
 	}
 	return tags, nil
@@ -121,7 +116,7 @@ func (r *Registry) load(ctx context.Context, sc scope) (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	head, err := r.git.Head(ctx)
+	head, err := b.ResolveCommit("HEAD")
 	if err != nil && !errors.Is(err, gitcmd.ErrNoCommits) {
 		return nil, err
 	}
@@ -132,22 +127,42 @@ func (r *Registry) load(ctx context.Context, sc scope) (*snapshot, error) {
 			return nil, err
 		}
 	}
-	in.Commits, err = readCommits(b, tags, in.Annotated)
-	if err != nil {
-		return nil, err
+	// The commits of the tags' targets are known now: read them (cat-file
+	// on the other core) while the state is built.
+	var commits map[string]*CommitInfo
+	var commitsErr error
+	done := make(chan struct{})
+	if sc.commits == commitsAll {
+		go func() {
+			defer close(done)
+			commits, commitsErr = readCommits(b, eventCommits(tags, in.Annotated))
+		}()
+	} else {
+		close(done)
 	}
-	return &snapshot{tags: tags, state: Build(in), head: head}, nil
+	state := Build(in)
+	<-done
+	if commitsErr != nil {
+		return nil, commitsErr
+	}
+	if sc.commits == commitsUnregistered {
+		if commits, err = readCommits(b, state.CommitsNeeded(true)); err != nil {
+			return nil, err
+		}
+	}
+	state.AttachCommits(commits)
+	return &snapshot{tags: tags, state: state, head: head}, nil
 }
 
-// readCommits reads the commits that commit events need: every tag target
-// and every annotated commit.
-func readCommits(b *gitcmd.Batch, tags []TagInput, annotated []AnnotatedCommit) (map[string]*CommitInfo, error) {
-	seen := map[string]bool{}
-	var hashes []string
+// eventCommits lists the distinct commits of the event tags and of the
+// annotated commits: the commits every version of the state is at.
+func eventCommits(tags []TagInput, annotated []AnnotatedCommit) []string {
+	seen := make(map[string]bool, len(tags)/2)
+	var out []string
 	add := func(h string) {
 		if h != "" && !seen[h] {
 			seen[h] = true
-			hashes = append(hashes, h)
+			out = append(out, h)
 		}
 	}
 	for i := range tags {
@@ -157,6 +172,14 @@ func readCommits(b *gitcmd.Batch, tags []TagInput, annotated []AnnotatedCommit) 
 	}
 	for _, ac := range annotated {
 		add(ac.Commit)
+	}
+	return out
+}
+
+// readCommits reads the given commits for their commit events.
+func readCommits(b *gitcmd.Batch, hashes []string) (map[string]*CommitInfo, error) {
+	if len(hashes) == 0 {
+		return nil, nil
 	}
 	commits, err := b.Commits(hashes)
 	if errors.Is(err, gitcmd.ErrObjectNotFound) {

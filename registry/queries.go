@@ -42,7 +42,7 @@ func (r *Registry) Stages(ctx context.Context, opts StagesOptions) ([]string, er
 		}
 		return r.cfg.Stages, nil
 	}
-	snap, err := r.load(ctx, scope{noAnnotations: true})
+	snap, err := r.load(ctx, scope{noAnnotations: true, commits: commitsNone})
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func (r *Registry) CheckRef(ctx context.Context, ref string) (*Event, error) {
 	if !ok {
 		return nil, nil
 	}
-	snap, err := r.load(ctx, scope{artifact: parsed.Artifact, noAnnotations: true})
+	snap, err := r.load(ctx, scope{artifact: parsed.Artifact, noAnnotations: true, commits: commitsNone})
 	if err != nil {
 		return nil, err
 	}

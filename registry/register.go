@@ -64,7 +64,7 @@ func (r *Registry) Register(ctx context.Context, opts RegisterOptions) (*WriteRe
 	if err != nil {
 		return nil, err
 	}
-	snap, err := r.load(ctx, scope{artifact: opts.Name, noAnnotations: true})
+	snap, err := r.load(ctx, scope{artifact: opts.Name, noAnnotations: true, commits: commitsNone})
 	if err != nil {
 		return nil, err
 	}

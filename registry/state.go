@@ -12,6 +12,7 @@ type State struct {
 	// name), then annotated-only artifacts. History ties follow this order.
 	Artifacts []*Artifact
 	byName    map[string]*Artifact
+	seq       int // next event sequence number
 }
 
 // Artifact returns the artifact called name, or nil.

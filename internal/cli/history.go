@@ -74,7 +74,7 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 		return err
 	}
 	if opts.JSON {
-		return printJSON(env.Out, jsonout.History(events))
+		return jsonout.WriteHistory(env.Out, events)
 	}
 	t := render.Table{Header: []string{"timestamp", "artifact", "event", "version", "stage", "commit", "ref"}}
 	for _, e := range events {

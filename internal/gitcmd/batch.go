@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 )
 
@@ -36,9 +37,12 @@ type Batch struct {
 // OpenBatch starts `git cat-file` in the repository. The caller must Close
 // the Batch; cancelling ctx also ends it.
 func (r *Repo) OpenBatch(ctx context.Context) (*Batch, error) {
-	mode := modeContents
-	if !forceLegacyCatFile && r.hasBatchCommand(ctx) {
-		mode = modeCommand
+	// Assume a git that knows --batch-command (2.36+, 2022): asking `git
+	// version` first would cost a process on every command. An older git
+	// rejects the option at once, and read switches to the old protocol.
+	mode := modeCommand
+	if forceLegacyCatFile || knownLegacyGit() {
+		mode = modeContents
 	}
 	p, err := startCatFile(ctx, r, mode)
 	if err != nil {
@@ -81,7 +85,27 @@ func (b *Batch) read(contents bool, specs []string, each func(i int, obj *rawObj
 		}
 		p = b.info
 	}
-	return p.roundTrip(specs, contents, each)
+	err := p.roundTrip(specs, contents, each)
+	if err != nil && b.legacyFallback(p) {
+		return b.read(contents, specs, each)
+	}
+	return err
+}
+
+// legacyFallback restarts cat-file with the protocol of git before 2.36
+// when p failed because this git does not know --batch-command. The caller
+// holds b.mu and retries its request.
+func (b *Batch) legacyFallback(p *catFile) bool {
+	if p.mode != modeCommand || !strings.Contains(p.stderr.String(), "batch-command") {
+		return false
+	}
+	rememberLegacyGit()
+	np, err := startCatFile(b.ctx, b.repo, modeContents)
+	if err != nil {
+		return false
+	}
+	b.contents = np
+	return true
 }
 
 // Object returns the type and content of the object id names (any name

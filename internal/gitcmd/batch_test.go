@@ -355,23 +355,6 @@ func testBatchCancelled(t *testing.T) {
 	}
 }
 
-func TestParseVersion(t *testing.T) {
-	for out, want := range map[string][2]int{
-		"git version 2.39.5\n":                   {2, 39},
-		"git version 2.37.1 (Apple Git-137.1)\n": {2, 37},
-		"git version 2.45.2.windows.1\n":         {2, 45},
-		"git version 3.0\n":                      {3, 0},
-	} {
-		major, minor, ok := parseVersion(out)
-		if !ok || major != want[0] || minor != want[1] {
-			t.Errorf("parseVersion(%q) = %d.%d %v", out, major, minor, ok)
-		}
-	}
-	if _, _, ok := parseVersion("hub version 2.14"); ok {
-		t.Error("parsed a non-git version")
-	}
-}
-
 func TestBatchProcesses(t *testing.T) {
 	g, r := newTestRepo(t)
 	c := g.Commit("init", map[string]string{"f": "x"})

@@ -2,6 +2,7 @@ package gitcmd
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -160,23 +161,31 @@ func (p *catFile) write(specs []string, contents bool) error {
 
 // read reads the answer to spec.
 func (p *catFile) read(spec string, contents bool) (*rawObject, error) {
-	line, err := p.stdout.ReadString('\n')
+	line, err := p.stdout.ReadSlice('\n')
 	if err != nil {
+		if err == bufio.ErrBufferFull {
+			err = fmt.Errorf("answer to %q is too long", spec)
+		}
 		return nil, err
 	}
-	line = strings.TrimSuffix(line, "\n")
-	if rest, ok := strings.CutPrefix(line, spec+" "); ok && (rest == "missing" || rest == "ambiguous") {
-		return nil, nil
-	}
-	fields := strings.Split(line, " ")
-	if len(fields) != 3 || !isHexID(fields[0]) {
+	line = line[:len(line)-1]
+	// "<id> <type> <size>", or "<spec> missing" / "<spec> ambiguous".
+	sp1 := bytes.IndexByte(line, ' ')
+	sp2 := bytes.LastIndexByte(line, ' ')
+	if sp1 < 0 {
 		return nil, fmt.Errorf("unexpected answer %q to %q", line, spec)
 	}
-	size, err := strconv.ParseInt(fields[2], 10, 64)
+	if tail := string(line[sp2+1:]); (tail == "missing" || tail == "ambiguous") && string(line[:sp2]) == spec {
+		return nil, nil
+	}
+	if sp2 == sp1 || !isHexBytes(line[:sp1]) {
+		return nil, fmt.Errorf("unexpected answer %q to %q", line, spec)
+	}
+	size, err := strconv.ParseInt(string(line[sp2+1:]), 10, 64)
 	if err != nil || size < 0 {
 		return nil, fmt.Errorf("unexpected answer %q to %q", line, spec)
 	}
-	obj := &rawObject{ID: fields[0], Type: fields[1], Size: size}
+	obj := &rawObject{ID: string(line[:sp1]), Type: objectType(line[sp1+1 : sp2]), Size: size}
 	if !contents {
 		return obj, nil
 	}
@@ -190,6 +199,16 @@ func (p *catFile) read(spec string, contents bool) (*rawObject, error) {
 	}
 	obj.Data = buf[:size:size]
 	return obj, nil
+}
+
+// objectType returns the type name without allocating for the four types.
+func objectType(b []byte) string {
+	for _, t := range [...]string{"tag", "commit", "tree", "blob"} {
+		if string(b) == t {
+			return t
+		}
+	}
+	return string(b)
 }
 
 // fail makes the process unusable: it is killed (so that a blocked writer
@@ -222,6 +241,19 @@ func (p *catFile) close() error {
 	err := p.cmd.Wait()
 	p.err = errCatFileClosed
 	return commandError(p.ctx, p.cmd, err, p.stderr.String())
+}
+
+// isHexBytes is isHexID for bytes.
+func isHexBytes(b []byte) bool {
+	if len(b) != 40 && len(b) != 64 {
+		return false
+	}
+	for _, c := range b {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // isHexID reports whether s looks like a SHA-1 or SHA-256 object id.

@@ -1,10 +1,10 @@
 package gitcmd
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // TagObject is a parsed annotated tag object.
@@ -56,47 +56,39 @@ type Commit struct {
 	Message string
 }
 
-// header is one header field of a commit or tag object. Continuation lines
-// (those starting with a space, as in gpgsig and mergetag) are joined to the
-// value with "\n", without their leading space.
-type header struct{ key, value string }
-
-// splitObject splits a commit or tag object into its header fields and the
-// body that follows the first empty line (or nothing when there is none).
-func splitObject(data []byte) ([]header, []byte) {
-	var headers []header
-	rest := data
-	for len(rest) > 0 {
-		line, after, found := bytes.Cut(rest, []byte{'\n'})
-		if len(line) == 0 && found {
-			return headers, after
-		}
-		rest = after
-		if line[0] == ' ' && len(headers) > 0 {
-			h := &headers[len(headers)-1]
-			h.value += "\n" + string(line[1:])
-			continue
-		}
-		key, value, _ := bytes.Cut(line, []byte{' '})
-		headers = append(headers, header{string(key), string(value)})
-	}
-	return headers, nil
-}
-
-// parseTag parses the tag object id with content data.
+// parseTag parses the tag object id with content data. It is on the hot
+// path of every registry read (one call per tag), so every field is a slice
+// of data, not a copy: the caller hands data over and must not modify it.
 func parseTag(id string, data []byte) (TagObject, error) {
-	headers, body := splitObject(data)
+	text := ownedString(data)
 	t := TagObject{ID: id}
-	for _, h := range headers {
-		switch h.key {
+	rest := text
+	body := ""
+	for len(rest) > 0 {
+		line := rest
+		nl := strings.IndexByte(rest, '\n')
+		if nl >= 0 {
+			line, rest = rest[:nl], rest[nl+1:]
+		} else {
+			rest = ""
+		}
+		if line == "" && nl >= 0 {
+			body = rest
+			break
+		}
+		if line[0] == ' ' {
+			continue // continuation of a multi-line header (gpgsig)
+		}
+		key, value, _ := strings.Cut(line, " ")
+		switch key {
 		case "object":
-			t.Object = h.value
+			t.Object = value
 		case "type":
-			t.ObjectType = h.value
+			t.ObjectType = value
 		case "tag":
-			t.Name = h.value
+			t.Name = value
 		case "tagger":
-			who := parseIdent(h.value)
+			who := parseIdent(value)
 			t.HasTagger = true
 			t.TaggerName, t.TaggerEmail, t.Time = who.name, who.email, who.time
 		case "gpgsig", "gpgsig-sha256":
@@ -108,9 +100,11 @@ func parseTag(id string, data []byte) (TagObject, error) {
 	if t.Object == "" || t.ObjectType == "" {
 		return TagObject{}, fmt.Errorf("tag object %s: missing object or type header", id)
 	}
-	msg := string(body)
-	if i := signatureStart(msg); i >= 0 {
-		msg, t.Signed = msg[:i], true
+	msg := body
+	if strings.Contains(msg, "-----BEGIN ") {
+		if i := signatureStart(msg); i >= 0 {
+			msg, t.Signed = msg[:i], true
+		}
 	}
 	t.Message = strings.TrimSuffix(msg, "\n")
 	return t, nil
@@ -145,28 +139,54 @@ func signatureStart(msg string) int {
 	return start
 }
 
-// parseCommit parses the commit object id with content data.
+// parseCommit parses the commit object id with content data; like
+// parseTag, its fields share data's memory (a registry reads thousands of
+// commits).
 func parseCommit(id string, data []byte) (Commit, error) {
-	headers, body := splitObject(data)
-	c := Commit{Hash: id, Message: string(body)}
-	for _, h := range headers {
-		switch h.key {
+	text := ownedString(data)
+	c := Commit{Hash: id}
+	rest := text
+	for len(rest) > 0 {
+		line := rest
+		nl := strings.IndexByte(rest, '\n')
+		if nl >= 0 {
+			line, rest = rest[:nl], rest[nl+1:]
+		} else {
+			rest = ""
+		}
+		if line == "" && nl >= 0 {
+			c.Message = rest
+			break
+		}
+		if line[0] == ' ' {
+			continue // continuation of a multi-line header (gpgsig, mergetag)
+		}
+		key, value, _ := strings.Cut(line, " ")
+		switch key {
 		case "tree":
-			c.Tree = h.value
+			c.Tree = value
 		case "parent":
-			c.Parents = append(c.Parents, h.value)
+			c.Parents = append(c.Parents, value)
 		case "author":
-			who := parseIdent(h.value)
+			who := parseIdent(value)
 			c.AuthorName, c.AuthorEmail, c.AuthorTime = who.name, who.email, who.time
 		case "committer":
-			who := parseIdent(h.value)
+			who := parseIdent(value)
 			c.CommitterName, c.CommitterEmail, c.CommitterTime = who.name, who.email, who.time
 		case "encoding":
-			c.Encoding = h.value
+			c.Encoding = value
 		}
 	}
 	if c.Tree == "" {
 		return Commit{}, fmt.Errorf("commit %s: missing tree header", id)
 	}
 	return c, nil
+}
+
+// ownedString returns data as a string without copying it. Only for buffers
+// that nobody modifies afterwards: the object contents cat-file answers are
+// read into a fresh buffer each, handed to one parser, and then only the
+// strings remain.
+func ownedString(data []byte) string {
+	return unsafe.String(unsafe.SliceData(data), len(data))
 }

@@ -125,11 +125,3 @@ func TestParseCommit(t *testing.T) {
 		t.Error("a commit without tree parsed")
 	}
 }
-
-func TestSplitObjectContinuation(t *testing.T) {
-	headers, body := splitObject([]byte("a 1\nb first\n second\n \n third\nc 3\n\nbody\n"))
-	want := []header{{"a", "1"}, {"b", "first\nsecond\n\nthird"}, {"c", "3"}}
-	if !slices.Equal(headers, want) || string(body) != "body\n" {
-		t.Errorf("got %q %q", headers, body)
-	}
-}

@@ -1,0 +1,240 @@
+package gitcmd
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+)
+
+// TagRecord is a tag as ReadTags reads it.
+type TagRecord struct {
+	// Name is the tag name without "refs/tags/".
+	Name string
+	// Object is the object the ref points at; Type its type ("tag" for an
+	// annotated tag; "" when the tag was not kept, so its object not read).
+	Object, Type string
+	// Tag is the parsed tag object of an annotated tag, nil otherwise.
+	Tag *TagObject
+}
+
+// ReadTags lists the tags matching patterns (as ListTags does; none: all of
+// refs/tags/) and reads the objects of those for which keep(name) is true,
+// parsing annotated tag objects. The output of `git for-each-ref` streams
+// into the batch's cat-file requests while it is produced, so reading every
+// tag costs about what the "floor" takes (`git for-each-ref
+// --format=%(objectname) refs/tags | git cat-file --batch`), instead of the
+// sum of the two processes. (Asking for-each-ref itself for the tagger and
+// the message is slower: it formats tens of thousands of records on one
+// core.) Records are in ref name order; those not kept are left out.
+func (b *Batch) ReadTags(ctx context.Context, keep func(name string) bool, patterns ...string) ([]TagRecord, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, errCatFileClosed
+	}
+	args := []string{"for-each-ref", "--format=%(objectname) %(refname)", "--end-of-options"}
+	if len(patterns) == 0 {
+		args = append(args, "refs/tags/")
+	}
+	for _, p := range patterns {
+		args = append(args, "refs/tags/"+p)
+	}
+	list := b.repo.command(ctx, b.repo.dir(), call{args: args})
+	out, err := list.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	stderr := &cappedBuffer{max: stderrCap}
+	list.Stderr = stderr
+	if err := list.Start(); err != nil {
+		return nil, commandError(ctx, list, err, "")
+	}
+	records, readErr := b.contents.streamTags(out, keep)
+	if readErr != nil && b.legacyFallback(b.contents) {
+		// Nothing was read: let for-each-ref finish and start again with
+		// the protocol of older git.
+		io.Copy(io.Discard, out)
+		list.Wait()
+		b.mu.Unlock()
+		defer b.mu.Lock()
+		return b.ReadTags(ctx, keep, patterns...)
+	}
+	if readErr != nil {
+		io.Copy(io.Discard, out) // let for-each-ref finish writing
+	}
+	waitErr := commandError(ctx, list, list.Wait(), stderr.String())
+	if readErr != nil {
+		return nil, readErr
+	}
+	if waitErr != nil {
+		return nil, waitErr
+	}
+	return records, nil
+}
+
+// streamTags reads "<id> refs/tags/<name>" lines from refs, requests the
+// objects of the kept ones from cat-file as the lines come, and parses the
+// answers.
+func (p *catFile) streamTags(refs io.Reader, keep func(string) bool) ([]TagRecord, error) {
+	if p.err != nil {
+		return nil, p.err
+	}
+	// The writer must never wait for the reader: cat-file only answers
+	// requests it has received, and with --buffer only once its output
+	// buffer fills or "flush" comes, so a writer blocked on a full channel
+	// while requests sit in its own buffer would deadlock. Hence an
+	// unbounded queue.
+	requested := newQueue[TagRecord]()
+	written := make(chan error, 1)
+	var parseErr error
+	go func() {
+		defer requested.close()
+		w := bufio.NewWriterSize(p.stdin, 64<<10)
+		in := bufio.NewReaderSize(refs, 64<<10)
+		for {
+			line, err := in.ReadSlice('\n')
+			if len(line) > 0 {
+				id, ref, ok := bytes.Cut(bytes.TrimSuffix(line, []byte{'\n'}), []byte{' '})
+				name, isTag := bytes.CutPrefix(ref, []byte("refs/tags/"))
+				if !ok || !isTag || !isHexBytes(id) {
+					parseErr = fmt.Errorf("git for-each-ref: unexpected output %q", line)
+					break
+				}
+				rec := TagRecord{Name: string(name), Object: string(id)}
+				if !keep(rec.Name) {
+					continue
+				}
+				if p.mode == modeCommand {
+					w.WriteString("contents ")
+				}
+				w.WriteString(rec.Object)
+				w.WriteByte('\n')
+				if p.mode != modeCommand {
+					// Unbuffered cat-file answers each request as it comes:
+					// hand it over now, or the reader waits for nothing.
+					if err := w.Flush(); err != nil {
+						written <- err
+						return
+					}
+				}
+				requested.push(rec)
+			}
+			if err != nil {
+				if err != io.EOF {
+					parseErr = err
+				}
+				break
+			}
+		}
+		if p.mode == modeCommand {
+			w.WriteString("flush\n")
+		}
+		written <- w.Flush()
+	}()
+	var firstErr error
+	var records []TagRecord
+	for {
+		rec, ok := requested.pop()
+		if !ok {
+			break
+		}
+		obj, err := p.read(rec.Object, true)
+		if err != nil {
+			p.fail(err)
+			<-written // the dead process's closed pipe unblocks the writer
+			return nil, p.err
+		}
+		if obj == nil {
+			continue // deleted between the listing and the read
+		}
+		rec.Type = obj.Type
+		if obj.Type == "tag" {
+			t, err := parseTag(obj.ID, obj.Data)
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			rec.Tag = &t
+		}
+		records = append(records, rec)
+	}
+	if err := <-written; err != nil {
+		p.fail(err)
+		return nil, p.err
+	}
+	if parseErr != nil {
+		return nil, parseErr
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return records, nil
+}
+
+// ResolveCommit returns the commit rev names (rev^{commit}) through the
+// batch process, without starting a git process; ErrNoCommits for HEAD in
+// a repository without commits, ErrRefNotFound otherwise.
+func (b *Batch) ResolveCommit(rev string) (string, error) {
+	if strings.ContainsAny(rev, "\n\r") || rev == "" {
+		return "", refNotFound(rev, nil)
+	}
+	infos, err := b.Info([]string{rev + "^{commit}"})
+	if err != nil {
+		return "", err
+	}
+	if infos[0].ID == "" {
+		if rev == "HEAD" || rev == "@" {
+			return "", noCommits(nil)
+		}
+		return "", refNotFound(rev, nil)
+	}
+	return infos[0].ID, nil
+}
+
+// queue is an unbounded FIFO between one producer and one consumer.
+type queue[T any] struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	items  []T
+	closed bool
+}
+
+func newQueue[T any]() *queue[T] {
+	q := &queue[T]{}
+	q.cond = sync.NewCond(&q.mu)
+	return q
+}
+
+func (q *queue[T]) push(v T) {
+	q.mu.Lock()
+	q.items = append(q.items, v)
+	q.mu.Unlock()
+	q.cond.Signal()
+}
+
+func (q *queue[T]) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.cond.Signal()
+}
+
+// pop waits for the next item; false once the queue is closed and empty.
+func (q *queue[T]) pop() (T, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.items) == 0 && !q.closed {
+		q.cond.Wait()
+	}
+	var zero T
+	if len(q.items) == 0 {
+		return zero, false
+	}
+	v := q.items[0]
+	q.items[0] = zero
+	q.items = q.items[1:]
+	return v, true
+}

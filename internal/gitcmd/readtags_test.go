@@ -1,0 +1,105 @@
+package gitcmd
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestReadTags(t *testing.T) { bothProtocols(t, testReadTags) }
+
+func testReadTags(t *testing.T) {
+	g, r, commit := oddRegistry(t)
+	b := openBatch(t, r)
+	skipLight := func(name string) bool { return name != "light" }
+	recs, err := b.ReadTags(t.Context(), skipLight)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	byName := map[string]TagRecord{}
+	for _, rec := range recs {
+		names = append(names, rec.Name)
+		byName[rec.Name] = rec
+	}
+	want := []string{"a#b!#3", "dir/sub=m@v1.0.0", "on-blob", "on-tree", "tag-of-tag", "x#prod#1", "x@v1.0.0+build.1", "x@v1.0.1", "модель@v1.0.0"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("names = %q, want %q (in ref order, without the skipped one)", names, want)
+	}
+	x := byName["x#prod#1"]
+	if x.Type != "tag" || x.Tag == nil || x.Tag.Object != commit || x.Tag.Message != "msg x#prod#1" {
+		t.Errorf("x#prod#1 = %+v (tag %+v)", x, x.Tag)
+	}
+	if tt := byName["tag-of-tag"].Tag; tt == nil || tt.ObjectType != "tag" || tt.Object != g.Git("rev-parse", "refs/tags/x@v1.0.1") {
+		t.Errorf("tag-of-tag = %+v", tt)
+	}
+	if tr := byName["on-tree"].Tag; tr == nil || tr.ObjectType != "tree" {
+		t.Errorf("on-tree = %+v", tr)
+	}
+
+	// patterns restrict the listing; "*" does not cross "/"
+	recs, err = b.ReadTags(t.Context(), func(string) bool { return true }, "x@*", "x#*", "x#*/**")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 3 {
+		t.Fatalf("pattern read %d tags, want 3: %+v", len(recs), recs)
+	}
+
+	// the lightweight tag, when kept, is read as its commit
+	recs, err = b.ReadTags(t.Context(), func(n string) bool { return n == "light" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 || recs[0].Type != "commit" || recs[0].Tag != nil || recs[0].Object != commit {
+		t.Fatalf("light = %+v", recs)
+	}
+
+	// the batch keeps working for other requests afterwards
+	if _, err := b.Commits([]string{commit}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReadTagsMany(t *testing.T) { bothProtocols(t, testReadTagsMany) }
+
+// testReadTagsMany reads more tags than the pipe and the reader buffer hold.
+func testReadTagsMany(t *testing.T) {
+	g, r, commit := oddRegistry(t)
+	var refs strings.Builder
+	obj := g.Git("rev-parse", "refs/tags/x@v1.0.1")
+	for i := range 3000 {
+		fmt.Fprintf(&refs, "create refs/tags/many-%04d %s\n", i, obj)
+	}
+	g.GitInput(refs.String(), "update-ref", "--stdin")
+	b := openBatch(t, r)
+	recs, err := b.ReadTags(t.Context(), func(n string) bool { return strings.HasPrefix(n, "many-") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 3000 || recs[2999].Name != "many-2999" || recs[2999].Tag.Object != commit {
+		t.Fatalf("read %d records", len(recs))
+	}
+}
+
+func TestBatchResolveCommit(t *testing.T) {
+	g, r, commit := oddRegistry(t)
+	second := g.Commit("second", nil)
+	b := openBatch(t, r)
+	for rev, want := range map[string]string{"HEAD": second, "HEAD~1": commit, "x@v1.0.1": commit, second[:8]: second} {
+		got, err := b.ResolveCommit(rev)
+		if err != nil || got != want {
+			t.Errorf("ResolveCommit(%q) = %q, %v; want %q", rev, got, err, want)
+		}
+	}
+	if _, err := b.ResolveCommit("nope"); !errors.Is(err, ErrRefNotFound) {
+		t.Errorf("missing ref: %v", err)
+	}
+
+	_, empty := newTestRepo(t)
+	if _, err := openBatch(t, empty).ResolveCommit("HEAD"); !errors.Is(err, ErrNoCommits) {
+		t.Errorf("HEAD without commits: %v", err)
+	}
+}

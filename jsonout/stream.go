@@ -1,0 +1,133 @@
+package jsonout
+
+import (
+	"bufio"
+	"io"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/gto-dev/gto/registry"
+)
+
+// WriteHistory writes the document of `gto history --json` (see History)
+// straight from the events, as Encode would print it, without building the
+// document in memory: a journal of 50,000 tags is tens of megabytes of JSON.
+func WriteHistory(w io.Writer, events []*registry.Event) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if len(events) == 0 {
+		bw.WriteString("[]\n")
+		return bw.Flush()
+	}
+	buf := make([]byte, 0, 1024)
+	bw.WriteString("[\n")
+	for i, e := range events {
+		buf = append(buf[:0], "    {\n"...)
+		buf = appendKey(buf, "timestamp")
+		buf = appendNullable(buf, Time(e.Time))
+		buf = appendKey(buf, "artifact")
+		buf = appendQuoted(buf, e.Artifact)
+		buf = appendKey(buf, "event")
+		buf = appendQuoted(buf, e.Kind.String())
+		buf = appendKey(buf, "priority")
+		buf = strconv.AppendInt(buf, int64(e.Kind), 10)
+		buf = appendKey(buf, "version")
+		buf = appendNullable(buf, strOrNil(e.Version))
+		buf = appendKey(buf, "stage")
+		buf = appendNullable(buf, strOrNil(e.Stage))
+		buf = appendKey(buf, "commit")
+		buf = appendQuoted(buf, e.Commit)
+		buf = appendKey(buf, "author")
+		buf = appendQuoted(buf, e.Author)
+		buf = appendKey(buf, "author_email")
+		buf = appendQuoted(buf, e.AuthorEmail)
+		buf = appendKey(buf, "message")
+		buf = appendQuoted(buf, e.Message)
+		buf = appendKey(buf, "ref")
+		buf = appendQuoted(buf, e.Ref())
+		buf = append(buf, "\n    }"...)
+		if i < len(events)-1 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, '\n')
+		if _, err := bw.Write(buf); err != nil {
+			return err
+		}
+	}
+	bw.WriteString("]\n")
+	return bw.Flush()
+}
+
+// appendKey appends the separator after the previous field (if any) and
+// `"key": ` of a field of an object nested at the second level.
+func appendKey(buf []byte, key string) []byte {
+	if buf[len(buf)-1] != '\n' {
+		buf = append(buf, ",\n"...)
+	}
+	buf = append(buf, "        \""...)
+	buf = append(buf, key...)
+	return append(buf, "\": "...)
+}
+
+func appendNullable(buf []byte, s *string) []byte {
+	if s == nil {
+		return append(buf, "null"...)
+	}
+	return appendQuoted(buf, *s)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendQuoted appends s as a JSON string escaped like Python's json.dumps
+// with ensure_ascii: everything outside printable ASCII becomes \uXXXX
+// (surrogate pairs above U+FFFF), with the short forms \" \\ \n \r \t \b \f.
+func appendQuoted(buf []byte, s string) []byte {
+	buf = append(buf, '"')
+	plain := 0 // start of the run of bytes that need no escaping
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
+			i++
+			continue
+		}
+		buf = append(buf, s[plain:i]...)
+		size := 1
+		switch c {
+		case '"':
+			buf = append(buf, `\"`...)
+		case '\\':
+			buf = append(buf, `\\`...)
+		case '\n':
+			buf = append(buf, `\n`...)
+		case '\r':
+			buf = append(buf, `\r`...)
+		case '\t':
+			buf = append(buf, `\t`...)
+		case '\b':
+			buf = append(buf, `\b`...)
+		case '\f':
+			buf = append(buf, `\f`...)
+		default:
+			if c < utf8.RuneSelf {
+				buf = appendU(buf, rune(c))
+				break
+			}
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			if r > 0xFFFF {
+				r -= 0x10000
+				buf = appendU(buf, 0xD800+(r>>10))
+				buf = appendU(buf, 0xDC00+(r&0x3FF))
+			} else {
+				buf = appendU(buf, r)
+			}
+		}
+		i += size
+		plain = i
+	}
+	buf = append(buf, s[plain:]...)
+	return append(buf, '"')
+}
+
+func appendU(buf []byte, r rune) []byte {
+	return append(buf, '\\', 'u', hexDigits[r>>12&0xF], hexDigits[r>>8&0xF], hexDigits[r>>4&0xF], hexDigits[r&0xF])
+}

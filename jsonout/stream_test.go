@@ -1,0 +1,44 @@
+package jsonout
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/gto-dev/gto/registry"
+)
+
+// TestWriteHistoryMatchesEncode checks that the streaming writer prints
+// exactly what encoding the History document prints.
+func TestWriteHistoryMatchesEncode(t *testing.T) {
+	zone := time.FixedZone("", 5*3600+30*60)
+	messages := []string{
+		"plain", "Déploiement ✓ \"quoted\"", "tab\tnew\nline\r\\back", "\b\f\x01\x1f\x7f",
+		"emoji 🚀 and 中文", "\u2028\u2029", "invalid \xff utf8", "",
+	}
+	var events []*registry.Event
+	for i, m := range messages {
+		e := &registry.Event{Kind: registry.KindAssignment, Artifact: "m", Version: "v1.0.0", Stage: "prod",
+			Tag: "m#prod#1", Time: time.Unix(1640995200+int64(i), 0).In(zone), Author: "Tom Tagger",
+			AuthorEmail: "tom@example.com", Message: m, Commit: "abc"}
+		if i%3 == 1 {
+			e.Kind, e.Stage, e.Tag = registry.KindCommit, "", ""
+		}
+		if i%3 == 2 {
+			e.Kind, e.Version, e.Stage = registry.KindDeprecation, "", ""
+		}
+		events = append(events, e)
+	}
+	for _, list := range [][]*registry.Event{nil, events[:1], events} {
+		var want, got bytes.Buffer
+		if err := Encode(&want, History(list)); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteHistory(&got, list); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("WriteHistory:\n%s\nEncode:\n%s", got.String(), want.String())
+		}
+	}
+}
