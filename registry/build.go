@@ -52,6 +52,11 @@ type BuildInput struct {
 	// branch tips with --all-branches, every commit with --all-commits), in
 	// the order they are discovered.
 	Annotated []AnnotatedCommit
+	// AnnotatedArtifactsOnly makes annotations create only the artifacts,
+	// not a version per annotated commit: the registry table shows the same
+	// either way (such versions have no stages and are not registered), and
+	// --all-commits on a long history would create one per commit.
+	AnnotatedArtifactsOnly bool
 }
 
 // phase orders tag processing like gto 0.2.4, which reads deprecations, then
@@ -93,7 +98,7 @@ func Build(in BuildInput) *State {
 	for _, ac := range in.Annotated {
 		for _, name := range ac.Names {
 			a := s.artifact(name)
-			if len(a.VersionsAt(ac.Commit)) == 0 {
+			if !in.AnnotatedArtifactsOnly && len(a.VersionsAt(ac.Commit)) == 0 {
 				a.unregisteredVersion(ac.Commit) // registered there: nothing to discover
 			}
 		}

@@ -21,6 +21,9 @@ type scope struct {
 	noAnnotations bool
 	// commits says which commits are read for commit events.
 	commits commitNeed
+	// artifactsOnly: annotated commits only create artifacts (see
+	// BuildInput.AnnotatedArtifactsOnly).
+	artifactsOnly bool
 }
 
 // commitNeed says which versions get their commit event: reading commits
@@ -120,7 +123,7 @@ func (r *Registry) load(ctx context.Context, sc scope) (*snapshot, error) {
 	if err != nil && !errors.Is(err, gitcmd.ErrNoCommits) {
 		return nil, err
 	}
-	in := BuildInput{Tags: tags}
+	in := BuildInput{Tags: tags, AnnotatedArtifactsOnly: sc.artifactsOnly}
 	if head != "" && !sc.noAnnotations {
 		in.Annotated, err = r.annotatedCommits(ctx, b, head, sc)
 		if err != nil {

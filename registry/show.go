@@ -73,7 +73,7 @@ func (r *Registry) ShowRegistry(ctx context.Context, opts ShowOptions) (*Registr
 	if err := opts.View.Validate(); err != nil {
 		return nil, err
 	}
-	snap, err := r.load(ctx, scope{allBranches: opts.AllBranches, allCommits: opts.AllCommits, commits: commitsUnregistered})
+	snap, err := r.load(ctx, scope{allBranches: opts.AllBranches, allCommits: opts.AllCommits, commits: commitsUnregistered, artifactsOnly: true})
 	if err != nil {
 		return nil, err
 	}

@@ -117,7 +117,7 @@ func Main() int {
 		debug.SetGCPercent(200)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(64 << 20)
+		debug.SetMemoryLimit(80 << 20)
 	}
 	return Run(context.Background(), SystemEnv(), os.Args[1:])
 }

@@ -32,6 +32,7 @@ type Batch struct {
 	contents *catFile // modeCommand or modeContents
 	info     *catFile // modeInfo, with older git only; nil until needed
 	closed   bool
+	cache    *objectCache // nil when disabled
 }
 
 // OpenBatch starts `git cat-file` in the repository. The caller must Close
@@ -48,7 +49,7 @@ func (r *Repo) OpenBatch(ctx context.Context) (*Batch, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Batch{repo: r, ctx: ctx, contents: p}, nil
+	return &Batch{repo: r, ctx: ctx, contents: p, cache: newObjectCache(r.gitDir)}, nil
 }
 
 // Close ends the processes and waits for them. It returns an error only
@@ -60,6 +61,9 @@ func (b *Batch) Close() error {
 		return nil
 	}
 	b.closed = true
+	if b.cache != nil {
+		b.cache.flush()
+	}
 	err := b.contents.close()
 	if b.info != nil {
 		err = errors.Join(err, b.info.close())
@@ -222,6 +226,21 @@ func (b *Batch) Peel(tags []TagObject) ([]Target, error) {
 func (b *Batch) Commits(hashes []string) (map[string]Commit, error) {
 	specs := unique(hashes)
 	out := make(map[string]Commit, len(specs))
+	cache := b.cache
+	if len(specs) < cacheMinObjects {
+		cache = nil
+	}
+	if cache != nil {
+		missing := specs[:0:0]
+		for _, s := range specs {
+			if c := cache.commit(s); c != nil && isHexID(s) {
+				out[s] = *c
+			} else {
+				missing = append(missing, s)
+			}
+		}
+		specs = missing
+	}
 	err := b.read(true, specs, func(i int, obj *rawObject) error {
 		if obj == nil {
 			return objectNotFound(specs[i])
@@ -231,6 +250,9 @@ func (b *Batch) Commits(hashes []string) (map[string]Commit, error) {
 		}
 		c, err := parseCommit(obj.ID, obj.Data)
 		out[specs[i]] = c
+		if err == nil && cache != nil && obj.ID == specs[i] {
+			cache.addCommit(c)
+		}
 		return err
 	})
 	if err != nil {
@@ -264,14 +286,37 @@ func (b *Batch) Blob(rev, path string) (data []byte, found bool, err error) {
 // Callers read each distinct id once with Blobs or Object.
 func (b *Batch) BlobIDs(revs []string, path string) (map[string]string, error) {
 	revs = unique(revs)
-	specs := make([]string, len(revs))
-	for i, rev := range revs {
+	out := make(map[string]string, len(revs))
+	cache := b.cache
+	if len(revs) < cacheMinObjects {
+		cache = nil
+	}
+	// With many commits (--all-commits), where a path is in a commit is
+	// remembered: it never changes for a given commit id.
+	asked := revs[:0:0]
+	for _, rev := range revs {
+		if cache != nil && isHexID(rev) {
+			if id, ok := cache.pathBlob(rev, path); ok {
+				if id != "" {
+					out[rev] = id
+				}
+				continue
+			}
+		}
+		asked = append(asked, rev)
+	}
+	specs := make([]string, len(asked))
+	for i, rev := range asked {
 		specs[i] = rev + ":" + path
 	}
-	out := make(map[string]string, len(revs))
 	err := b.read(false, specs, func(i int, obj *rawObject) error {
+		id := ""
 		if obj != nil && obj.Type == "blob" {
-			out[revs[i]] = obj.ID
+			id = obj.ID
+			out[asked[i]] = id
+		}
+		if cache != nil && isHexID(asked[i]) {
+			cache.addPathBlob(asked[i], path, id)
 		}
 		return nil
 	})

@@ -50,7 +50,16 @@ func parseIdent(line string) ident {
 // time.FixedZone named after the offset ("+0530").
 func parseGitTime(stamp, zone string) (time.Time, bool) {
 	secs, err := strconv.ParseInt(stamp, 10, 64)
-	if err != nil || len(zone) < 2 || (zone[0] != '+' && zone[0] != '-') {
+	if err != nil {
+		return time.Time{}, false
+	}
+	return zoneTime(secs, zone)
+}
+
+// zoneTime is the time secs seconds after the epoch in the fixed zone
+// written as git writes it ("+0530").
+func zoneTime(secs int64, zone string) (time.Time, bool) {
+	if len(zone) < 2 || (zone[0] != '+' && zone[0] != '-') {
 		return time.Time{}, false
 	}
 	digits := zone[1:]

@@ -19,6 +19,8 @@ type TagRecord struct {
 	Object, Type string
 	// Tag is the parsed tag object of an annotated tag, nil otherwise.
 	Tag *TagObject
+
+	cached bool // known from the object cache: nothing to read
 }
 
 // ReadTags lists the tags matching patterns (as ListTags does; none: all of
@@ -53,7 +55,11 @@ func (b *Batch) ReadTags(ctx context.Context, keep func(name string) bool, patte
 	if err := list.Start(); err != nil {
 		return nil, commandError(ctx, list, err, "")
 	}
-	records, readErr := b.contents.streamTags(out, keep)
+	cache := b.cache
+	if len(patterns) > 0 {
+		cache = nil // a few tags of one artifact: cheaper to read than the cache
+	}
+	records, readErr := b.contents.streamTags(out, keep, cache)
 	if readErr != nil && b.legacyFallback(b.contents) {
 		// Nothing was read: let for-each-ref finish and start again with
 		// the protocol of older git.
@@ -79,7 +85,7 @@ func (b *Batch) ReadTags(ctx context.Context, keep func(name string) bool, patte
 // streamTags reads "<id> refs/tags/<name>" lines from refs, requests the
 // objects of the kept ones from cat-file as the lines come, and parses the
 // answers.
-func (p *catFile) streamTags(refs io.Reader, keep func(string) bool) ([]TagRecord, error) {
+func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *objectCache) ([]TagRecord, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
@@ -107,6 +113,17 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool) ([]TagRecor
 				rec := TagRecord{Name: string(name), Object: string(id)}
 				if !keep(rec.Name) {
 					continue
+				}
+				if cache != nil {
+					if t := cache.tag(rec.Object); t != nil {
+						rec.Type, rec.Tag, rec.cached = "tag", t, true
+					} else if typ := cache.typeOf(rec.Object); typ != "" {
+						rec.Type, rec.cached = typ, true
+					}
+					if rec.cached {
+						requested.push(rec)
+						continue
+					}
 				}
 				if p.mode == modeCommand {
 					w.WriteString("contents ")
@@ -142,6 +159,10 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool) ([]TagRecor
 		if !ok {
 			break
 		}
+		if rec.cached {
+			records = append(records, rec)
+			continue
+		}
 		obj, err := p.read(rec.Object, true)
 		if err != nil {
 			p.fail(err)
@@ -158,6 +179,11 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool) ([]TagRecor
 				firstErr = err
 			}
 			rec.Tag = &t
+			if err == nil && cache != nil {
+				cache.addTag(t)
+			}
+		} else if cache != nil {
+			cache.addType(obj.ID, obj.Type)
 		}
 		records = append(records, rec)
 	}

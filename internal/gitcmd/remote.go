@@ -52,17 +52,55 @@ func (e *PushError) Unwrap() []error {
 	return errs
 }
 
+// Reasons of RejectedRef that callers branch on.
+const (
+	// ReasonAlreadyExists: the remote has a tag of that name pointing at
+	// another object (a tag is never moved without force).
+	ReasonAlreadyExists = "already exists"
+	// ReasonAtomicFailed: the ref was fine, but another ref of the same
+	// atomic push was rejected, so none was updated.
+	ReasonAtomicFailed = "atomic push failed"
+)
+
+// ErrAtomicUnsupported: an atomic push (PushOptions.Atomic) was refused
+// because the remote cannot update several refs atomically; nothing was
+// pushed.
+var ErrAtomicUnsupported = errors.New("the remote does not support atomic pushes")
+
+// PushOptions say how PushWith pushes.
+type PushOptions struct {
+	// Atomic updates every ref or none (--atomic): when one ref is
+	// rejected, the others are reported with ReasonAtomicFailed. A remote
+	// without support for it gives an error wrapping ErrAtomicUnsupported.
+	Atomic bool
+}
+
 // Push runs `git push --porcelain <remote> <refspecs>...`: refspecs are
 // ordinary push refspecs ("refs/tags/x", ":refs/tags/x" to delete). When
 // some refs are rejected the error is a *PushError naming them; other
 // failures (authentication, network) are an *Error.
 func (r *Repo) Push(ctx context.Context, remote string, refspecs []string) error {
-	args := append([]string{"push", "--porcelain", "--end-of-options", remote}, refspecs...)
+	return r.PushWith(ctx, remote, refspecs, PushOptions{})
+}
+
+// PushWith is Push with options.
+func (r *Repo) PushWith(ctx context.Context, remote string, refspecs []string, opts PushOptions) error {
+	args := []string{"push", "--porcelain"}
+	if opts.Atomic {
+		args = append(args, "--atomic")
+	}
+	args = append(append(args, "--end-of-options", remote), refspecs...)
 	out, err := r.git(ctx, args...)
 	// --porcelain reports every ref on stdout in a fixed, untranslated
 	// format; the exit status alone does not say which ref failed.
 	rejected := parsePushPorcelain(string(out))
 	if len(rejected) == 0 {
+		var e *Error
+		// "the receiving end does not support --atomic push": the option
+		// name is the one part no translation changes.
+		if opts.Atomic && errors.As(err, &e) && strings.Contains(e.Stderr, "--atomic") {
+			return newKindError(ErrAtomicUnsupported, err, "%s does not support atomic pushes", remote)
+		}
 		return err
 	}
 	pe := &PushError{Remote: remote, Rejected: rejected}
@@ -95,6 +133,53 @@ func parsePushPorcelain(out string) []RejectedRef {
 		rejected = append(rejected, RejectedRef{Ref: ref, Reason: reason})
 	}
 	return rejected
+}
+
+// RemoteTag is a tag a remote advertises.
+type RemoteTag struct {
+	// Name is the tag name without refs/tags/.
+	Name string
+	// Object is the object the ref points at (the tag object of an
+	// annotated tag).
+	Object string
+}
+
+// ListRemoteTags lists the tags of remote (a remote name or URL) with `git
+// ls-remote --tags`, in the remote's order. It talks to the remote and
+// fetches nothing.
+func (r *Repo) ListRemoteTags(ctx context.Context, remote string) ([]RemoteTag, error) {
+	out, err := r.git(ctx, "ls-remote", "--tags", "--end-of-options", remote)
+	if err != nil {
+		return nil, err
+	}
+	var tags []RemoteTag
+	for line := range strings.Lines(string(out)) {
+		id, ref, ok := strings.Cut(strings.TrimSuffix(line, "\n"), "\t")
+		if !ok || !strings.HasPrefix(ref, "refs/tags/") || strings.HasSuffix(ref, "^{}") {
+			continue // peeled lines ("refs/tags/x^{}") repeat a tag
+		}
+		tags = append(tags, RemoteTag{Name: ref[len("refs/tags/"):], Object: id})
+	}
+	return tags, nil
+}
+
+// FetchTags fetches the named tags of remote into refs/tags/ (with the
+// objects they need), without forcing: a local tag of the same name that
+// points elsewhere is left alone and makes the fetch fail. The refspecs go
+// to git on standard input, so there may be any number of names.
+func (r *Repo) FetchTags(ctx context.Context, remote string, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	var in strings.Builder
+	for _, n := range names {
+		in.WriteString("refs/tags/" + n + ":refs/tags/" + n + "\n")
+	}
+	_, err := r.run(ctx, call{
+		args:  []string{"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--stdin", "--end-of-options", remote},
+		stdin: strings.NewReader(in.String()),
+	})
+	return err
 }
 
 // PushCurrentBranch runs a plain `git push`: the current branch to its

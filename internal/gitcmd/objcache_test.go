@@ -1,0 +1,135 @@
+package gitcmd
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// readAll reads every tag and the commit through a fresh Batch, and closes
+// it (which appends to the object cache).
+func readAll(t *testing.T, r *Repo, commit string) ([]TagRecord, map[string]Commit) {
+	t.Helper()
+	b, err := r.OpenBatch(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	recs, err := b.ReadTags(t.Context(), func(string) bool { return true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	commits, err := b.Commits([]string{commit, "HEAD"}) // "HEAD" is not an id: never cached
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs, commits
+}
+
+func stripCached(recs []TagRecord) []TagRecord {
+	out := make([]TagRecord, len(recs))
+	for i, r := range recs {
+		r.cached = false
+		out[i] = r
+	}
+	return out
+}
+
+func TestObjectCache(t *testing.T) {
+	defer func(n int) { cacheMinObjects = n }(cacheMinObjects)
+	cacheMinObjects = 1
+	_, r, commit := oddRegistry(t)
+	path := filepath.Join(r.GitDir(), cacheFileName)
+
+	first, firstCommits := readAll(t, r, commit)
+	data, err := os.ReadFile(path)
+	if err != nil || !strings.HasPrefix(string(data), cacheMagic) {
+		t.Fatalf("no cache written: %v", err)
+	}
+	second, secondCommits := readAll(t, r, commit)
+	again, _ := os.ReadFile(path)
+	if len(again) != len(data) {
+		t.Errorf("a run that read nothing new appended %d bytes", len(again)-len(data))
+	}
+
+	for _, rec := range second {
+		if !rec.cached {
+			t.Errorf("%s was read again instead of coming from the cache", rec.Name)
+		}
+	}
+	if !reflect.DeepEqual(stripCached(first), stripCached(second)) {
+		t.Errorf("cached records differ:\n%+v\n%+v", first, second)
+	}
+	if !reflect.DeepEqual(firstCommits, secondCommits) || firstCommits[commit].Hash != commit {
+		t.Errorf("cached commits differ:\n%+v\n%+v", firstCommits, secondCommits)
+	}
+	b, _ := r.OpenBatch(t.Context())
+	if b.cache.commit(commit) == nil {
+		t.Error("the commit is not in the cache")
+	}
+	for range 2 { // the second time from the cache
+		ids, err := b.BlobIDs([]string{commit}, "dir/f.txt")
+		if err != nil || ids[commit] == "" {
+			t.Fatalf("BlobIDs = %v, %v", ids, err)
+		}
+		if ids, _ := b.BlobIDs([]string{commit}, "absent"); len(ids) != 0 {
+			t.Fatalf("absent path has a blob: %v", ids)
+		}
+		b.Close()
+		b, _ = r.OpenBatch(t.Context())
+	}
+	if blob, ok := b.cache.pathBlob(commit, "dir/f.txt"); !ok || blob == "" {
+		t.Error("the path lookup is not in the cache")
+	}
+	if blob, ok := b.cache.pathBlob(commit, "absent"); !ok || blob != "" {
+		t.Error("the absence of a path is not in the cache")
+	}
+	b.Close()
+	// A truncated last record (a crash while appending) is ignored.
+	data, _ = os.ReadFile(path)
+	if err := os.WriteFile(path, data[:len(data)-3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	third, _ := readAll(t, r, commit)
+	if !reflect.DeepEqual(stripCached(first), stripCached(third)) {
+		t.Error("records differ after a truncated cache")
+	}
+
+	// Garbage is removed and the cache rebuilt.
+	if err := os.WriteFile(path, []byte("not a cache at all"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fourth, _ := readAll(t, r, commit)
+	if !reflect.DeepEqual(stripCached(first), stripCached(fourth)) {
+		t.Error("records differ after a garbage cache")
+	}
+	if data, _ := os.ReadFile(path); !strings.HasPrefix(string(data), cacheMagic) {
+		t.Error("the garbage cache was not replaced")
+	}
+}
+
+func TestObjectCacheCorruptRecord(t *testing.T) {
+	_, r, commit := oddRegistry(t)
+	path := filepath.Join(r.GitDir(), cacheFileName)
+	first, _ := readAll(t, r, commit)
+	data, _ := os.ReadFile(path)
+	// An unknown record kind in the middle: the whole cache is dropped.
+	bad := append([]byte(cacheMagic), 'z', 3, 'a', 'b', 'c')
+	bad = append(bad, data[len(cacheMagic):]...)
+	os.WriteFile(path, bad, 0o644)
+	second, _ := readAll(t, r, commit)
+	if !reflect.DeepEqual(stripCached(first), stripCached(second)) {
+		t.Error("records differ after a corrupted cache")
+	}
+}
+
+func TestObjectCacheDisabled(t *testing.T) {
+	t.Setenv("GTO_NO_OBJECT_CACHE", "1")
+	_, r, commit := oddRegistry(t)
+	readAll(t, r, commit)
+	if _, err := os.Stat(filepath.Join(r.GitDir(), cacheFileName)); !os.IsNotExist(err) {
+		t.Errorf("cache written although disabled: %v", err)
+	}
+}
