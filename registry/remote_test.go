@@ -1,0 +1,185 @@
+package registry
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gto-dev/gto/internal/gitcmd/gittest"
+)
+
+// remoteFixture is a bare "remote" registry with one clone to change it.
+type remoteFixture struct {
+	t      *testing.T
+	clone  *gittest.Repo
+	url    string
+	cache  string
+	commit string
+}
+
+func newRemoteFixture(t *testing.T) *remoteFixture {
+	bare := gittest.NewBare(t)
+	clone := gittest.NewRepo(t)
+	clone.Setenv()
+	commit := clone.Commit("first", map[string]string{"artifacts.yaml": "model: {type: model}\n"})
+	clone.AddRemote("origin", bare.Dir)
+	clone.Tag("model@v1.0.0", commit, "Registering artifact model version v1.0.0")
+	clone.Git("push", "-q", "origin", "main", "--tags")
+	return &remoteFixture{t: t, clone: clone, url: "file://" + bare.Dir, cache: t.TempDir(), commit: commit}
+}
+
+func (f *remoteFixture) open() *Registry {
+	f.t.Helper()
+	r, err := Open(context.Background(), Options{Repo: f.url, CacheDir: f.cache})
+	if err != nil {
+		f.t.Fatalf("open %s: %v", f.url, err)
+	}
+	f.t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func (f *remoteFixture) artifacts() []string {
+	f.t.Helper()
+	r := f.open()
+	defer r.Close()
+	view, err := r.ShowRegistry(context.Background(), DefaultShowOptions())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var names []string
+	for _, row := range view.Rows {
+		names = append(names, row.Artifact.Name+"="+row.Latest)
+	}
+	return names
+}
+
+func (f *remoteFixture) mirrorDir() string {
+	f.t.Helper()
+	dirs, _ := filepath.Glob(filepath.Join(f.cache, "*.git"))
+	if len(dirs) != 1 {
+		f.t.Fatalf("mirrors in the cache: %v", dirs)
+	}
+	return dirs[0]
+}
+
+func TestRemoteMirrorLifecycle(t *testing.T) {
+	f := newRemoteFixture(t)
+
+	// first call: clones the mirror
+	if got := strings.Join(f.artifacts(), " "); got != "model=v1.0.0" {
+		t.Fatalf("first read: %s", got)
+	}
+	mirror := f.mirrorDir()
+	if _, err := os.Stat(filepath.Join(mirror, cacheMarker)); err != nil {
+		t.Fatalf("mirror not marked complete: %v", err)
+	}
+
+	// the remote gains tags: the next call fetches them
+	f.clone.Tag("other@v0.1.0", f.commit, "Registering artifact other version v0.1.0")
+	f.clone.Git("push", "-q", "origin", "other@v0.1.0")
+	if got := strings.Join(f.artifacts(), " "); got != "model=v1.0.0 other=v0.1.0" {
+		t.Fatalf("after a remote tag: %s", got)
+	}
+
+	// deleted remote tags disappear
+	f.clone.Git("push", "-q", "origin", ":refs/tags/other@v0.1.0")
+	if got := strings.Join(f.artifacts(), " "); got != "model=v1.0.0" {
+		t.Fatalf("after a remote deletion: %s", got)
+	}
+
+	// a corrupted cache is rebuilt
+	if err := os.WriteFile(filepath.Join(mirror, "HEAD"), []byte("garbage\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(f.artifacts(), " "); got != "model=v1.0.0" {
+		t.Fatalf("after corruption: %s", got)
+	}
+	os.RemoveAll(filepath.Join(mirror, "objects"))
+	if got := strings.Join(f.artifacts(), " "); got != "model=v1.0.0" {
+		t.Fatalf("after losing the objects: %s", got)
+	}
+	// an interrupted clone (no marker) is rebuilt too
+	os.Remove(filepath.Join(f.mirrorDir(), cacheMarker))
+	if got := strings.Join(f.artifacts(), " "); got != "model=v1.0.0" {
+		t.Fatalf("after an interrupted clone: %s", got)
+	}
+}
+
+func TestRemoteMirrorWritesArePushed(t *testing.T) {
+	f := newRemoteFixture(t)
+	r := f.open()
+	res, err := r.Assign(context.Background(), AssignOptions{Name: "model", Version: "v1.0.0", Stage: "prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Pushed || res.Remote != f.url {
+		t.Fatalf("not pushed: %+v", res)
+	}
+	r.Close()
+	if out := f.clone.Git("ls-remote", "--tags", "origin"); !strings.Contains(out, "refs/tags/model#prod#1") {
+		t.Fatalf("the remote lacks the tag:\n%s", out)
+	}
+}
+
+func TestRemoteMirrorRefusedPushLeavesMirrorAsRemote(t *testing.T) {
+	f := newRemoteFixture(t)
+	// the remote refuses every tag from now on
+	hook := filepath.Join(strings.TrimPrefix(f.url, "file://"), "hooks", "pre-receive")
+	if err := os.WriteFile(hook, []byte("#!/bin/sh\necho refused by policy >&2\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := f.open()
+	_, err := r.Register(context.Background(), RegisterOptions{Name: "other"})
+	if err == nil {
+		t.Fatal("a refused push must fail")
+	}
+	r.Close()
+	mirror := f.mirrorDir()
+	out, _ := os.ReadFile(filepath.Join(mirror, "packed-refs"))
+	loose, _ := filepath.Glob(filepath.Join(mirror, "refs", "tags", "other@*"))
+	if strings.Contains(string(out), "other@") || len(loose) > 0 {
+		t.Fatalf("the mirror keeps a tag the remote refused: %v %s", loose, out)
+	}
+}
+
+func TestRemoteMirrorConcurrentUse(t *testing.T) {
+	f := newRemoteFixture(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := Open(context.Background(), Options{Repo: f.url, CacheDir: f.cache})
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer r.Close()
+			if _, err := r.ShowRegistry(context.Background(), DefaultShowOptions()); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if got := strings.Join(f.artifacts(), " "); got != "model=v1.0.0" {
+		t.Fatalf("after concurrent use: %s", got)
+	}
+}
+
+func TestMirrorName(t *testing.T) {
+	a, b := mirrorName("https://github.com/org/repo.git"), mirrorName("https://github.com/org/repo")
+	if a == b || !strings.HasPrefix(a, "github.com-org-repo.git-") || !strings.HasSuffix(a, ".git") {
+		t.Fatalf("mirror names %q %q", a, b)
+	}
+	if n := mirrorName("file:///" + strings.Repeat("x/", 100)); len(n) > 80 {
+		t.Fatalf("mirror name too long: %q", n)
+	}
+}
