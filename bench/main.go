@@ -119,6 +119,56 @@ func commandsFor(s Shape) []command {
 	return cmds
 }
 
+// measureRemote times `show --json -r file://DIR` against the registry as a
+// remote, once the mirror in the cache exists (the second and later calls),
+// and counts the objects the calls transferred into the mirror.
+func measureRemote(s Shape, dir, gtoBin string, runs int, local time.Duration) error {
+	cache := filepath.Join(filepath.Dir(dir), "remote-cache-"+s.Name)
+	os.RemoveAll(cache)
+	url := "file://" + dir
+	run := func() (time.Duration, int64, error) {
+		cmd := exec.Command(gtoBin, "show", "--json", "-r", url)
+		cmd.Env = append(benchEnv(), "GTO_CACHE_DIR="+cache)
+		var errb strings.Builder
+		cmd.Stderr = &errb
+		start := time.Now()
+		if err := cmd.Run(); err != nil {
+			return 0, 0, fmt.Errorf("%v: %s", err, errb.String())
+		}
+		return time.Since(start), cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss, nil
+	}
+	first, _, err := run()
+	if err != nil {
+		return err
+	}
+	before := countObjects(cache)
+	res, err := measure(runs, func(int) (time.Duration, int64, error) { return run() })
+	if err != nil {
+		return err
+	}
+	after := countObjects(cache)
+	fmt.Printf("| %s | remote | `show --json -r file://` (first call: %s) | %s | %s (local `show --json`) | %.2f× | %.1f MB |\n",
+		s.Name, ms(first), ms(res.median), ms(local), float64(res.median)/float64(local), float64(res.rss)/1024)
+	fmt.Printf("\n%s: objects in the mirror before the later calls: %s; after: %s\n\n", s.Name, before, after)
+	return nil
+}
+
+// countObjects sums `git count-objects -v` of the mirrors under cache.
+func countObjects(cache string) string {
+	dirs, _ := filepath.Glob(filepath.Join(cache, "*.git"))
+	var out strings.Builder
+	for _, d := range dirs {
+		var b strings.Builder
+		gitRun(d, &b, "count-objects", "-v")
+		for _, line := range strings.Split(b.String(), "\n") {
+			if strings.HasPrefix(line, "count:") || strings.HasPrefix(line, "in-pack:") {
+				out.WriteString(strings.TrimSpace(line) + " ")
+			}
+		}
+	}
+	return strings.TrimSpace(out.String())
+}
+
 func measureShape(s Shape, dir, gtoBin string, runs int) error {
 	tags, err := countTags(dir)
 	if err != nil {
@@ -130,6 +180,7 @@ func measureShape(s Shape, dir, gtoBin string, runs int) error {
 	if err != nil {
 		return err
 	}
+	var localShow time.Duration
 	for _, c := range commandsFor(s) {
 		work := dir
 		if c.write {
@@ -150,6 +201,12 @@ func measureShape(s Shape, dir, gtoBin string, runs int) error {
 		}
 		fmt.Printf("| %s | %d | `%s` | %s | %s | %.2f× | %.1f MB |\n", s.Name, tags, c.label,
 			ms(res.median), ms(floor.median), float64(res.median)/float64(floor.median), float64(res.rss)/1024)
+		if c.label == "show --json" {
+			localShow = res.median
+		}
+	}
+	if s.Name == "medium" {
+		return measureRemote(s, dir, gtoBin, runs, localShow)
 	}
 	return nil
 }

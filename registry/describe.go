@@ -45,11 +45,10 @@ func (r *Registry) Describe(ctx context.Context, opts DescribeOptions) (*Describ
 	if err != nil {
 		return nil, refError(rev, err)
 	}
-	b, err := r.git.OpenBatch(ctx)
+	b, err := r.batch(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer b.Close()
 	ann, err := r.annotationAt(b, commit, artifact)
 	if err != nil {
 		return nil, err

@@ -110,11 +110,10 @@ func (r *Registry) load(ctx context.Context, sc scope) (*snapshot, error) {
 	if r.git == nil {
 		return nil, r.noRepoError()
 	}
-	b, err := r.git.OpenBatch(ctx)
+	b, err := r.batch(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer b.Close()
 	tags, err := readTags(ctx, r.git, b, sc.artifact)
 	if err != nil {
 		return nil, err

@@ -44,8 +44,9 @@ type Registry struct {
 	dir    string       // work tree or folder; "" for a bare repository
 	cfg    config.Config
 	opts   Options
-	remote string // the URL the registry was cloned from; writes are pushed there
-	mirror bool   // git is the cached mirror of remote
+	remote string        // the URL the registry was cloned from; writes are pushed there
+	mirror bool          // git is the cached mirror of remote
+	b      *gitcmd.Batch // the cat-file process shared by the registry's reads; see batch
 	clean  func()
 	path   string // what the user asked for, for messages
 }
@@ -111,8 +112,13 @@ func open(ctx context.Context, opts Options, allowFolder bool) (*Registry, error
 	return r, nil
 }
 
-// Close removes temporary clones. It is safe to call more than once.
+// Close ends the registry's git processes and removes temporary clones. It
+// is safe to call more than once.
 func (r *Registry) Close() error {
+	if r.b != nil {
+		r.b.Close()
+		r.b = nil
+	}
 	if r.clean != nil {
 		r.clean()
 		r.clean = nil
@@ -161,23 +167,28 @@ func configFileName(getenv func(string) (string, bool)) string {
 // headFile returns a file as committed at HEAD, nil when absent or when
 // the repository has no commits.
 func (r *Registry) headFile(ctx context.Context, path string) ([]byte, error) {
-	head, err := r.git.Head(ctx)
-	if errors.Is(err, gitcmd.ErrNoCommits) {
-		return nil, nil
-	}
+	b, err := r.batch(ctx)
 	if err != nil {
 		return nil, err
 	}
-	b, err := r.git.OpenBatch(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer b.Close()
-	data, found, err := b.Blob(head, path)
+	data, found, err := b.Blob("HEAD", path)
 	if err != nil || !found {
 		return nil, err
 	}
 	return data, nil
+}
+
+// batch returns the registry's cat-file process, starting it on first use:
+// one process serves every read of a command (tags, commits, files).
+func (r *Registry) batch(ctx context.Context) (*gitcmd.Batch, error) {
+	if r.b == nil {
+		b, err := r.git.OpenBatch(ctx)
+		if err != nil {
+			return nil, err
+		}
+		r.b = b
+	}
+	return r.b, nil
 }
 
 func (r *Registry) noRepoError() error {

@@ -117,7 +117,21 @@ func (r *Registry) updateMirror(ctx context.Context, dir string) (*gitcmd.Repo, 
 	if err != nil || !repo.IsBare() {
 		return nil, errRebuild
 	}
-	if err := repo.Fetch(ctx, "origin", fetchRefspecs, true); err != nil {
+	// Listing the remote's refs costs a fraction of a fetch negotiation:
+	// when they are what the last fetch saw, there is nothing to fetch.
+	refs, err := repo.LsRemote(ctx, "origin", "refs/heads/*", "refs/tags/*")
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, errRebuild
+	}
+	seenFile := filepath.Join(dir, remoteRefsFile)
+	sum := sha256.Sum256([]byte(refs))
+	if seen, err := os.ReadFile(seenFile); err == nil && string(seen) == hex.EncodeToString(sum[:]) {
+		return repo, nil
+	}
+	if err := repo.FetchMirror(ctx, "origin", fetchRefspecs); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -126,12 +140,18 @@ func (r *Registry) updateMirror(ctx context.Context, dir string) (*gitcmd.Repo, 
 		// fails too when the remote cannot be reached.
 		return nil, errRebuild
 	}
+	// Remember the refs listed before the fetch: if the remote changed in
+	// between, the next command sees a difference and fetches again.
+	os.WriteFile(seenFile, []byte(hex.EncodeToString(sum[:])), 0o644)
 	return repo, nil
 }
+
+// remoteRefsFile holds the hash of the remote's refs as last fetched.
+const remoteRefsFile = "gto-remote-refs"
 
 // resync makes the mirror match the remote again after a refused push.
 func (r *Registry) resync(ctx context.Context) {
 	if r.mirror {
-		_ = r.git.Fetch(ctx, "origin", fetchRefspecs, true)
+		_ = r.git.FetchMirror(ctx, "origin", fetchRefspecs)
 	}
 }

@@ -181,11 +181,10 @@ func filterRows(rows []VersionRow, keep func(VersionRow) bool) []VersionRow {
 // loadAnnotations fills the commit events of the view's versions with the
 // artifact's annotation at each version's commit.
 func (r *Registry) loadAnnotations(ctx context.Context, view *ArtifactView) error {
-	b, err := r.git.OpenBatch(ctx)
+	b, err := r.batch(ctx)
 	if err != nil {
 		return err
 	}
-	defer b.Close()
 	var commits []string
 	seen := map[string]bool{}
 	for _, row := range view.Versions {

@@ -44,14 +44,24 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Repo, error) {
 		return nil, notARepository(path, nil)
 	}
 	r := &Repo{Options: opts}
+	// One question that every kind of repository answers (--show-toplevel
+	// fails in a bare one): the git dir, bareness, whether abs is in a work
+	// tree and, when it is, the way up to its top.
 	out, err := opts.run(ctx, abs, call{args: []string{
-		"rev-parse", "--show-toplevel", "--absolute-git-dir", "--is-bare-repository"}})
+		"rev-parse", "--absolute-git-dir", "--is-bare-repository", "--is-inside-work-tree", "--show-cdup"}})
 	if err == nil {
 		lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
-		if len(lines) != 3 {
+		if len(lines) < 3 {
 			return nil, errors.New("git rev-parse: unexpected output " + ShellQuote(lines...))
 		}
-		r.workTree, r.gitDir, r.bare = lines[0], lines[1], lines[2] == "true"
+		r.gitDir, r.bare = lines[0], lines[1] == "true"
+		if lines[2] == "true" {
+			cdup := ""
+			if len(lines) > 3 {
+				cdup = lines[3]
+			}
+			r.workTree = filepath.Clean(filepath.Join(abs, cdup))
+		}
 		return r, nil
 	}
 	if errors.Is(err, ErrGitNotFound) || exitCode(err) != 128 {

@@ -100,7 +100,7 @@ func TestVerbose(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		"+ git -C " + g.Dir + " rev-parse --show-toplevel --absolute-git-dir --is-bare-repository\n",
+		"+ git -C " + g.Dir + " rev-parse --absolute-git-dir --is-bare-repository --is-inside-work-tree --show-cdup\n",
 		"+ GIT_COMMITTER_DATE='1640998800 +0000' git -C " + g.Dir + " tag -a -F - --end-of-options 'a#b!#3' " + c + "\n",
 	}
 	if got := log.String(); got != strings.Join(want, "") {
