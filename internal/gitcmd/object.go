@@ -56,14 +56,12 @@ type Commit struct {
 	Message string
 }
 
-// parseTag parses the tag object id with content data. It is on the hot
-// path of every registry read (one call per tag), so every field is a slice
-// of data, not a copy: the caller hands data over and must not modify it.
-func parseTag(id string, data []byte) (TagObject, error) {
-	text := ownedString(data)
-	t := TagObject{ID: id}
+// eachHeader calls each with the key and value of every header line of a
+// commit or tag object (continuation lines of multi-line headers such as
+// gpgsig and mergetag are skipped) and returns the body after the first
+// empty line ("" when there is none). Keys and values are slices of text.
+func eachHeader(text string, each func(key, value string)) (body string) {
 	rest := text
-	body := ""
 	for len(rest) > 0 {
 		line := rest
 		nl := strings.IndexByte(rest, '\n')
@@ -73,13 +71,23 @@ func parseTag(id string, data []byte) (TagObject, error) {
 			rest = ""
 		}
 		if line == "" && nl >= 0 {
-			body = rest
-			break
+			return rest
 		}
 		if line[0] == ' ' {
-			continue // continuation of a multi-line header (gpgsig)
+			continue
 		}
 		key, value, _ := strings.Cut(line, " ")
+		each(key, value)
+	}
+	return ""
+}
+
+// parseTag parses the tag object id with content data. It is on the hot
+// path of every registry read (one call per tag), so every field is a slice
+// of data, not a copy: the caller hands data over and must not modify it.
+func parseTag(id string, data []byte) (TagObject, error) {
+	t := TagObject{ID: id}
+	body := eachHeader(ownedString(data), func(key, value string) {
 		switch key {
 		case "object":
 			t.Object = value
@@ -96,7 +104,7 @@ func parseTag(id string, data []byte) (TagObject, error) {
 			// algorithm (SHA-1/SHA-256 interoperability).
 			t.Signed = true
 		}
-	}
+	})
 	if t.Object == "" || t.ObjectType == "" {
 		return TagObject{}, fmt.Errorf("tag object %s: missing object or type header", id)
 	}
@@ -143,25 +151,8 @@ func signatureStart(msg string) int {
 // parseTag, its fields share data's memory (a registry reads thousands of
 // commits).
 func parseCommit(id string, data []byte) (Commit, error) {
-	text := ownedString(data)
 	c := Commit{Hash: id}
-	rest := text
-	for len(rest) > 0 {
-		line := rest
-		nl := strings.IndexByte(rest, '\n')
-		if nl >= 0 {
-			line, rest = rest[:nl], rest[nl+1:]
-		} else {
-			rest = ""
-		}
-		if line == "" && nl >= 0 {
-			c.Message = rest
-			break
-		}
-		if line[0] == ' ' {
-			continue // continuation of a multi-line header (gpgsig, mergetag)
-		}
-		key, value, _ := strings.Cut(line, " ")
+	c.Message = eachHeader(ownedString(data), func(key, value string) {
 		switch key {
 		case "tree":
 			c.Tree = value
@@ -176,7 +167,7 @@ func parseCommit(id string, data []byte) (Commit, error) {
 		case "encoding":
 			c.Encoding = value
 		}
-	}
+	})
 	if c.Tree == "" {
 		return Commit{}, fmt.Errorf("commit %s: missing tree header", id)
 	}
