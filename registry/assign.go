@@ -28,6 +28,9 @@ type AssignOptions struct {
 	// Force assigns a stage the version already has.
 	Force bool
 	Push  bool
+	// Sign signs the tags (true), never signs them (false), or lets git's
+	// tag.gpgSign configuration decide (nil).
+	Sign *bool
 }
 
 // Assign assigns a stage to a version by writing NAME#STAGE#N (and, for an
@@ -37,9 +40,11 @@ func (r *Registry) Assign(ctx context.Context, opts AssignOptions) (*WriteResult
 	if err := r.checkAssign(opts); err != nil {
 		return nil, err
 	}
-	if r.git == nil {
-		return nil, r.noRepoError()
+	unlock, err := r.lockWrites(ctx)
+	if err != nil {
+		return nil, err
 	}
+	defer unlock()
 	var commit string
 	if opts.Ref != "" {
 		c, err := r.resolveCommit(ctx, opts.Ref)
@@ -99,6 +104,9 @@ func (r *Registry) Assign(ctx context.Context, opts AssignOptions) (*WriteResult
 		message: message,
 		version: versionName,
 	})
+	for _, p := range plans {
+		p.sign = opts.Sign
+	}
 	created, err := r.newWriter(snap).writeAll(ctx, plans)
 	if err != nil {
 		return nil, err

@@ -24,6 +24,9 @@ type DeprecateOptions struct {
 	// writing a cancelling tag.
 	Delete bool
 	Push   bool
+	// Sign signs the tag (true), never signs it (false), or lets git's
+	// tag.gpgSign configuration decide (nil).
+	Sign *bool
 }
 
 // Deprecate deprecates an artifact (NAME@deprecated, on the commit of its
@@ -32,6 +35,11 @@ func (r *Registry) Deprecate(ctx context.Context, opts DeprecateOptions) (*Write
 	if err := tagname.ValidateArtifactName(opts.Name); err != nil {
 		return nil, wrapInvalid(err)
 	}
+	unlock, err := r.lockWrites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	snap, err := r.load(ctx, scope{artifact: opts.Name})
 	if err != nil {
 		return nil, err
@@ -70,12 +78,18 @@ func (r *Registry) Deprecate(ctx context.Context, opts DeprecateOptions) (*Write
 		simple:  opts.Simple,
 		commit:  commit,
 		message: message,
+		sign:    opts.Sign,
 	}, opts.Push)
 }
 
 // Deregister deregisters a version (NAME@VERSION!), or with Delete deletes
 // its registration and every stage tag of the version.
 func (r *Registry) Deregister(ctx context.Context, opts DeprecateOptions) (*WriteResult, error) {
+	unlock, err := r.lockWrites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	a, snap, err := r.loadForVersion(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -107,6 +121,7 @@ func (r *Registry) Deregister(ctx context.Context, opts DeprecateOptions) (*Writ
 		commit:  v.Commit,
 		message: message,
 		version: v.Name,
+		sign:    opts.Sign,
 	}, opts.Push)
 }
 
@@ -116,6 +131,11 @@ func (r *Registry) Unassign(ctx context.Context, opts DeprecateOptions) (*WriteR
 	if err := r.cfg.CheckStage(opts.Stage); err != nil {
 		return nil, wrapInvalid(err)
 	}
+	unlock, err := r.lockWrites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	a, snap, err := r.loadForVersion(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -148,6 +168,7 @@ func (r *Registry) Unassign(ctx context.Context, opts DeprecateOptions) (*WriteR
 		commit:  v.Commit,
 		message: message,
 		version: v.Name,
+		sign:    opts.Sign,
 	}, opts.Push)
 }
 

@@ -2,10 +2,14 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/gto-dev/gto/annotations"
+	"github.com/gto-dev/gto/internal/gitcmd"
 	"github.com/gto-dev/gto/tagname"
 )
 
@@ -20,52 +24,180 @@ type Problem struct {
 
 // Problem codes.
 const (
-	ProblemLightweightTag   = "lightweight-tag"
-	ProblemNotACommit       = "tag-not-on-commit"
-	ProblemCreatedTag       = "created-tag"
-	ProblemNoMessage        = "empty-message"
-	ProblemNoTagger         = "no-tagger"
-	ProblemDuplicateCounter = "duplicate-counter"
+	ProblemConfig           = "config"            // .gto or a GTO_* variable is malformed
+	ProblemAnnotations      = "annotations"       // artifacts.yaml or dvc.yaml at HEAD does not parse
+	ProblemLightweightTag   = "lightweight-tag"   // a tag in GTO format is not annotated
+	ProblemNotACommit       = "tag-not-on-commit" // a tag in GTO format points at a tree or a blob
+	ProblemCreatedTag       = "created-tag"       // NAME@created: parsed, never an event
+	ProblemNoTagger         = "no-tagger"         // a tag object without tagger line
+	ProblemNoMessage        = "empty-message"     // an annotated tag with an empty message
+	ProblemUnsigned         = "unsigned-tag"      // --verify: a GTO tag without signature
+	ProblemBadSignature     = "bad-signature"     // --verify: a signature git cannot verify
+	ProblemDuplicateCounter = "duplicate-counter" // two tags of one artifact share a counter
 	ProblemCounterOrder     = "counter-out-of-order"
-	ProblemVersionsAtCommit = "versions-at-one-commit"
-	ProblemVersionCommits   = "version-at-several-commits"
+	ProblemVersionsAtCommit = "versions-at-one-commit"     // two active versions of one artifact at one commit
+	ProblemVersionCommits   = "version-at-several-commits" // one version name registered at two commits
 	ProblemRevived          = "event-after-deprecation"
 	ProblemUnknownStage     = "stage-not-allowed"
-	ProblemAnnotations      = "annotations"
+	ProblemUnknownType      = "type-not-allowed"
 )
 
 // Report is the result of Doctor.
 type Report struct {
 	Tags      int // GTO-format tags read
 	Artifacts int
-	Problems  []Problem
+	// Verified is the number of signed tags whose signature was checked
+	// (DoctorOptions.Verify).
+	Verified int
+	Problems []Problem
 }
 
-// Doctor reads the whole registry and reports what is inconsistent or
-// ignored: tags gto cannot use, counters that repeat or go back in time, two
-// active versions at one commit, stages outside the configuration, revivals
-// after a deprecation, and annotation files that do not parse.
+// DoctorOptions are the options of DoctorWith.
+type DoctorOptions struct {
+	// Verify checks the signature of every annotated GTO tag with `git
+	// verify-tag` (the user's gpg / ssh configuration and keys), and
+	// reports unsigned tags and signatures that do not verify.
+	Verify bool
+}
+
+// Doctor is DoctorWith without options.
 func (r *Registry) Doctor(ctx context.Context) (*Report, error) {
+	return r.DoctorWith(ctx, DoctorOptions{})
+}
+
+// DoctorWith reads the whole registry and reports what is inconsistent or
+// ignored: a malformed configuration or annotation file, tags gto cannot
+// use, counters that repeat or go back in time, two active versions at one
+// commit, stages and types outside the configuration, revivals after a
+// deprecation, and with Verify unsigned or badly signed tags. It changes
+// nothing. The problems come in that order; an error is returned only when
+// the repository cannot be read at all.
+func (r *Registry) DoctorWith(ctx context.Context, opts DoctorOptions) (*Report, error) {
 	if r.git == nil {
 		return nil, r.noRepoError()
 	}
 	rep := &Report{}
-	snap, err := r.load(ctx, scope{})
+	if err := r.ConfigError(); err != nil {
+		rep.Problems = append(rep.Problems, Problem{Code: ProblemConfig,
+			Message: fmt.Sprintf("%v: gto used the default configuration instead", err)})
+	}
+	index, problems, err := r.doctorAnnotations(ctx)
 	if err != nil {
-		if !strings.Contains(err.Error(), r.cfg.Index) && !strings.Contains(err.Error(), dvcFile) {
-			return nil, err
-		}
-		rep.Problems = append(rep.Problems, Problem{Code: ProblemAnnotations, Message: err.Error()})
-		if snap, err = r.load(ctx, scope{noAnnotations: true}); err != nil {
-			return nil, err
-		}
+		return nil, err
+	}
+	rep.Problems = append(rep.Problems, problems...)
+	snap, err := r.load(ctx, scope{noAnnotations: len(problems) > 0})
+	if err != nil {
+		return nil, err
 	}
 	rep.Tags = len(snap.tags)
 	rep.Artifacts = len(snap.state.Artifacts)
 	rep.Problems = append(rep.Problems, tagProblems(snap.tags)...)
+	if opts.Verify {
+		problems, verified, err := r.signatureProblems(ctx, snap.tags)
+		if err != nil {
+			return nil, err
+		}
+		rep.Verified = verified
+		rep.Problems = append(rep.Problems, problems...)
+	}
 	rep.Problems = append(rep.Problems, counterProblems(snap.tags)...)
 	rep.Problems = append(rep.Problems, stateProblems(snap.state, r.cfg.Stages)...)
+	rep.Problems = append(rep.Problems, typeProblems(index, r.cfg.Types)...)
 	return rep, nil
+}
+
+// doctorAnnotations reads the annotation files at HEAD one by one, so that
+// each malformed one is reported, and returns the merged annotations.
+func (r *Registry) doctorAnnotations(ctx context.Context) (*annotations.Index, []Problem, error) {
+	head, err := r.git.Head(ctx)
+	if errors.Is(err, gitcmd.ErrNoCommits) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := r.git.OpenBatch(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer b.Close()
+	var merged *annotations.Index
+	var problems []Problem
+	for _, f := range []struct {
+		name  string
+		parse indexParser
+	}{{r.cfg.Index, annotations.Parse}, {dvcFile, annotations.ParseDVC}} {
+		ix, err := r.readIndexFile(b, []string{head}, f.name, true, f.parse)
+		var e *Error
+		if errors.As(err, &e) && e.Kind == ErrInvalid {
+			problems = append(problems, Problem{Code: ProblemAnnotations, Message: err.Error()})
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if i := ix[head]; i != nil {
+			if merged == nil {
+				merged = i
+			} else {
+				merged.Merge(i)
+			}
+		}
+	}
+	return merged, problems, nil
+}
+
+// signatureProblems checks the signatures of the annotated GTO tags.
+func (r *Registry) signatureProblems(ctx context.Context, tags []TagInput) ([]Problem, int, error) {
+	signed, err := r.git.SignedTags(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	var out []Problem
+	var check []string
+	artifact := map[string]string{}
+	for i := range tags {
+		t := &tags[i]
+		if !t.Annotated {
+			continue // reported as lightweight
+		}
+		if !signed[t.Name] {
+			out = append(out, Problem{Code: ProblemUnsigned, Artifact: t.Parsed.Artifact, Tags: []string{t.Name},
+				Message: fmt.Sprintf("tag %q is not signed", t.Name)})
+			continue
+		}
+		check = append(check, t.Name)
+		artifact[t.Name] = t.Parsed.Artifact
+	}
+	bad, err := r.git.VerifyTags(ctx, check)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, name := range check {
+		if reason, ok := bad[name]; ok {
+			out = append(out, Problem{Code: ProblemBadSignature, Artifact: artifact[name], Tags: []string{name},
+				Message: fmt.Sprintf("the signature of tag %q does not verify: %s", name, reason)})
+		}
+	}
+	return out, len(check), nil
+}
+
+// typeProblems reports artifacts annotated at HEAD with a type the
+// configuration does not allow.
+func typeProblems(index *annotations.Index, allowed []string) []Problem {
+	if index == nil || allowed == nil {
+		return nil
+	}
+	var out []Problem
+	for _, name := range index.Names() {
+		a, _ := index.Get(name)
+		if a.Type != "" && !slices.Contains(allowed, a.Type) {
+			out = append(out, Problem{Code: ProblemUnknownType, Artifact: name,
+				Message: fmt.Sprintf("artifact %q is annotated with type %q, which the configuration does not allow", name, a.Type)})
+		}
+	}
+	return out
 }
 
 func tagProblems(tags []TagInput) []Problem {
@@ -112,7 +244,7 @@ func counterProblems(tags []TagInput) []Problem {
 			if prev.Parsed.Counter == cur.Parsed.Counter {
 				out = append(out, Problem{Code: ProblemDuplicateCounter, Artifact: name, Tags: []string{prev.Name, cur.Name},
 					Message: fmt.Sprintf("tags %q and %q of artifact %q share counter #%d", prev.Name, cur.Name, name, cur.Parsed.Counter)})
-			} else if cur.Time.Before(prev.Time) {
+			} else if cur.Time.Unix() < prev.Time.Unix() {
 				out = append(out, Problem{Code: ProblemCounterOrder, Artifact: name, Tags: []string{prev.Name, cur.Name},
 					Message: fmt.Sprintf("tag %q (#%d) is dated before %q (#%d): clocks drifted or a tag was made by hand", cur.Name, cur.Parsed.Counter, prev.Name, prev.Parsed.Counter)})
 			}

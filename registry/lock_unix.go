@@ -17,7 +17,7 @@ import (
 func lockFile(ctx context.Context, path string) (func(), error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("cannot open the cache lock %s: %w", path, err)
+		return nil, fmt.Errorf("cannot open the lock file %s: %w", path, err)
 	}
 	for {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
@@ -29,7 +29,7 @@ func lockFile(ctx context.Context, path string) (func(), error) {
 		}
 		if err != syscall.EWOULDBLOCK && err != syscall.EINTR {
 			f.Close()
-			return nil, fmt.Errorf("cannot lock the cache %s: %w", path, err)
+			return nil, fmt.Errorf("cannot lock %s: %w", path, err)
 		}
 		select {
 		case <-ctx.Done():

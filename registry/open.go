@@ -35,6 +35,10 @@ type Options struct {
 	// NoCache clones a remote registry into a temporary folder instead of
 	// using (and updating) its cached mirror.
 	NoCache bool
+	// KeepBadConfig opens a registry whose configuration (.gto, GTO_*) is
+	// malformed with the default configuration instead of failing;
+	// ConfigError returns the problem (gto doctor reports it).
+	KeepBadConfig bool
 }
 
 // Registry is an open artifact registry: a git repository (or, for
@@ -49,6 +53,7 @@ type Registry struct {
 	b      *gitcmd.Batch // the cat-file process shared by the registry's reads; see batch
 	clean  func()
 	path   string // what the user asked for, for messages
+	cfgErr error  // the malformed configuration, with Options.KeepBadConfig
 }
 
 // Open opens the registry at opts.Repo. A remote URL is cloned (and writes
@@ -92,8 +97,12 @@ func open(ctx context.Context, opts Options, allowFolder bool) (*Registry, error
 			r.git = repo
 			r.dir = repo.WorkTree()
 		case errors.Is(err, gitcmd.ErrNotARepository) && allowFolder:
-			if st, serr := os.Stat(opts.Repo); serr != nil || !st.IsDir() {
+			st, serr := os.Stat(opts.Repo)
+			if serr != nil {
 				return nil, notFoundf("folder %q does not exist", opts.Repo)
+			}
+			if !st.IsDir() {
+				return nil, invalidf("%q is a file, not a folder", opts.Repo)
 			}
 			r.dir = opts.Repo
 		case errors.Is(err, gitcmd.ErrNotARepository):
@@ -106,11 +115,19 @@ func open(ctx context.Context, opts Options, allowFolder bool) (*Registry, error
 		r.git.Verbose = opts.Log
 	}
 	if err := r.loadConfig(ctx); err != nil {
-		r.Close()
-		return nil, err
+		var e *Error
+		if !opts.KeepBadConfig || !errors.As(err, &e) || e.Kind != ErrInvalid {
+			r.Close()
+			return nil, err
+		}
+		r.cfg, r.cfgErr = config.Default(), err
 	}
 	return r, nil
 }
+
+// ConfigError returns the error of a malformed configuration that Open
+// kept going with (Options.KeepBadConfig), nil when it is fine.
+func (r *Registry) ConfigError() error { return r.cfgErr }
 
 // Close ends the registry's git processes and removes temporary clones. It
 // is safe to call more than once.

@@ -41,6 +41,9 @@ type RegisterOptions struct {
 	Force bool
 	// Push pushes the tag to origin.
 	Push bool
+	// Sign signs the tag (true), never signs it (false), or lets git's
+	// tag.gpgSign configuration decide (nil).
+	Sign *bool
 }
 
 // Register registers a version of an artifact at a commit by writing the
@@ -57,9 +60,11 @@ func (r *Registry) Register(ctx context.Context, opts RegisterOptions) (*WriteRe
 			return nil, wrapInvalid(err)
 		}
 	}
-	if r.git == nil {
-		return nil, r.noRepoError()
+	unlock, err := r.lockWrites(ctx)
+	if err != nil {
+		return nil, err
 	}
+	defer unlock()
 	commit, err := r.resolveCommit(ctx, opts.Ref)
 	if err != nil {
 		return nil, err
@@ -73,6 +78,7 @@ func (r *Registry) Register(ctx context.Context, opts RegisterOptions) (*WriteRe
 		return nil, err
 	}
 	plan := registrationPlan(opts.Name, commit, version, opts.Message, opts.Simple)
+	plan.sign = opts.Sign
 	created, err := r.newWriter(snap).writeAll(ctx, []*tagPlan{plan})
 	if err != nil {
 		return nil, err

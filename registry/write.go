@@ -59,6 +59,17 @@ type WriteResult struct {
 	Pushed bool
 	// Remote is the remote the changes were (or would be) pushed to.
 	Remote string
+	// Renumbered lists the tags whose name the remote had taken meanwhile
+	// (another clone pushed the same counter first): each was re-created
+	// with the next free counter, and its old local tag deleted. Created
+	// holds the final names.
+	Renumbered []Renumbering
+}
+
+// Renumbering is an event tag renamed before it was pushed, because the
+// remote already had a different tag of that name.
+type Renumbering struct {
+	From, To string
 }
 
 // CreatedTag is a tag written by a command.
@@ -66,6 +77,8 @@ type CreatedTag struct {
 	Name    string
 	Tag     tagname.Tag
 	Version string // the version the event is about (hexsha for unregistered versions)
+
+	plan *tagPlan // what was written, to write it again under another counter
 }
 
 // tagPlan is a tag to write: its parsed form, target and message.
@@ -75,6 +88,9 @@ type tagPlan struct {
 	commit  string
 	message string
 	version string
+	// sign: nil lets git's configuration decide (tag.gpgSign); true signs
+	// (git tag -s); false never signs (--no-sign).
+	sign *bool
 }
 
 // writer writes planned tags with one timestamp, so that an assignment and
@@ -83,6 +99,9 @@ type writer struct {
 	r    *Registry
 	snap *snapshot
 	date string
+	// remote are tags of the remote that count for counters although they
+	// are not in the local repository (renumbering after a push conflict).
+	remote []TagInput
 }
 
 func (r *Registry) newWriter(snap *snapshot) *writer {
@@ -146,10 +165,10 @@ func (w *writer) create(ctx context.Context, p *tagPlan) (CreatedTag, error) {
 		if err != nil {
 			return CreatedTag{}, wrapInvalid(err)
 		}
-		err = w.r.git.CreateTag(ctx, gitcmd.TagRequest{Name: name, Target: p.commit, Message: p.message, Date: w.date})
+		err = w.r.git.CreateTag(ctx, gitcmd.TagRequest{Name: name, Target: p.commit, Message: p.message, Date: w.date, Sign: p.sign})
 		if err == nil {
 			w.snap.tags = append(w.snap.tags, TagInput{Name: name, Parsed: t, Annotated: true, Commit: p.commit})
-			return CreatedTag{Name: name, Tag: t, Version: p.version}, nil
+			return CreatedTag{Name: name, Tag: t, Version: p.version, plan: p}, nil
 		}
 		if !errors.Is(err, gitcmd.ErrTagExists) {
 			return CreatedTag{}, err
@@ -175,30 +194,15 @@ func (w *writer) refresh(ctx context.Context, artifact string) error {
 	if err != nil {
 		return err
 	}
-	w.snap.tags = tags
+	w.snap.tags = append(tags, w.remote...)
 	return nil
 }
 
 // writeAll creates the planned tags in order; if one fails, the tags
 // already written by this call are deleted again, so a failed command leaves
-// nothing behind.
-//
-// Writers of one repository are serialised by a lock file in the git
-// directory, and the artifact's tags are listed again once it is held: the
-// next counter is then computed from every tag written before, so two gto
-// processes never give the same counter to different tags (tags of other
-// clones meet at push time).
+// nothing behind. The caller holds the write lock (lockWrites) since before
+// it read the tags the plans were made from.
 func (w *writer) writeAll(ctx context.Context, plans []*tagPlan) ([]CreatedTag, error) {
-	unlock, err := lockFile(ctx, filepath.Join(w.r.git.GitDir(), "gto-write.lock"))
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	if len(plans) > 0 {
-		if err := w.refresh(ctx, plans[0].tag.Artifact); err != nil {
-			return nil, err
-		}
-	}
 	for _, p := range plans {
 		if err := w.check(p); err != nil {
 			return nil, err
@@ -218,39 +222,342 @@ func (w *writer) writeAll(ctx context.Context, plans []*tagPlan) ([]CreatedTag, 
 	return created, nil
 }
 
+// lockWrites takes the write lock of the repository: a lock file in the git
+// directory that serialises gto writers, so that each one reads the tags,
+// plans its tags and writes (and pushes) them while no other gto process
+// writes. Two processes then never give one counter to different tags,
+// never register one version twice, and an automatic version is always
+// the next free one. Writers in other clones meet at push time (publish).
+func (r *Registry) lockWrites(ctx context.Context) (func(), error) {
+	if r.git == nil {
+		return nil, r.noRepoError()
+	}
+	return lockFile(ctx, filepath.Join(r.git.GitDir(), "gto-write.lock"))
+}
+
+// pushAttempts bounds how often publish renumbers and pushes again when
+// other clones keep taking the counters it chose.
+const pushAttempts = 5
+
 // publish pushes created (and deleted) tags when asked to, or always for a
 // registry opened from a URL. A refused push keeps the local tags and says
 // how to retry (SPEC §5).
+//
+// Counters are per artifact, not per tag name, so before tags with a
+// counter are pushed, origin's tags are listed: a counter another clone
+// pushed meanwhile (under any name) is not reused. Such a tag, or a tag
+// whose very name origin has (another clone pushed between the listing and
+// the push), is renumbered: written again with the next counter free both
+// locally and on origin, its old local tag deleted, origin's tags of the
+// artifact fetched, and pushed again, at most pushAttempts times. A tag
+// without counter cannot be renumbered (its name says what it means): the
+// command's unpublished tags are then deleted, origin's fetched, and the
+// error says what to do. So the local repository never keeps a tag that
+// contradicts origin's.
 func (r *Registry) publish(ctx context.Context, res *WriteResult, push bool) error {
 	res.Remote = "origin"
 	if !push && r.remote == "" {
 		return nil
 	}
+	if len(res.Created)+len(res.Deleted) == 0 {
+		return nil
+	}
+	if hasCounter(res.Created) {
+		remoteTags, err := r.git.ListRemoteTags(ctx, "origin")
+		if err != nil {
+			r.resync(ctx)
+			return r.pushError(err, res)
+		}
+		if err := r.resolveConflicts(ctx, res, nil, nil, remoteTags); err != nil {
+			return err
+		}
+	}
+	for attempt := 1; ; attempt++ {
+		err := r.pushResult(ctx, res)
+		if err == nil {
+			res.Pushed = true
+			if r.remote != "" {
+				res.Remote = r.remote
+			}
+			return nil
+		}
+		rejected, accepted := tagConflicts(err, res)
+		if len(rejected) == 0 {
+			r.resync(ctx)
+			return r.pushError(err, res)
+		}
+		remoteTags, lerr := r.git.ListRemoteTags(ctx, "origin")
+		if lerr != nil {
+			return r.pushError(fmt.Errorf("%w; listing origin's tags failed too: %v", err, lerr), res)
+		}
+		if err := r.resolveConflicts(ctx, res, rejected, accepted, remoteTags); err != nil {
+			return err
+		}
+		if attempt == pushAttempts {
+			r.resync(ctx)
+			if r.remote != "" {
+				return &Error{Kind: ErrPush, Err: err, Msg: fmt.Sprintf("%s kept taking the counters gto chose (%d attempts), nothing was published: run the command again", r.remote, pushAttempts)}
+			}
+			return &Error{Kind: ErrPush, Err: err, Msg: fmt.Sprintf("origin kept taking the counters gto chose (%d attempts); the local repository keeps the renumbered change: run `%s` to publish it", pushAttempts, PushCommand("origin", res))}
+		}
+	}
+}
+
+func hasCounter(created []CreatedTag) bool {
+	for _, c := range created {
+		if c.Tag.Counter > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// pushResult pushes the result's tags to origin, atomically when there are
+// several (an assignment must not reach the remote without the
+// registration it needs), or one by one when the remote cannot.
+func (r *Registry) pushResult(ctx context.Context, res *WriteResult) error {
 	var refspecs []string
-	var names []string
 	for _, c := range res.Created {
 		refspecs = append(refspecs, "refs/tags/"+c.Name+":refs/tags/"+c.Name)
-		names = append(names, c.Name)
 	}
 	for _, d := range res.Deleted {
 		refspecs = append(refspecs, ":refs/tags/"+d)
-		names = append(names, d)
 	}
-	if len(refspecs) == 0 {
+	atomic := len(refspecs) > 1
+	err := r.git.PushWith(ctx, "origin", refspecs, gitcmd.PushOptions{Atomic: atomic})
+	if atomic && errors.Is(err, gitcmd.ErrAtomicUnsupported) {
+		err = r.git.Push(ctx, "origin", refspecs)
+	}
+	return err
+}
+
+// pushError is the error of a push that failed for another reason than a
+// tag the remote already has.
+func (r *Registry) pushError(err error, res *WriteResult) error {
+	if r.remote != "" {
+		names := make([]string, 0, len(res.Created)+len(res.Deleted))
+		for _, c := range res.Created {
+			names = append(names, c.Name)
+		}
+		names = append(names, res.Deleted...)
+		return &Error{Kind: ErrPush, Err: err, Msg: fmt.Sprintf("pushing %s to %s failed, nothing was published: %v", strings.Join(names, ", "), r.remote, err)}
+	}
+	return &Error{Kind: ErrPush, Err: err, Msg: fmt.Sprintf("pushing to origin failed (%v); the local repository keeps the change: run `%s` once the remote accepts it", err, PushCommand("origin", res))}
+}
+
+// tagConflicts returns the indexes in res.Created of the tags the remote
+// rejected because it has a different tag of that name, and the names of
+// the created tags it accepted (a push that could not be atomic). It
+// returns no conflicts when some ref was rejected for another reason:
+// renumbering would not help then.
+func tagConflicts(err error, res *WriteResult) (conflicts []int, accepted map[string]bool) {
+	var pe *gitcmd.PushError
+	if !errors.As(err, &pe) {
+		return nil, nil
+	}
+	index := map[string]int{}
+	for i, c := range res.Created {
+		index["refs/tags/"+c.Name] = i
+	}
+	rejected := map[string]bool{}
+	for _, rej := range pe.Rejected {
+		i, ours := index[rej.Ref]
+		switch {
+		case ours && rej.Reason == gitcmd.ReasonAlreadyExists:
+			conflicts = append(conflicts, i)
+		case ours && rej.Reason == gitcmd.ReasonAtomicFailed:
+		default:
+			return nil, nil
+		}
+		rejected[rej.Ref] = true
+	}
+	accepted = map[string]bool{}
+	for _, c := range res.Created {
+		if !rejected["refs/tags/"+c.Name] {
+			accepted[c.Name] = true
+		}
+	}
+	return conflicts, accepted
+}
+
+// resolveConflicts handles the tags of res.Created that origin rejected
+// because it has a different tag of that name (the indexes rejected), and
+// the tags whose counter origin's tags (remoteTags) already use under
+// another name: tags with a counter get the next counter free both locally
+// and on origin; when a rejected tag has no counter, the command's
+// unpublished tags are deleted and an error says what to do. Origin's tags
+// of the artifacts are fetched when something was changed, so the local
+// repository has the events that took the counters.
+func (r *Registry) resolveConflicts(ctx context.Context, res *WriteResult, rejected []int, accepted map[string]bool, remoteTags []gitcmd.RemoteTag) error {
+	artifacts := map[string]bool{}
+	for _, c := range res.Created {
+		artifacts[c.Tag.Artifact] = true
+	}
+	var fixed []int // rejected tags without counter
+	conflict := map[int]bool{}
+	for _, i := range rejected {
+		if res.Created[i].Tag.Counter == 0 {
+			fixed = append(fixed, i)
+		}
+		conflict[i] = true
+	}
+	if len(fixed) > 0 {
+		return r.abandon(ctx, res, fixed, accepted, remoteTags, artifacts)
+	}
+	// Counters origin uses, per artifact, and under which names.
+	taken := map[string]map[int][]string{}
+	for _, rt := range remoteTags {
+		if p, ok := tagname.Parse(rt.Name); ok && artifacts[p.Artifact] && p.Counter > 0 {
+			if taken[p.Artifact] == nil {
+				taken[p.Artifact] = map[int][]string{}
+			}
+			taken[p.Artifact][p.Counter] = append(taken[p.Artifact][p.Counter], rt.Name)
+		}
+	}
+	for i, c := range res.Created {
+		if c.Tag.Counter == 0 || accepted[c.Name] {
+			continue
+		}
+		for _, name := range taken[c.Tag.Artifact][c.Tag.Counter] {
+			if name != c.Name {
+				conflict[i] = true
+			}
+		}
+	}
+	if len(conflict) == 0 {
 		return nil
 	}
-	if err := r.git.Push(ctx, "origin", refspecs); err != nil {
-		r.resync(ctx)
-		if r.remote != "" {
-			return &Error{Kind: ErrPush, Err: err, Msg: fmt.Sprintf("pushing %s to %s failed, nothing was published: %v", strings.Join(names, ", "), r.remote, err)}
+	for i := range res.Created {
+		if !conflict[i] {
+			continue
 		}
-		return &Error{Kind: ErrPush, Err: err, Msg: fmt.Sprintf("pushing to origin failed (%v); the local repository keeps the change: run `%s` once the remote accepts it", err, PushCommand("origin", res))}
+		old := res.Created[i]
+		w := r.newWriter(&snapshot{})
+		for _, rt := range remoteTags {
+			if p, ok := tagname.Parse(rt.Name); ok && p.Artifact == old.Tag.Artifact {
+				w.remote = append(w.remote, TagInput{Name: rt.Name, Parsed: p})
+			}
+		}
+		if err := w.refresh(ctx, old.Tag.Artifact); err != nil {
+			return err
+		}
+		plan := *old.plan
+		plan.simple = SimpleFalse
+		plan.tag.Counter = 0
+		c, err := w.create(ctx, &plan)
+		if err != nil {
+			return err
+		}
+		if err := r.git.DeleteTag(ctx, old.Name, ""); err != nil && !errors.Is(err, gitcmd.ErrRefNotFound) {
+			return fmt.Errorf("renumbered %q to %q but could not delete the local %q: %w", old.Name, c.Name, old.Name, err)
+		}
+		res.Created[i] = c
+		res.Renumbered = append(res.Renumbered, Renumbering{From: old.Name, To: c.Name})
 	}
-	res.Pushed = true
-	if r.remote != "" {
-		res.Remote = r.remote
-	}
+	r.fetchMissing(ctx, remoteTags, artifacts)
 	return nil
+}
+
+// abandon deletes the command's tags that origin did not accept, after
+// origin refused a tag without counter (its name says what it means, so it
+// cannot take another), fetches origin's tags, and returns the error that
+// explains it.
+func (r *Registry) abandon(ctx context.Context, res *WriteResult, fixed []int, accepted map[string]bool, remoteTags []gitcmd.RemoteTag, artifacts map[string]bool) error {
+	first := res.Created[fixed[0]]
+	var deleted, kept, published []string
+	for _, c := range res.Created {
+		if accepted[c.Name] {
+			published = append(published, fmt.Sprintf("%q", c.Name))
+			continue
+		}
+		if err := r.git.DeleteTag(ctx, c.Name, ""); err != nil && !errors.Is(err, gitcmd.ErrRefNotFound) {
+			kept = append(kept, fmt.Sprintf("%q", c.Name))
+			continue
+		}
+		deleted = append(deleted, fmt.Sprintf("%q", c.Name))
+	}
+	r.fetchMissing(ctx, remoteTags, artifacts)
+	res.Created = nil
+	var what string
+	switch {
+	case len(published) > 0:
+		what = fmt.Sprintf("%s reached origin, the local %s deleted", strings.Join(published, ", "), plural(deleted, "tag", "was"))
+	default:
+		what = fmt.Sprintf("nothing was pushed, the local %s deleted", plural(deleted, "tag", "was"))
+	}
+	if len(kept) > 0 {
+		what += fmt.Sprintf(" (but %s could not be deleted and contradicts origin: delete it with `git tag -d`)", strings.Join(kept, ", "))
+	}
+	return &Error{Kind: ErrConflict, Msg: fmt.Sprintf("origin already has a different tag %q (%s): %s and origin's tags fetched; %s",
+		first.Name, conflictCause(first), what, conflictHint(first))}
+}
+
+// plural lists quoted names with the noun and verb agreeing: `tag "a" was`,
+// `tags "a", "b" were`.
+func plural(names []string, noun, verb string) string {
+	if len(names) == 1 {
+		return noun + " " + names[0] + " " + verb
+	}
+	if verb == "was" {
+		verb = "were"
+	}
+	return noun + "s " + strings.Join(names, ", ") + " " + verb
+}
+
+// conflictCause says what another clone did to take the name of c.
+func conflictCause(c CreatedTag) string {
+	switch c.Tag.Action {
+	case tagname.ActionRegister:
+		return fmt.Sprintf("another clone registered version %s first", c.Tag.Version)
+	case tagname.ActionDeregister:
+		return fmt.Sprintf("another clone deregistered version %s first", c.Tag.Version)
+	case tagname.ActionDeprecate:
+		return "another clone deprecated the artifact first"
+	}
+	return "another clone wrote it first"
+}
+
+// conflictHint says what to do after a conflict on c.
+func conflictHint(c CreatedTag) string {
+	switch c.Tag.Action {
+	case tagname.ActionRegister:
+		return fmt.Sprintf("register again: without --version gto takes the next free version of %q", c.Tag.Artifact)
+	case tagname.ActionDeregister:
+		return "there is nothing left to do: the version is deregistered on origin"
+	case tagname.ActionDeprecate:
+		return "there is nothing left to do: the artifact is deprecated on origin"
+	case tagname.ActionAssign:
+		return "assign again without --simple true, so that the tag gets the next free counter"
+	case tagname.ActionUnassign:
+		return "unassign again without --simple true, so that the tag gets the next free counter"
+	}
+	return "run the command again"
+}
+
+// fetchMissing fetches origin's tags of the artifacts that the local
+// repository does not have (after a conflict: the tags another clone
+// pushed). It is best effort: the registry stays consistent without them,
+// only less complete.
+func (r *Registry) fetchMissing(ctx context.Context, remoteTags []gitcmd.RemoteTag, artifacts map[string]bool) {
+	var patterns []string
+	for a := range artifacts {
+		patterns = append(patterns, tagPatterns(a)...)
+	}
+	local, err := r.git.ListTags(ctx, patterns...)
+	if err != nil {
+		return
+	}
+	have := make(map[string]bool, len(local))
+	for _, t := range local {
+		have[t.Name] = true
+	}
+	var missing []string
+	for _, rt := range remoteTags {
+		if p, ok := tagname.Parse(rt.Name); ok && artifacts[p.Artifact] && !have[rt.Name] {
+			missing = append(missing, rt.Name)
+		}
+	}
+	_ = r.git.FetchTags(ctx, "origin", missing)
 }
 
 // PushCommand is the shell command that publishes the result's changes.

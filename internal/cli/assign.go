@@ -22,7 +22,17 @@ at that commit gets the stage; an unregistered commit is registered first
 (with --version as the name of the new version, or the next version), unless
 --skip-registration. Without either, HEAD is used.
 
-A stage the version already has is refused unless --force.`
+A stage the version already has is refused unless --force.
+
+The counter N is one more than the largest counter of the artifact; gto
+processes writing at the same time in one repository each get their own.
+With --push, a counter that another clone pushed to origin meanwhile is not
+reused: the tag is written again with the next counter free on origin (the
+old local tag is deleted, origin's tags are fetched) and pushed, and gto
+says so. An assignment that registers its commit pushes both tags at once.
+
+--sign signs the tags (git tag -s); without it git's tag.gpgSign decides,
+and --no-sign never signs.`
 
 const assignExample = `  # assign "prod" to a registered version
   gto assign nn --version v1.0.0 --stage prod
@@ -34,12 +44,16 @@ const assignExample = `  # assign "prod" to a registered version
   gto assign nn abcd123 --version v1.0.0 --stage prod
 
   # write NAME#STAGE without the counter
-  gto assign nn HEAD --stage prod --simple true`
+  gto assign nn HEAD --stage prod --simple true
+
+  # push the tag (renumbered if another clone took the counter) and sign it
+  gto assign nn --version v1.0.0 --stage prod --push --sign`
 
 // NewCmdAssign builds `gto assign` (alias `promote`).
 func NewCmdAssign(env *Env, runF func(context.Context, *AssignOptions) error) *cobra.Command {
 	opts := &AssignOptions{Env: env}
 	var simple simpleFlag
+	var sign signFlags
 	var version string
 	cmd := &cobra.Command{
 		Use:               "assign NAME [REF] --stage STAGE",
@@ -62,6 +76,10 @@ func NewCmdAssign(env *Env, runF func(context.Context, *AssignOptions) error) *c
 				opts.Assign.Ref = "HEAD"
 			}
 			opts.Assign.Simple = simple.v
+			var err error
+			if opts.Assign.Sign, err = sign.value(cmd); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -78,6 +96,7 @@ func NewCmdAssign(env *Env, runF func(context.Context, *AssignOptions) error) *c
 	f.BoolVar(&opts.Assign.SkipRegistration, "skip-registration", false, "Do not register the commit: the version is named by its hexsha")
 	addAlias(f, "skip-registration", "sr")
 	cmd.RegisterFlagCompletionFunc("stage", completeStages(env))
+	addSignFlags(f, &sign)
 	return cmd
 }
 

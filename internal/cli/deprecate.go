@@ -22,7 +22,11 @@ const deprecateLong = `Deprecate an artifact, deregister a version, or unassign 
 
 With --delete, the tags are deleted instead (all tags of the artifact, of the
 version, or of the stage on that version): use it when no history is wanted
-and no CI should react.`
+and no CI should react.
+
+--push publishes the change to origin (an unassignment's counter taken on
+origin meanwhile is renumbered, as for assign). --sign signs the tag (git tag
+-s); without it git's tag.gpgSign decides, and --no-sign never signs.`
 
 const deprecateExample = `  # deprecate an artifact
   gto deprecate nn
@@ -34,12 +38,16 @@ const deprecateExample = `  # deprecate an artifact
   gto deprecate nn v0.0.1 prod
 
   # delete the tags of a version instead of adding one
-  gto deprecate nn v0.0.1 --delete`
+  gto deprecate nn v0.0.1 --delete
+
+  # deprecate with a signed tag, and push it
+  gto deprecate nn --sign --push`
 
 // NewCmdDeprecate builds `gto deprecate`.
 func NewCmdDeprecate(env *Env, runF func(context.Context, *DeprecateOptions) error) *cobra.Command {
 	opts := &DeprecateOptions{Env: env}
 	var simple simpleFlag
+	var sign signFlags
 	cmd := &cobra.Command{
 		Use:               "deprecate NAME [VERSION [STAGE]]",
 		Short:             "Deprecate an artifact, deregister a version, or unassign a stage",
@@ -57,6 +65,10 @@ func NewCmdDeprecate(env *Env, runF func(context.Context, *DeprecateOptions) err
 				opts.Deprecate.Stage = args[2]
 			}
 			opts.Deprecate.Simple = simple.v
+			var err error
+			if opts.Deprecate.Sign, err = sign.value(cmd); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -70,6 +82,7 @@ func NewCmdDeprecate(env *Env, runF func(context.Context, *DeprecateOptions) err
 	f.BoolVar(&opts.Deprecate.Force, "force", false, "Write the tag even if there is nothing to deprecate, deregister or unassign")
 	f.BoolVarP(&opts.Deprecate.Delete, "delete", "d", false, "Delete the git tag(s) instead of creating a new one")
 	f.BoolVar(&opts.Deprecate.Push, "push", false, "Push the change (created or deleted tags) to origin")
+	addSignFlags(f, &sign)
 	return cmd
 }
 

@@ -11,16 +11,45 @@ import (
 
 // DoctorOptions are the parsed flags of `gto doctor`.
 type DoctorOptions struct {
-	Env  *Env
-	JSON bool
+	Env    *Env
+	JSON   bool
+	Verify bool
 }
 
 const doctorLong = `Print gto's version and configuration, read the whole registry and
-report what is wrong or ignored: lightweight or message-less tags in GTO
-format, tags on trees or blobs, counters used twice or going back in time,
-two active versions at one commit, stages the configuration does not allow,
-events that revive a deprecated artifact, annotation files that do not parse.
+report what is wrong or ignored, one line per problem with its code:
+
+  config                      .gto (or a GTO_* variable) is malformed: the
+                              defaults were used
+  annotations                 artifacts.yaml or dvc.yaml at HEAD does not parse
+  lightweight-tag             a tag in GTO format is not annotated: not an event
+  tag-not-on-commit           a tag in GTO format points at a tree or a blob
+  created-tag                 NAME@created: gto never writes nor uses it
+  no-tagger, empty-message    a tag without tagger or without message
+  unsigned-tag, bad-signature with --verify: a GTO tag without signature, or
+                              whose signature git cannot verify
+  duplicate-counter           two tags of one artifact share a counter #N
+  counter-out-of-order        a greater counter dated before a smaller one
+                              (clocks drifted, or a hand-made tag)
+  versions-at-one-commit      two active versions of an artifact at one commit
+  version-at-several-commits  one version registered at several commits
+  event-after-deprecation     an event after the deprecation revived an artifact
+  stage-not-allowed           an active stage that .gto does not allow
+  type-not-allowed            an annotated type that .gto does not allow
+
+--verify checks the signature of every annotated GTO tag with git
+(git verify-tag: GnuPG keyring, or gpg.ssh.allowedSignersFile for SSH keys).
+
 Exits with 1 when a problem was found. Changes nothing.`
+
+const doctorExample = `  # check the registry
+  gto doctor
+
+  # the report as JSON, for scripts
+  gto doctor --json
+
+  # also check that every GTO tag is signed by a trusted key
+  gto doctor --verify`
 
 // NewCmdDoctor builds `gto doctor`.
 func NewCmdDoctor(env *Env, runF func(context.Context, *DoctorOptions) error) *cobra.Command {
@@ -29,7 +58,7 @@ func NewCmdDoctor(env *Env, runF func(context.Context, *DoctorOptions) error) *c
 		Use:     "doctor",
 		Short:   "Check the configuration and the registry for problems",
 		Long:    doctorLong,
-		Example: "  gto doctor\n  gto doctor --json",
+		Example: doctorExample,
 		GroupID: groupRead,
 		Args:    argsBetween(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -40,6 +69,7 @@ func NewCmdDoctor(env *Env, runF func(context.Context, *DoctorOptions) error) *c
 		},
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "Print the report as JSON")
+	cmd.Flags().BoolVar(&opts.Verify, "verify", false, "Also check the signature of every GTO tag with git verify-tag")
 	return cmd
 }
 
@@ -49,6 +79,7 @@ type doctorJSON struct {
 	Config   doctorConfig       `json:"config"`
 	Tags     int                `json:"tags"`
 	Artifact int                `json:"artifacts"`
+	Verified *int               `json:"verified,omitempty"` // with --verify: signed tags checked
 	Problems []registry.Problem `json:"problems"`
 }
 
@@ -62,12 +93,12 @@ type doctorConfig struct {
 
 func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 	env := opts.Env
-	r, err := env.Open(ctx, false)
+	r, err := env.open(ctx, false, true)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	rep, err := r.Doctor(ctx)
+	rep, err := r.DoctorWith(ctx, registry.DoctorOptions{Verify: opts.Verify})
 	if err != nil {
 		return err
 	}
@@ -75,6 +106,9 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 	if opts.JSON {
 		doc := doctorJSON{Version: Version, Tags: rep.Tags, Artifact: rep.Artifacts, Problems: rep.Problems,
 			Config: doctorConfig{File: cfg.File, Index: cfg.Index, Types: cfg.Types, Stages: cfg.Stages, Emojis: cfg.Emojis}}
+		if opts.Verify {
+			doc.Verified = &rep.Verified
+		}
 		if doc.Problems == nil {
 			doc.Problems = []registry.Problem{}
 		}
@@ -85,6 +119,9 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 		fmt.Fprintf(env.Out, "%sGTO Version: %s\n", env.emoji("🪴"), Version)
 		logConfig(env.Out, r)
 		fmt.Fprintf(env.Out, "Read %d tags of %d artifacts.\n", rep.Tags, rep.Artifacts)
+		if opts.Verify {
+			fmt.Fprintf(env.Out, "Checked the signatures of %d signed tags.\n", rep.Verified)
+		}
 		if len(rep.Problems) == 0 {
 			fmt.Fprintf(env.Out, "%sNo problems found.\n", env.emoji("✅"))
 		}

@@ -53,7 +53,13 @@ func isTerminal(f *os.File) bool {
 // Open opens the registry of the -r/--repo flag. folder allows a plain
 // folder (annotate and remove work outside git).
 func (e *Env) Open(ctx context.Context, folder bool) (*registry.Registry, error) {
-	opts := registry.Options{Repo: e.Repo, Getenv: e.Getenv, Now: e.Now, CacheDir: e.CacheDir, NoCache: e.NoCache}
+	return e.open(ctx, folder, false)
+}
+
+// open is Open; keepBadConfig opens a registry with a malformed
+// configuration too (doctor reports it).
+func (e *Env) open(ctx context.Context, folder, keepBadConfig bool) (*registry.Registry, error) {
+	opts := registry.Options{Repo: e.Repo, Getenv: e.Getenv, Now: e.Now, CacheDir: e.CacheDir, NoCache: e.NoCache, KeepBadConfig: keepBadConfig}
 	if e.Verbose {
 		opts.Log = e.ErrOut
 	}

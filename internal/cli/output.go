@@ -86,6 +86,11 @@ func (e *Env) printWrite(res *registry.WriteResult) {
 	for _, d := range res.Deleted {
 		fmt.Fprintf(e.Out, "%sDeleted git tag '%s'\n", e.emoji("🗑️"), d)
 	}
+	for _, n := range res.Renumbered {
+		from, _ := tagname.Parse(n.From)
+		fmt.Fprintf(e.Out, "%sAnother clone took counter #%d of artifact '%s' on %s first: renumbered '%s' to '%s'\n",
+			e.emoji("🔁"), from.Counter, from.Artifact, res.Remote, n.From, n.To)
+	}
 	if len(res.Created)+len(res.Deleted) == 0 {
 		return
 	}

@@ -20,7 +20,15 @@ iteration.
 
 Without --version, the version is the greatest active version with its patch
 bumped (or --bump-minor / --bump-major), and v0.0.1 for the first one.
-A commit holds one active version per artifact.`
+A commit holds one active version per artifact. Concurrent gto processes in
+one repository take turns: two of them never register the same version.
+
+--push pushes the tag to origin. When origin already has that version (another
+clone registered it first), nothing is published: the local tag is deleted,
+origin's tags are fetched, and the error says what to do.
+
+--sign signs the tag (git tag -s, with your GPG or SSH key as git is
+configured); without it git's tag.gpgSign decides, and --no-sign never signs.`
 
 const registerExample = `  # register a new version at HEAD
   gto register nn
@@ -35,12 +43,16 @@ const registerExample = `  # register a new version at HEAD
   gto register nn --bump-minor
 
   # write the tag and push it to origin
-  gto register nn --push`
+  gto register nn --push
+
+  # sign the tag (GPG, or SSH with gpg.format=ssh)
+  gto register nn --version v1.0.0 --sign`
 
 // NewCmdRegister builds `gto register`.
 func NewCmdRegister(env *Env, runF func(context.Context, *RegisterOptions) error) *cobra.Command {
 	opts := &RegisterOptions{Env: env}
 	var simple simpleFlag
+	var sign signFlags
 	var major, minor, patch bool
 	cmd := &cobra.Command{
 		Use:               "register NAME [REF]",
@@ -68,6 +80,10 @@ func NewCmdRegister(env *Env, runF func(context.Context, *RegisterOptions) error
 				opts.Register.Bump = registry.BumpPatch
 			}
 			opts.Register.Simple = simple.v
+			var err error
+			if opts.Register.Sign, err = sign.value(cmd); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -84,6 +100,7 @@ func NewCmdRegister(env *Env, runF func(context.Context, *RegisterOptions) error
 	f.BoolVar(&minor, "bump-minor", false, "Bump the minor part of the greatest version")
 	f.BoolVar(&patch, "bump-patch", false, "Bump the patch part of the greatest version (the default)")
 	f.BoolVar(&opts.Register.Push, "push", false, "Push the created tag to origin")
+	addSignFlags(f, &sign)
 	return cmd
 }
 

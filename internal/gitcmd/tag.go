@@ -3,6 +3,7 @@ package gitcmd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -50,7 +51,11 @@ func (r *Repo) CreateTag(ctx context.Context, req TagRequest) error {
 	if req.Date != "" {
 		env = append(env, "GIT_COMMITTER_DATE="+req.Date)
 	}
-	_, err := r.run(ctx, call{args: args, env: env, stdin: strings.NewReader(req.Message)})
+	stderr := &cappedBuffer{max: stderrCap}
+	_, err := r.run(ctx, call{args: args, env: env, stdin: strings.NewReader(req.Message), stderr: stderr})
+	if err == nil && req.Sign != nil && *req.Sign {
+		return r.checkSigned(ctx, req.Name, stderr.String())
+	}
 	if err == nil || ctx.Err() != nil || errors.Is(err, ErrGitNotFound) {
 		return err
 	}
@@ -62,6 +67,35 @@ func (r *Repo) CreateTag(ctx context.Context, req TagRequest) error {
 		return newKindError(ErrTagExists, err, "tag %q already exists", req.Name)
 	}
 	return err
+}
+
+// ErrNotSigned: a tag that had to be signed (TagRequest.Sign) could not
+// be; it was not created.
+var ErrNotSigned = errors.New("tag not signed")
+
+// checkSigned makes sure the tag just created with -s carries a signature:
+// some versions of git report a failed SSH signature on stderr but still
+// create the tag, unsigned, and exit 0. Such a tag is deleted again.
+func (r *Repo) checkSigned(ctx context.Context, name, stderr string) error {
+	id, ok, err := r.tagObject(ctx, name)
+	if err != nil || !ok {
+		return err
+	}
+	content, err := r.git(ctx, "cat-file", "tag", id)
+	if err != nil {
+		return err
+	}
+	if signatureStart(string(content)) >= 0 {
+		return nil
+	}
+	if err := r.DeleteTag(ctx, name, id); err != nil {
+		return fmt.Errorf("git created tag %q without the signature asked for, and deleting it failed: %w", name, err)
+	}
+	reason := firstMessageLine(stderr)
+	if reason == "" {
+		reason = "git gave no reason"
+	}
+	return newKindError(ErrNotSigned, nil, "could not sign tag %q: %s", name, reason)
 }
 
 // waitTag reports whether tag name exists after a failed write. When the

@@ -180,3 +180,24 @@ func TestDeleteTag(t *testing.T) {
 		t.Errorf("message %q", err)
 	}
 }
+
+// git 2.39 creates the tag unsigned (and exits 0) when the SSH key cannot
+// be loaded: CreateTag with Sign must not.
+func TestCreateTagSignFailureLeavesNoTag(t *testing.T) {
+	if _, err := exec.LookPath("ssh-keygen"); err != nil {
+		t.Skip("ssh-keygen not installed")
+	}
+	g, r := newTestRepo(t)
+	commit := g.Commit("init", nil)
+	g.Git("config", "gpg.format", "ssh")
+	g.Git("config", "user.signingKey", filepath.Join(t.TempDir(), "missing-key"))
+	yes := true
+	err := r.CreateTag(t.Context(), TagRequest{Name: "m@v1.0.0", Target: commit, Message: "m", Sign: &yes})
+	mustErrIs(t, err, ErrNotSigned)
+	if !strings.Contains(err.Error(), `could not sign tag "m@v1.0.0": `) || !strings.Contains(err.Error(), "missing-key") {
+		t.Errorf("message %q", err)
+	}
+	if got := g.Git("tag", "--list"); got != "" {
+		t.Errorf("tags left: %q", got)
+	}
+}

@@ -1,0 +1,169 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gto-dev/gto/internal/gitcmd/gittest"
+	"github.com/gto-dev/gto/tagname"
+)
+
+// twoClones is a bare origin with two clones that do not see each other's
+// tags until they push.
+type twoClones struct {
+	t      *testing.T
+	origin *gittest.Repo
+	a      *gittest.Repo
+	b      string // the second clone's work tree
+	commit string
+}
+
+func newTwoClones(t *testing.T) *twoClones {
+	origin := gittest.NewBare(t)
+	a := gittest.NewRepo(t)
+	a.Setenv()
+	commit := a.Commit("first", nil)
+	a.AddRemote("origin", origin.Dir)
+	a.Git("push", "-q", "origin", "main")
+	b := filepath.Join(t.TempDir(), "b")
+	if out, err := exec.Command("git", "clone", "-q", origin.Dir, b).CombinedOutput(); err != nil {
+		t.Fatalf("clone: %v %s", err, out)
+	}
+	return &twoClones{t: t, origin: origin, a: a, b: b, commit: commit}
+}
+
+func (c *twoClones) open(dir string) *Registry {
+	c.t.Helper()
+	r, err := Open(context.Background(), Options{Repo: dir})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() { r.Close() })
+	return r
+}
+
+// originTags lists origin's tags of artifact m.
+func (c *twoClones) originTags() []string {
+	out := c.origin.Git("tag", "--list", "m@*", "m#*")
+	if out == "" {
+		return nil
+	}
+	return strings.Split(out, "\n")
+}
+
+func TestPushRenumbersTakenCounters(t *testing.T) {
+	c := newTwoClones(t)
+	ctx := context.Background()
+	ra, rb := c.open(c.a.Dir), c.open(c.b)
+	if _, err := ra.Register(ctx, RegisterOptions{Name: "m", Ref: c.commit, Version: "v1.0.0", Push: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := exec.Command("git", "-C", c.b, "fetch", "-q", "origin", "--tags").Run(); err != nil {
+		t.Fatal(err)
+	}
+	// Both clones write without seeing each other's tags, alternating:
+	// a writes and pushes, then b (stale) writes the same counter.
+	want := 0
+	for round := 0; round < 4; round++ {
+		for _, r := range []*Registry{ra, rb} {
+			stage := []string{"prod", "dev"}[round%2] // same stage: same tag names
+			if r == rb && round >= 2 {
+				stage = "qa" // another stage: same counter, another name
+			}
+			c.a.Tick() // distinct dates: otherwise both clones write identical tag objects
+			c.a.Setenv()
+			res, err := r.Assign(ctx, AssignOptions{Name: "m", Version: "v1.0.0", Stage: stage, Force: true, Push: true})
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			want++
+			if !res.Pushed || len(res.Created) != 1 {
+				t.Fatalf("round %d: %+v", round, res)
+			}
+			if r == rb && len(res.Renumbered) != 1 {
+				t.Errorf("round %d: the stale clone did not renumber: %+v", round, res)
+			}
+			for _, n := range res.Renumbered {
+				if n.To != res.Created[0].Name {
+					t.Errorf("renumbered to %s but created %s", n.To, res.Created[0].Name)
+				}
+			}
+		}
+	}
+	// Every event once on origin, counters 1..want.
+	var counters []int
+	for _, name := range c.originTags() {
+		p, _ := tagname.Parse(name)
+		if p.Action == tagname.ActionAssign {
+			counters = append(counters, p.Counter)
+		}
+	}
+	slices.Sort(counters)
+	for i, n := range counters {
+		if n != i+1 {
+			t.Fatalf("origin's counters %v, want 1..%d", counters, want)
+		}
+	}
+	if len(counters) != want {
+		t.Fatalf("origin has %d assignments, want %d", len(counters), want)
+	}
+	// b fetched what it lacked while renumbering: both clones agree with
+	// origin once a has fetched too, and neither has a duplicate counter.
+	c.a.Git("fetch", "-q", "origin", "--tags")
+	for _, dir := range []string{c.a.Dir, c.b} {
+		out, err := exec.Command("git", "-C", dir, "tag", "--list", "m@*", "m#*").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Split(strings.TrimSpace(string(out)), "\n"); !slices.Equal(got, c.originTags()) {
+			t.Errorf("%s has tags %q, origin %q", dir, got, c.originTags())
+		}
+		rep, err := c.open(dir).Doctor(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Problems) > 0 {
+			t.Errorf("%s: doctor: %+v", dir, rep.Problems)
+		}
+	}
+}
+
+func TestPushVersionTakenIsUndone(t *testing.T) {
+	c := newTwoClones(t)
+	ctx := context.Background()
+	ra, rb := c.open(c.a.Dir), c.open(c.b)
+	c.a.Commit("second", nil)
+	c.a.Git("push", "-q", "origin", "main")
+	if _, err := ra.Register(ctx, RegisterOptions{Name: "m", Version: "v1.0.0", Ref: "HEAD", Push: true}); err != nil {
+		t.Fatal(err)
+	}
+	// b registers v1.0.0 at its own commit and assigns it in one command.
+	c.a.Tick()
+	c.a.Setenv()
+	res, err := rb.Assign(ctx, AssignOptions{Name: "m", Ref: "HEAD", NewVersion: "v1.0.0", Stage: "prod", Push: true})
+	if !errors.Is(err, ErrConflict) {
+		t.Fatalf("err = %v, want ErrConflict", err)
+	}
+	if res != nil && len(res.Created) > 0 {
+		t.Errorf("result still lists created tags: %+v", res)
+	}
+	for _, want := range []string{`"m@v1.0.0"`, `"m#prod#1"`, "nothing was pushed", "register again"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if got := c.originTags(); !slices.Equal(got, []string{"m@v1.0.0"}) {
+		t.Errorf("origin tags %q", got)
+	}
+	// b now has origin's m@v1.0.0 (a's commit) and nothing else.
+	out, _ := exec.Command("git", "-C", c.b, "for-each-ref", "--format=%(refname:short) %(*objectname)", "refs/tags/").Output()
+	if want := fmt.Sprintf("m@v1.0.0 %s\n", c.a.Git("rev-parse", "HEAD")); string(out) != want {
+		t.Errorf("b's tags %q, want %q", out, want)
+	}
+}
