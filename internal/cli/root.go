@@ -93,6 +93,7 @@ func NewRootCmd(env *Env) *cobra.Command {
 		NewCmdCheckRef(env, nil), NewCmdDoctor(env, nil),
 		NewCmdRegister(env, nil), NewCmdAssign(env, nil), NewCmdDeprecate(env, nil),
 		NewCmdAnnotate(env, nil), NewCmdRemove(env, nil), NewCmdDescribe(env, nil),
+		NewCmdServe(env, nil), NewCmdSite(env, nil),
 	} {
 		root.AddCommand(c)
 	}

@@ -1,0 +1,180 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gto-dev/gto/internal/server"
+	"github.com/gto-dev/gto/registry"
+)
+
+// ServeOptions are the parsed flags of `gto serve`.
+type ServeOptions struct {
+	Env  *Env
+	Addr string
+	// Refresh is how often the registry is checked for new or deleted
+	// tags; zero picks 2 s for a local repository, 30 s for a remote one.
+	Refresh    time.Duration
+	AllowWrite bool
+}
+
+// tokenVariable holds the secret writes must carry.
+const tokenVariable = "GTO_SERVE_TOKEN"
+
+const serveLong = `Serve the registry over HTTP: pages to browse it, and a JSON API that
+returns exactly what the commands' --json print.
+
+Pages: / (the registry: artifacts × stages, with filters), /artifacts/NAME
+(annotation, versions, a board with one column per stage, history) and
+/history (the journal, with filters). They refresh themselves when tags are
+created or deleted, and show times in the reader's time zone.
+
+API (GET; ETag and If-None-Match, so pollers get 304 while nothing changed):
+  /api/v1/show                 gto show --json  (?vs=N&av=N&ro=1&sort=semver)
+  /api/v1/show/NAME            gto show NAME --json (NAME@latest, NAME%23STAGE, ...)
+  /api/v1/history[/NAME]       gto history [NAME] --json  (?ascending=1)
+  /api/v1/stages               gto stages --json  (?allowed=1, ?used=1)
+  /api/v1/check-ref/REF        gto check-ref REF --json  (204 for other refs)
+  /api/v1/describe/NAME        gto describe NAME  (204 when not annotated)
+
+The registry is read once and kept in memory; it is read again only when its
+refs change (checked every --refresh seconds; for a remote URL, a fetch into
+the cached mirror).
+
+Writes are off unless --allow-write, and then need the secret in
+GTO_SERVE_TOKEN: POST /api/v1/register, /api/v1/assign and /api/v1/deprecate
+with "Authorization: Bearer TOKEN", or the forms of the pages. Cross-site
+requests are refused. A write to a remote registry is pushed.
+
+The server listens on 127.0.0.1 unless --addr says otherwise, and stops
+cleanly on Ctrl-C (SIGINT) or SIGTERM.`
+
+const serveExample = `  gto serve
+  gto serve --addr 127.0.0.1:9000
+  gto serve -r https://github.com/org/models.git --refresh 60
+  GTO_SERVE_TOKEN=$(openssl rand -hex 16) gto serve --allow-write
+  curl -s localhost:8080/api/v1/show/churn%23prod`
+
+// NewCmdServe builds `gto serve`.
+func NewCmdServe(env *Env, runF func(context.Context, *ServeOptions) error) *cobra.Command {
+	opts := &ServeOptions{Env: env}
+	var refresh int
+	cmd := &cobra.Command{
+		Use:     "serve",
+		Short:   "Browse the registry in a web browser and serve its JSON over HTTP",
+		Long:    serveLong,
+		Example: serveExample,
+		GroupID: groupRead,
+		Args:    argsBetween(0, 0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if refresh < 0 {
+				return usageErrorf(cmd.CommandPath(), "--refresh must be a number of seconds >= 0, got %d", refresh)
+			}
+			opts.Refresh = time.Duration(refresh) * time.Second
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return serveRun(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "Address to listen on (host:port; the default listens on this machine only)")
+	f.IntVar(&refresh, "refresh", 0, "Check for new or deleted tags every N seconds (default: 2 for a local repository, 30 for a remote one)")
+	f.BoolVar(&opts.AllowWrite, "allow-write", false, "Allow register, assign and deprecate from the pages and the API, with the token in $"+tokenVariable)
+	return cmd
+}
+
+// registryOptions are the options Env.Open uses, without its side effects
+// (a long-running command opens the registry again and again).
+func (e *Env) registryOptions() registry.Options {
+	opts := registry.Options{Repo: e.Repo, Getenv: e.Getenv, Now: e.Now, CacheDir: e.CacheDir, NoCache: e.NoCache}
+	if e.Verbose {
+		opts.Log = e.ErrOut
+	}
+	return opts
+}
+
+func serveRun(ctx context.Context, opts *ServeOptions) error {
+	env := opts.Env
+	token, _ := env.Getenv(tokenVariable)
+	if opts.AllowWrite && token == "" {
+		return fmt.Errorf("--allow-write needs a token: set %s to a secret that every write must carry", tokenVariable)
+	}
+	if !opts.AllowWrite {
+		token = "" // never needed: keep it out of memory
+	}
+	remote := registry.IsRemoteURL(env.Repo)
+	refresh := opts.Refresh
+	if refresh == 0 {
+		refresh = 2 * time.Second
+		if remote {
+			refresh = 30 * time.Second
+		}
+	}
+	env.defaultGC()
+	// Ctrl-C or SIGTERM stops the first read (a clone) as well as the server.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// Listen first: a busy port fails at once, before a long first read.
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", opts.Addr, err)
+	}
+	ropts := env.registryOptions()
+	srv, err := server.New(ctx, server.Options{
+		Open:       func(ctx context.Context) (*registry.Registry, error) { return registry.Open(ctx, ropts) },
+		Source:     env.Repo,
+		Remote:     remote,
+		Refresh:    refresh,
+		AllowWrite: opts.AllowWrite,
+		Token:      token,
+		Log:        env.ErrOut,
+		Now:        env.Now,
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	addr := ln.Addr().String()
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			also := ""
+			if opts.AllowWrite {
+				also = ", and so are its writes (with the token)"
+			}
+			fmt.Fprintf(env.ErrOut, "%slistening on %s: the registry is reachable from other machines%s\n", env.emoji("⚠️"), addr, also)
+		}
+	}
+	writes := "read-only"
+	if opts.AllowWrite {
+		writes = "writes allowed with the token"
+	}
+	fmt.Fprintf(env.Out, "Serving the registry %s at http://%s/ (%s; Ctrl-C to stop)\n", env.Repo, addr, writes)
+	err = srv.Serve(ctx, ln)
+	if err == nil {
+		fmt.Fprintln(env.ErrOut, "gto serve: stopped")
+	}
+	return err
+}
+
+// defaultGC undoes Main's tuning for short commands (a 64 MiB soft memory
+// limit), which makes the collector run without pause in a command that
+// keeps a large registry in memory while it works (serve, site): it then
+// uses the runtime's defaults, unless GOGC or GOMEMLIMIT are set.
+func (e *Env) defaultGC() {
+	if _, ok := e.Getenv("GOGC"); !ok {
+		debug.SetGCPercent(100)
+	}
+	if _, ok := e.Getenv("GOMEMLIMIT"); !ok {
+		debug.SetMemoryLimit(math.MaxInt64)
+	}
+}

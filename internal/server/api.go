@@ -1,0 +1,367 @@
+package server
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gto-dev/gto/jsonout"
+	"github.com/gto-dev/gto/registry"
+)
+
+// APIPrefix is where the JSON API lives.
+const APIPrefix = "/api/v1/"
+
+// routes builds the server's handler.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	// Pages.
+	mux.HandleFunc("GET /{$}", s.registryPage)
+	mux.HandleFunc("GET /artifacts/{name...}", s.artifactPage)
+	mux.HandleFunc("GET /history", s.historyPage)
+	mux.HandleFunc("GET /static/{file...}", s.assets.serve)
+	for action := range writeActions {
+		mux.HandleFunc("POST /actions/"+action, s.pageWrite)
+	}
+	// The API: the CLI's --json documents.
+	mux.HandleFunc("GET /api/v1/{$}", s.apiIndex)
+	mux.HandleFunc("GET /api/v1/show", s.apiShow)
+	mux.HandleFunc("GET /api/v1/show/{name...}", s.apiShow)
+	mux.HandleFunc("GET /api/v1/history", s.apiHistory)
+	mux.HandleFunc("GET /api/v1/history/{name...}", s.apiHistory)
+	mux.HandleFunc("GET /api/v1/stages", s.apiStages)
+	mux.HandleFunc("GET /api/v1/check-ref/{ref...}", s.apiCheckRef)
+	mux.HandleFunc("GET /api/v1/describe/{name...}", s.apiDescribe)
+	mux.HandleFunc("GET /api/v1/fingerprint", s.apiFingerprint)
+	for action := range writeActions {
+		mux.HandleFunc("POST /api/v1/"+action, s.apiWrite)
+	}
+	return s.withDefaults(mux)
+}
+
+// withDefaults adds the headers every response carries and answers
+// unknown routes with this server's 404 (HTML for pages, JSON for the API)
+// instead of the mux's plain text.
+func (s *Server) withDefaults(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		if _, pattern := mux.Handler(r); pattern == "" {
+			// No route: a 404, unless the path exists with another method
+			// (the mux then answers 405 with an Allow header).
+			rec := &statusRecorder{header: http.Header{}}
+			mux.ServeHTTP(rec, r)
+			switch rec.status {
+			case http.StatusMethodNotAllowed:
+				h.Set("Allow", rec.header.Get("Allow"))
+				s.fail(w, r, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed here")
+				return
+			case http.StatusNotFound:
+				s.fail(w, r, http.StatusNotFound, "nothing at "+r.URL.Path)
+				return
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// statusRecorder captures the status the mux gives an unmatched request.
+type statusRecorder struct {
+	header http.Header
+	status int
+}
+
+func (r *statusRecorder) Header() http.Header         { return r.header }
+func (r *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (r *statusRecorder) WriteHeader(status int)      { r.status = status }
+
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, APIPrefix) }
+
+// fail answers an error: JSON {"error": msg} under the API, else a page.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if isAPI(r) {
+		writeJSONError(w, status, msg)
+		return
+	}
+	s.errorPage(w, r, status, msg)
+}
+
+func writeJSONError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	b, _ := encode(map[string]string{"error": msg})
+	w.Write(b)
+}
+
+// errorStatus maps a registry error to an HTTP status.
+func errorStatus(err error) int {
+	switch {
+	case errors.Is(err, registry.ErrInvalid):
+		return http.StatusBadRequest
+	case errors.Is(err, registry.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, registry.ErrConflict):
+		return http.StatusConflict
+	case errors.Is(err, registry.ErrPush):
+		return http.StatusBadGateway
+	}
+	return http.StatusInternalServerError
+}
+
+// etag is the entity tag of what a request gets: the views' fingerprint,
+// the route with its query, and whatever else the response depends on.
+func (s *Server) etag(v *views, r *http.Request) string {
+	h := sha256.New()
+	h.Write([]byte(r.URL.Path + "?" + r.URL.Query().Encode() + "\x00" + s.salt + "\x00" + s.staleMessage()))
+	return `"` + v.fp + "-" + hex.EncodeToString(h.Sum(nil)[:6]) + `"`
+}
+
+// notModified sets the ETag of the response and reports (after answering
+// 304) when the client's copy is current: pollers then cost a hash.
+func (s *Server) notModified(w http.ResponseWriter, r *http.Request, v *views) bool {
+	tag := s.etag(v, r)
+	w.Header().Set("ETag", tag)
+	w.Header().Set("Cache-Control", "no-cache")
+	if match := r.Header.Get("If-None-Match"); match != "" && etagMatches(match, tag) {
+		w.WriteHeader(http.StatusNotModified)
+		return true
+	}
+	return false
+}
+
+// etagMatches implements If-None-Match's weak comparison against a list.
+func etagMatches(header, tag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == tag {
+			return true
+		}
+	}
+	return false
+}
+
+// serveJSON answers a document with ETag support; body runs only when the
+// client's copy is stale. A nil body with a nil error is "no content"
+// (where the CLI prints nothing).
+func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, body func(v *views) ([]byte, error)) {
+	v := s.cur.Load()
+	if s.notModified(w, r, v) {
+		return
+	}
+	b, err := body(v)
+	if err != nil {
+		writeJSONError(w, errorStatus(err), err.Error())
+		return
+	}
+	if b == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.Write(b)
+}
+
+func (s *Server) apiIndex(w http.ResponseWriter, r *http.Request) {
+	s.serveJSON(w, r, func(v *views) ([]byte, error) {
+		return v.cached("index", func() ([]byte, error) {
+			doc := &jsonout.Object{}
+			doc.Set("show", APIPrefix+"show")
+			doc.Set("show NAME", APIPrefix+"show/{NAME}")
+			doc.Set("history", APIPrefix+"history")
+			doc.Set("history NAME", APIPrefix+"history/{NAME}")
+			doc.Set("stages", APIPrefix+"stages")
+			doc.Set("check-ref REF", APIPrefix+"check-ref/{REF}")
+			doc.Set("describe NAME", APIPrefix+"describe/{NAME}")
+			doc.Set("fingerprint", APIPrefix+"fingerprint")
+			doc.Set("writes", s.opts.AllowWrite)
+			return encode(doc)
+		})
+	})
+}
+
+// stageView reads the show flags --vs, --av, --ro and --sort from the query.
+func stageView(q url.Values) (registry.StageView, bool, error) {
+	view := registry.DefaultStageView
+	custom := false
+	for _, k := range []string{"vs", "versions-per-stage", "av", "assignments-per-version"} {
+		s := q.Get(k)
+		if s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return view, false, &registry.Error{Kind: registry.ErrInvalid, Msg: "invalid " + k + " " + strconv.Quote(s) + ": not an integer"}
+		}
+		if k == "vs" || k == "versions-per-stage" {
+			view.VersionsPerStage = n
+		} else {
+			view.AssignmentsPerVersion = n
+		}
+		custom = true
+	}
+	for _, k := range []string{"ro", "registered-only"} {
+		if isTrue(q.Get(k)) {
+			view.RegisteredOnly, custom = true, true
+		}
+	}
+	if s := q.Get("sort"); s != "" {
+		sort, err := registry.ParseSort(s)
+		if err != nil {
+			return view, false, err
+		}
+		view.Sort, custom = sort, custom || sort != view.Sort
+	}
+	return view, custom, view.Validate()
+}
+
+func isTrue(s string) bool {
+	b, err := strconv.ParseBool(s)
+	return err == nil && b || s == "on" || s == "yes"
+}
+
+// apiShow is `gto show --json` and `gto show NAME --json`.
+func (s *Server) apiShow(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	s.serveJSON(w, r, func(v *views) ([]byte, error) {
+		view, custom, err := stageView(r.URL.Query())
+		if err != nil {
+			return nil, err
+		}
+		if name == "" {
+			if !custom {
+				return v.cached("show", func() ([]byte, error) { return encode(jsonout.Registry(v.table)) })
+			}
+			return encode(jsonout.Registry(v.snap.Table(view)))
+		}
+		av, err := v.artifactView(name, view)
+		if err != nil {
+			return nil, err
+		}
+		return encode(jsonout.Versions(av))
+	})
+}
+
+// apiHistory is `gto history [NAME] --json` (?ascending=1: --ascending).
+func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	asc := isTrue(r.URL.Query().Get("ascending")) || isTrue(r.URL.Query().Get("asc"))
+	v := s.cur.Load()
+	if s.notModified(w, r, v) {
+		return
+	}
+	events := v.history
+	if name != "" {
+		events = v.artifactHistory(name)
+	}
+	if asc {
+		events = slices.Clone(events)
+		slices.Reverse(events)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if name == "" && !asc {
+		// The whole journal (tens of megabytes for a large registry) is
+		// made once per fingerprint, when first asked for.
+		b, err := v.cached("history", func() ([]byte, error) { return historyJSON(v.history) })
+		if err != nil {
+			writeJSONError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		w.Write(b)
+		return
+	}
+	jsonout.WriteHistory(w, events)
+}
+
+func historyJSON(events []*registry.Event) ([]byte, error) {
+	var b strings.Builder
+	if err := jsonout.WriteHistory(&b, events); err != nil {
+		return nil, err
+	}
+	return []byte(b.String()), nil
+}
+
+// apiStages is `gto stages --json` (?allowed=1, ?used=1).
+func (s *Server) apiStages(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	allowed, used := isTrue(q.Get("allowed")), isTrue(q.Get("used"))
+	s.serveJSON(w, r, func(v *views) ([]byte, error) {
+		switch {
+		case allowed && used:
+			return nil, &registry.Error{Kind: registry.ErrInvalid, Msg: "--allowed and --used cannot be used together"}
+		case allowed:
+			return encode(v.snap.Config.Stages)
+		case used:
+			return encode(v.snap.State.UsedStages())
+		}
+		return encode(v.stages)
+	})
+}
+
+// apiCheckRef is `gto check-ref REF --json`: 204 No Content where the
+// CLI prints nothing (REF is not a GTO event tag).
+func (s *Server) apiCheckRef(w http.ResponseWriter, r *http.Request) {
+	ref := r.PathValue("ref")
+	s.serveJSON(w, r, func(v *views) ([]byte, error) {
+		e := v.checkRef(ref)
+		if e == nil {
+			return nil, nil
+		}
+		return encode(jsonout.CheckRef(e))
+	})
+}
+
+// apiDescribe is `gto describe NAME`: 204 No Content when NAME is not
+// annotated.
+func (s *Server) apiDescribe(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	s.serveJSON(w, r, func(v *views) ([]byte, error) {
+		a, err := v.describe(name)
+		if err != nil || a == nil {
+			return nil, err
+		}
+		return encode(jsonout.Annotation(a))
+	})
+}
+
+// apiFingerprint tells pollers (the pages' script) whether anything
+// changed: its ETag changes exactly when the views do.
+func (s *Server) apiFingerprint(w http.ResponseWriter, r *http.Request) {
+	s.serveJSON(w, r, func(v *views) ([]byte, error) {
+		doc := &jsonout.Object{}
+		doc.Set("fingerprint", v.fp)
+		doc.Set("built_at", jsonout.Time(v.builtAt))
+		if msg := s.staleMessage(); msg != "" {
+			doc.Set("refresh_error", msg)
+		}
+		return encode(doc)
+	})
+}
+
+// staleMessage is the error of the last refresh, "" when it worked.
+func (s *Server) staleMessage() string {
+	if p := s.lastErr.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// decodeJSON reads a JSON request body into dst (unknown fields refused).
+func decodeJSON(r *http.Request, dst any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return &registry.Error{Kind: registry.ErrInvalid, Msg: "invalid JSON body: " + err.Error()}
+	}
+	return nil
+}

@@ -1,0 +1,236 @@
+// Package server is `gto serve` and `gto site`: the registry as
+// server-rendered HTML pages and as the JSON documents of the CLI's --json,
+// over HTTP or written as static files.
+//
+// The server is a thin layer over the registry package. It keeps the views
+// built from one registry.Snapshot in memory and rebuilds them only when
+// the registry's fingerprint (its refs and configuration) changes, which a
+// background loop checks every Options.Refresh; for a remote registry each
+// check is an Open, which fetches into the cached mirror. Requests only read
+// the current views, so they never wait for git.
+//
+// Pages are html/template templates (every string from the registry is
+// escaped) with their CSS and JavaScript embedded in the binary; the
+// JavaScript only shows times in the reader's zone, reloads a page when the
+// registry changed, and filters rows of static pages. Writes (register,
+// assign, deprecate) are off unless Options.AllowWrite, and then need
+// Options.Token; they go through the same registry calls as the CLI.
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gto-dev/gto/registry"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Open opens the registry (the CLI's -r/--repo, cache flags and
+	// environment). Every refresh and every write opens it and closes it
+	// again, so a remote registry's mirror is locked only while in use.
+	Open func(ctx context.Context) (*registry.Registry, error)
+	// Source names the registry for people (the -r value).
+	Source string
+	// Remote reports that the registry is a URL: writes are pushed to it.
+	Remote bool
+	// Refresh is how often the registry is checked for changes (a fetch
+	// for a remote registry). Zero or less: never (tests call Refresh).
+	Refresh time.Duration
+	// AllowWrite enables register, assign and deprecate; Token must then
+	// be set, and every write must carry it.
+	AllowWrite bool
+	Token      string
+	// Log receives one line per rebuild and per failed refresh; nil: silent.
+	Log io.Writer
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Server serves one registry. Create it with New.
+type Server struct {
+	opts    Options
+	cur     atomic.Pointer[views]
+	lastErr atomic.Pointer[string] // the last refresh's error, "" when it worked
+	// mu serialises everything that opens the registry: refreshes and
+	// writes (a remote registry's mirror takes a lock per Open).
+	mu      sync.Mutex
+	wake    chan struct{}
+	pages   *pageTemplates
+	assets  *assets
+	handler http.Handler
+	salt    string // what else than the views a response depends on, for ETags
+}
+
+// ErrNoToken is returned by New when writes are allowed without a token.
+var ErrNoToken = errors.New("--allow-write needs a token: set GTO_SERVE_TOKEN to a secret that every write must carry")
+
+// New reads the registry once (so that a bad repository fails here, not
+// on the first request) and returns the server.
+func New(ctx context.Context, opts Options) (*Server, error) {
+	if opts.AllowWrite && opts.Token == "" {
+		return nil, ErrNoToken
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	pages, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opts: opts, wake: make(chan struct{}, 1), pages: pages, assets: loadAssets()}
+	salt := sha256.Sum256(fmt.Appendf(nil, "%v\x00%s", opts.AllowWrite, s.assets.version))
+	s.salt = hex.EncodeToString(salt[:4])
+	if _, err := s.Refresh(ctx); err != nil {
+		return nil, err
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the server's HTTP handler: the pages, the assets and the
+// API.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Fingerprint returns the fingerprint of the views being served.
+func (s *Server) Fingerprint() string { return s.cur.Load().fp }
+
+// Refresh checks the registry's fingerprint and rebuilds the views when it
+// changed. It reports whether it rebuilt them. On error the previous views
+// stay in use (and pages say that the last refresh failed).
+func (s *Server) Refresh(ctx context.Context) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	changed, err := s.refreshLocked(ctx)
+	if err != nil && ctx.Err() != nil {
+		return false, err // stopping: not a failure of the registry
+	}
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+		s.logf("refresh failed: %v", err)
+	}
+	s.lastErr.Store(&msg)
+	return changed, err
+}
+
+func (s *Server) refreshLocked(ctx context.Context) (bool, error) {
+	start := time.Now()
+	reg, err := s.opts.Open(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer reg.Close()
+	fp, err := reg.Fingerprint(ctx)
+	if err != nil {
+		return false, err
+	}
+	if cur := s.cur.Load(); cur != nil && cur.fp == fp {
+		return false, nil
+	}
+	snap, err := reg.Snapshot(ctx)
+	if err != nil {
+		return false, err
+	}
+	v := newViews(fp, snap, s.opts.Now())
+	s.cur.Store(v)
+	s.logf("read %d artifacts, %d tags in %v (fingerprint %s)", len(v.rows), v.tags, time.Since(start).Round(time.Millisecond), fp)
+	return true, nil
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.opts.Log != nil {
+		fmt.Fprintf(s.opts.Log, "gto serve: "+format+"\n", args...)
+	}
+}
+
+// refreshSoon asks the refresh loop to check now (after a write).
+func (s *Server) refreshSoon() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// refreshLoop checks the registry every Refresh until ctx is done.
+func (s *Server) refreshLoop(ctx context.Context) {
+	if s.opts.Refresh <= 0 {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.wake:
+				s.Refresh(ctx)
+			}
+		}
+	}
+	t := time.NewTicker(s.opts.Refresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-s.wake:
+		}
+		s.Refresh(ctx)
+	}
+}
+
+// Timeouts of the HTTP server: a slow or idle client cannot hold a
+// connection for long, and the largest document (the journal of a large
+// registry, tens of megabytes) still has time to go out.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 2 * time.Minute
+	idleTimeout       = 2 * time.Minute
+	maxHeaderBytes    = 64 << 10
+	shutdownTimeout   = 10 * time.Second
+)
+
+// Serve serves HTTP on ln and refreshes the views in the background until
+// ctx is done; it then stops accepting connections, lets the requests in
+// flight finish (up to 10 s) and returns nil.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	loopCtx, stopLoop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { s.refreshLoop(loopCtx) })
+	defer func() { stopLoop(); wg.Wait() }()
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,250 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/gto-dev/gto/jsonout"
+	"github.com/gto-dev/gto/registry"
+	"github.com/gto-dev/gto/tagname"
+)
+
+// WriteRequest is the body of POST /api/v1/{register,assign,deprecate}
+// (JSON, or the same fields form-encoded). Which fields apply:
+//
+//	register   name, ref (default HEAD), version or bump (patch|minor|major), message
+//	assign     name, stage, version or ref, message
+//	deprecate  name (deprecate), name+version (deregister), name+version+stage (unassign), message
+type WriteRequest struct {
+	Name    string `json:"name"`
+	Ref     string `json:"ref,omitempty"`
+	Version string `json:"version,omitempty"`
+	Stage   string `json:"stage,omitempty"`
+	Bump    string `json:"bump,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// maxWriteBody bounds the body of a write request.
+const maxWriteBody = 64 << 10
+
+var writeActions = map[string]bool{"register": true, "assign": true, "deprecate": true}
+
+// The refusals of authorize.
+var (
+	errWritesOff    = errors.New("writes are disabled: start gto serve with --allow-write (and GTO_SERVE_TOKEN)")
+	errCrossSite    = errors.New("cross-site request refused")
+	errUnauthorized = errors.New("a valid token is required to change the registry")
+)
+
+var crossOrigin = http.NewCrossOriginProtection()
+
+// authorize checks that a write may happen: writes are on, the request is
+// not cross-site, and it carries the token (compared in constant time).
+func (s *Server) authorize(r *http.Request, token string) (int, error) {
+	if !s.opts.AllowWrite {
+		return http.StatusForbidden, errWritesOff
+	}
+	if err := crossOrigin.Check(r); err != nil {
+		return http.StatusForbidden, errCrossSite
+	}
+	want := sha256.Sum256([]byte(s.opts.Token))
+	got := sha256.Sum256([]byte(token))
+	if token == "" || subtle.ConstantTimeCompare(want[:], got[:]) != 1 {
+		return http.StatusUnauthorized, errUnauthorized
+	}
+	return 0, nil
+}
+
+// bearer returns the token of an "Authorization: Bearer TOKEN" header.
+func bearer(r *http.Request) string {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
+}
+
+// apiWrite is POST /api/v1/{register,assign,deprecate}: token in an
+// Authorization: Bearer header, parameters as JSON (or a form).
+func (s *Server) apiWrite(w http.ResponseWriter, r *http.Request) {
+	action := path.Base(r.URL.Path)
+	if status, err := s.authorize(r, bearer(r)); err != nil {
+		if status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="gto"`)
+		}
+		writeJSONError(w, status, err.Error())
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxWriteBody)
+	var req WriteRequest
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		if err := decodeJSON(r, &req); err != nil {
+			writeJSONError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+	} else {
+		if err := r.ParseForm(); err != nil {
+			writeJSONError(w, http.StatusBadRequest, "invalid form: "+err.Error())
+			return
+		}
+		req = formRequest(r.PostForm)
+	}
+	res, err := s.write(r.Context(), action, req)
+	if err != nil {
+		writeJSONError(w, errorStatus(err), err.Error())
+		return
+	}
+	b, err := encode(writeDocument(res))
+	if err != nil {
+		writeJSONError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusCreated)
+	w.Write(b)
+}
+
+func formRequest(f url.Values) WriteRequest {
+	get := func(k string) string { return strings.TrimSpace(f.Get(k)) }
+	return WriteRequest{Name: get("name"), Ref: get("ref"), Version: get("version"), Stage: get("stage"), Bump: get("bump"), Message: f.Get("message")}
+}
+
+// pageWrite is the pages' forms: POST /actions/{action} with the token in
+// a form field. Success redirects (303) to the artifact's page, which then
+// says which tags were created; a refusal shows the page with the error.
+func (s *Server) pageWrite(w http.ResponseWriter, r *http.Request) {
+	action := path.Base(r.URL.Path)
+	r.Body = http.MaxBytesReader(w, r.Body, maxWriteBody)
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "invalid form: "+err.Error())
+		return
+	}
+	req := formRequest(r.PostForm)
+	if status, err := s.authorize(r, r.PostForm.Get("token")); err != nil {
+		s.writeFailed(w, r, req.Name, status, err)
+		return
+	}
+	res, err := s.write(r.Context(), action, req)
+	if err != nil {
+		s.writeFailed(w, r, req.Name, errorStatus(err), err)
+		return
+	}
+	q := url.Values{}
+	for _, c := range res.Created {
+		q.Add("created", c.Name)
+	}
+	http.Redirect(w, r, s.serverLinks().Artifact(req.Name)+"?"+q.Encode(), http.StatusSeeOther)
+}
+
+// writeFailed shows the artifact's page (or, for an artifact that does
+// not exist, the registry's) with the error of a write.
+func (s *Server) writeFailed(w http.ResponseWriter, r *http.Request, name string, status int, err error) {
+	v := s.cur.Load()
+	if _, ok := v.byName[name]; ok {
+		s.renderArtifact(w, r, v, name, status, err.Error())
+		return
+	}
+	s.renderRegistry(w, r, v, status, err.Error())
+}
+
+// write performs a write through the registry, as the CLI would, then
+// refreshes the views so that the next page shows it. Writes to a remote
+// registry are pushed (a refused push changes nothing).
+func (s *Server) write(ctx context.Context, action string, req WriteRequest) (*registry.WriteResult, error) {
+	if req.Name == "" {
+		return nil, &registry.Error{Kind: registry.ErrInvalid, Msg: "an artifact name is required"}
+	}
+	res, err := s.writeLocked(ctx, action, req)
+	if err != nil {
+		return nil, err
+	}
+	s.Refresh(ctx)
+	return res, nil
+}
+
+func (s *Server) writeLocked(ctx context.Context, action string, req WriteRequest) (*registry.WriteResult, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	reg, err := s.opts.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer reg.Close()
+	push := s.opts.Remote
+	switch action {
+	case "register":
+		bump, err := parseBump(req.Bump)
+		if err != nil {
+			return nil, err
+		}
+		return reg.Register(ctx, registry.RegisterOptions{Name: req.Name, Ref: req.Ref, Version: req.Version, Bump: bump, Message: req.Message, Push: push})
+	case "assign":
+		return reg.Assign(ctx, registry.AssignOptions{Name: req.Name, Stage: req.Stage, Version: req.Version, Ref: req.Ref, Message: req.Message, Push: push})
+	}
+	opts := registry.DeprecateOptions{Name: req.Name, Version: req.Version, Stage: req.Stage, Message: req.Message, Push: push}
+	switch {
+	case req.Stage != "":
+		return reg.Unassign(ctx, opts)
+	case req.Version != "":
+		return reg.Deregister(ctx, opts)
+	}
+	return reg.Deprecate(ctx, opts)
+}
+
+func parseBump(s string) (registry.Bump, error) {
+	switch s {
+	case "":
+		return registry.BumpNone, nil
+	case "patch":
+		return registry.BumpPatch, nil
+	case "minor":
+		return registry.BumpMinor, nil
+	case "major":
+		return registry.BumpMajor, nil
+	}
+	return 0, &registry.Error{Kind: registry.ErrInvalid, Msg: "invalid bump \"" + s + "\": use patch, minor or major"}
+}
+
+// writeDocument is the answer to a write: the tags created, with the
+// event each records, and whether they were pushed.
+func writeDocument(res *registry.WriteResult) *jsonout.Object {
+	created := []*jsonout.Object{}
+	for _, c := range res.Created {
+		o := &jsonout.Object{}
+		o.Set("tag", c.Name)
+		o.Set("event", eventOf(c.Tag.Action))
+		o.Set("artifact", c.Tag.Artifact)
+		o.Set("version", c.Version)
+		if c.Tag.Stage != "" {
+			o.Set("stage", c.Tag.Stage)
+		}
+		created = append(created, o)
+	}
+	doc := &jsonout.Object{}
+	doc.Set("created", created)
+	doc.Set("pushed", res.Pushed)
+	return doc
+}
+
+func eventOf(a tagname.Action) string {
+	switch a {
+	case tagname.ActionRegister:
+		return registry.KindRegistration.String()
+	case tagname.ActionDeregister:
+		return registry.KindDeregistration.String()
+	case tagname.ActionAssign:
+		return registry.KindAssignment.String()
+	case tagname.ActionUnassign:
+		return registry.KindUnassignment.String()
+	case tagname.ActionDeprecate:
+		return registry.KindDeprecation.String()
+	}
+	return a.String()
+}
