@@ -47,6 +47,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ix, err := Parse(data, "artifacts.yaml")
 		if err != nil {
+			checkParseError(t, err, "artifacts.yaml", data)
 			return
 		}
 		out, lossy, err := ix.marshal()
@@ -69,6 +70,57 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Marshal is not stable: %q then %q (%v)", out, again, err)
 		}
 	})
+}
+
+// checkParseError fails unless err is one line that starts with the file's
+// name, as every error of Parse and ParseDVC must.
+func checkParseError(t *testing.T, err error, file string, data []byte) {
+	t.Helper()
+	if msg := err.Error(); strings.ContainsAny(msg, "\n\r") || !strings.HasPrefix(msg, file) {
+		t.Fatalf("error is not one line naming %s: %q\ninput: %q", file, msg, data)
+	}
+}
+
+// FuzzParseDVC checks that ParseDVC never panics, that its errors are one
+// line naming dvc.yaml, and that the artifacts it accepts can be written to
+// artifacts.yaml and read back.
+func FuzzParseDVC(f *testing.F) {
+	for _, s := range dvcSeeds {
+		f.Add([]byte(s))
+	}
+	for _, s := range fuzzSeeds {
+		f.Add([]byte("artifacts:\n" + s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ix, err := ParseDVC(data, "dvc.yaml")
+		if err != nil {
+			checkParseError(t, err, "dvc.yaml", data)
+			return
+		}
+		out, err := ix.Marshal()
+		if err != nil {
+			t.Fatalf("Marshal failed on a parsed dvc.yaml: %v\ninput: %q", err, data)
+		}
+		if _, err := Parse(out, "artifacts.yaml"); err != nil {
+			t.Fatalf("Parse(Marshal()) failed: %v\ninput: %q\nmarshaled: %q", err, data, out)
+		}
+	})
+}
+
+// dvcSeeds are dvc.yaml files: DVC's own sections, hostile ones included,
+// around the artifacts section gto reads.
+var dvcSeeds = []string{
+	"",
+	"stages:\n  train:\n    cmd: python train.py\n",
+	"artifacts:\n  model:\n    path: models/m.pkl\n    type: model\n    desc: A model\n    labels: [a, b]\n    meta: {owner: me}\n",
+	"artifacts: null\n",
+	"artifacts: [a, b]\n",
+	"artifacts:\n  m: {path: [x]}\n",
+	"stages:\n  a: &a [x, x, x]\n  b: &b [*a, *a, *a]\n  c: [*b, *b, *b]\nartifacts:\n  m: {path: p}\n",
+	"x: &a {path: p}\nartifacts:\n  m: *a\n",
+	"artifacts:\n  m:\n    meta: " + strings.Repeat("[", 70) + strings.Repeat("]", 70) + "\n",
+	"- a\n",
+	"artifacts:\n  Bad Name: {}\n",
 }
 
 type namedArtifact struct {

@@ -27,8 +27,8 @@ const MaxDepth = 64
 // or nil when the document is empty (nothing, only comments, or `---`).
 // Errors name file and are one sentence.
 func loadYAML(data []byte, file string) (root *yaml.Node, err error) {
-	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("%s is too large (%d bytes, the limit is %d MiB)", file, len(data), MaxFileSize>>20)
+	if err := CheckSize(file, int64(len(data))); err != nil {
+		return nil, err
 	}
 	// The parser reports malformed input with errors; this guard only keeps
 	// a parser bug on hostile input from crashing the command.
@@ -67,6 +67,16 @@ func loadYAML(data []byte, file string) (root *yaml.Node, err error) {
 		return nil, nil
 	}
 	return root, nil
+}
+
+// CheckSize returns the error Parse and ParseDVC give for a file of size
+// bytes over MaxFileSize (nil when it is not), so that a caller can refuse a
+// file without reading it whole.
+func CheckSize(file string, size int64) error {
+	if size > MaxFileSize {
+		return fmt.Errorf("%s is too large (%d bytes, the limit is %d MiB)", file, size, MaxFileSize>>20)
+	}
+	return nil
 }
 
 // yamlError turns a parser error ("yaml: line 3: ...") into one naming file.

@@ -40,6 +40,9 @@ func (c *Config) applyEnv(getenv func(string) (string, bool)) error {
 		if v == "" {
 			return fmt.Errorf("GTO_INDEX must be a file name, got an empty value")
 		}
+		if reason := checkIndex(v); reason != "" {
+			return indexError("GTO_INDEX", v, reason)
+		}
 		c.Index = v
 	}
 	return nil

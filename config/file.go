@@ -69,6 +69,9 @@ func (c *Config) applyFile(data []byte, name string) error {
 			c.LogLevel, err = scalar(v, name, key, "a log level")
 		case "index":
 			c.Index, err = scalar(v, name, key, "a file name")
+			if reason := checkIndex(c.Index); err == nil && reason != "" {
+				err = indexError(fmt.Sprintf("%s: line %d: %q", name, v.Line, key), c.Index, reason)
+			}
 		default:
 			return fmt.Errorf("%s: line %d: unknown key %q", name, k.Line, k.Value)
 		}

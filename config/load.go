@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // MaxFileSize is the largest configuration file Load reads; a real one is a
@@ -22,7 +23,9 @@ const MaxFileSize = 1 << 20
 // File keys are case-insensitive, as in gto: types, stages, emojis,
 // log_level, index; debug, enrichments, autoload_enrichments and
 // config_file_name are accepted and ignored; any other key is an error.
-// Every type and stage must be a valid name. Errors are one sentence that
+// Every type and stage must be a valid name; the index (from the file or
+// GTO_INDEX) must be a relative file name that stays inside the repository
+// and out of its .git folder. Errors are one sentence that
 // names the file or the variable.
 func Load(dir string, getenv func(string) (string, bool)) (Config, error) {
 	c := Default()
@@ -37,6 +40,15 @@ func Load(dir string, getenv func(string) (string, bool)) (Config, error) {
 	data, found, err := readFile(path, name)
 	if err != nil {
 		return Config{}, err
+	}
+	if found && name == FileName {
+		// The default .gto comes with the repository: it must not lead gto
+		// to read a file elsewhere through a symbolic link (a hostile
+		// clone's .gto -> ~/.aws/credentials). A file the user names with
+		// GTO_CONFIG_FILE_NAME may be anywhere.
+		if err := checkInside(dir, path, name); err != nil {
+			return Config{}, err
+		}
 	}
 	if found {
 		c.File = path
@@ -74,6 +86,14 @@ func LoadBytes(data []byte, name string, getenv func(string) (string, bool)) (Co
 // readFile returns the content of the configuration file at path, or
 // found == false when there is none. name is the file's name for messages.
 func readFile(path, name string) (data []byte, found bool, err error) {
+	// Stat first: opening a FIFO (or a link to a terminal) would block.
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err == nil && !st.IsDir() && !st.Mode().IsRegular() {
+		return nil, false, fmt.Errorf("%s is not a regular file", name)
+	}
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
@@ -93,4 +113,24 @@ func readFile(path, name string) (data []byte, found bool, err error) {
 		return nil, false, fmt.Errorf("%s is too large for a configuration file (over %d KiB)", name, MaxFileSize>>10)
 	}
 	return data, true, nil
+}
+
+// checkInside fails when path, the configuration file name in dir, is a
+// symbolic link to a file outside dir.
+func checkInside(dir, path, name string) error {
+	real, err1 := filepath.EvalSymlinks(path)
+	top, err2 := filepath.EvalSymlinks(dir)
+	if err1 != nil || err2 != nil {
+		return nil // gone meanwhile, or dir unreadable: nothing was read from elsewhere
+	}
+	real, err1 = filepath.Abs(real)
+	top, err2 = filepath.Abs(top)
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	rel, err := filepath.Rel(top, real)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return fmt.Errorf("%s is a symbolic link to a file outside the repository", name)
+	}
+	return nil
 }

@@ -1,11 +1,15 @@
 package registry
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/gto-dev/gto/annotations"
 	"github.com/gto-dev/gto/internal/gitcmd"
@@ -52,6 +56,9 @@ func (r *Registry) Annotate(ctx context.Context, opts AnnotateOptions) (*Annotat
 			return nil, wrapInvalid(err)
 		}
 	}
+	if err := checkArtifactPath(opts.Path, opts.MustExist); err != nil {
+		return nil, err
+	}
 	if opts.MustExist {
 		if opts.Path == "" {
 			return nil, invalidf("--must-exist needs --path")
@@ -97,13 +104,43 @@ func (r *Registry) Remove(ctx context.Context, opts RemoveOptions) (*AnnotateRes
 	})
 }
 
+// checkArtifactPath refuses an artifact path that leaves the repository:
+// a relative path that climbs out of it ("../../etc/passwd") always, and,
+// with mustExist, an absolute one too (what must exist is a file committed
+// in the repository). Without mustExist an absolute path or a URL names an
+// external artifact and is kept as written.
+func checkArtifactPath(p string, mustExist bool) error {
+	if p == "" || (!mustExist && strings.Contains(p, "://")) {
+		return nil
+	}
+	slashed := strings.ReplaceAll(p, `\`, "/")
+	if mustExist && (strings.HasPrefix(slashed, "/") || filepath.IsAbs(p)) {
+		return invalidf("path %q is absolute: with --must-exist the path is relative to the root of the repository", p)
+	}
+	if clean := path.Clean(slashed); clean == ".." || strings.HasPrefix(clean, "../") {
+		return invalidf("path %q leads outside the repository: artifact paths are relative to its root", p)
+	}
+	return nil
+}
+
 // checkCommitted verifies that path is committed at HEAD (the work tree is
 // not enough: the annotation promises the file is in git). Outside git the
 // path must exist in the folder.
-func (r *Registry) checkCommitted(ctx context.Context, path string) error {
+func (r *Registry) checkCommitted(ctx context.Context, p string) error {
 	if r.git == nil {
-		if _, err := os.Stat(filepath.Join(r.dir, path)); err != nil {
-			return notFoundf("path %q does not exist", path)
+		full := filepath.Join(r.dir, p)
+		if _, err := os.Stat(full); err != nil {
+			return notFoundf("path %q does not exist", p)
+		}
+		// The path is inside the folder as written; a symbolic link on the
+		// way must not lead out of it either.
+		real, err1 := realPath(full)
+		top, err2 := realPath(r.dir)
+		if err1 != nil || err2 != nil {
+			return notFoundf("path %q does not exist", p)
+		}
+		if !inside(top, real) {
+			return invalidf("path %q leads outside the folder through a symbolic link", p)
 		}
 		return nil
 	}
@@ -113,12 +150,14 @@ func (r *Registry) checkCommitted(ctx context.Context, path string) error {
 	}
 	ok := false
 	if head != "" {
-		if ok, err = r.git.PathExists(ctx, head, path); err != nil {
+		// git looks paths up in trees as written: "a/../a/f" and "./f"
+		// must be cleaned first.
+		if ok, err = r.git.PathExists(ctx, head, path.Clean(p)); err != nil {
 			return err
 		}
 	}
 	if !ok {
-		return notFoundf("path %q is not committed at HEAD: commit it before annotating with --must-exist", path)
+		return notFoundf("path %q is not committed at HEAD: commit it before annotating with --must-exist", p)
 	}
 	return nil
 }
@@ -137,6 +176,17 @@ func (r *Registry) editIndex(ctx context.Context, commit, push bool, message str
 	if (commit || push) && r.git == nil {
 		return nil, r.noRepoError()
 	}
+	if push {
+		// `git push` pushes the current branch: find out before anything
+		// is written whether there is one.
+		branch, err := r.git.CurrentBranch(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if branch == "" {
+			return nil, invalidf("HEAD is detached, so there is no branch to push the annotation to: check out a branch first, or use --commit without --push")
+		}
+	}
 	file := filepath.Join(r.dir, r.cfg.Index)
 	if commit && r.git != nil {
 		status, err := r.git.PathStatus(ctx, r.cfg.Index)
@@ -148,7 +198,7 @@ func (r *Registry) editIndex(ctx context.Context, commit, push bool, message str
 		}
 	}
 	ix := &annotations.Index{}
-	data, err := os.ReadFile(file)
+	data, err := r.readWorkTreeIndex(file)
 	switch {
 	case err == nil:
 		if ix, err = annotations.Parse(data, r.cfg.Index); err != nil {
@@ -167,8 +217,18 @@ func (r *Registry) editIndex(ctx context.Context, commit, push bool, message str
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(file, out); err != nil {
-		return nil, err
+	if data != nil && bytes.Equal(out, data) {
+		// Nothing changes: no write, and no commit (git would refuse an
+		// empty one; with --commit the file was checked to be clean, so
+		// it is committed as it is). --push still publishes the branch.
+		commit = false
+	} else if err := writeFileAtomic(file, out); err != nil {
+		// Name the file as the user knows it, not the temporary one.
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("cannot write %s: %w", r.cfg.Index, err)
 	}
 	res := &AnnotateResult{File: file}
 	if commit {
@@ -180,11 +240,67 @@ func (r *Registry) editIndex(ctx context.Context, commit, push bool, message str
 	}
 	if push {
 		if err := r.git.PushCurrentBranch(ctx); err != nil {
+			if res.Commit == "" {
+				return res, &Error{Kind: ErrPush, Err: err, Msg: fmt.Sprintf("the annotation is committed, but `git push` failed: %v", err)}
+			}
 			return res, &Error{Kind: ErrPush, Err: err, Msg: fmt.Sprintf("the annotation was committed locally but `git push` failed: %v", err)}
 		}
 		res.Pushed = true
 	}
 	return res, nil
+}
+
+// readWorkTreeIndex reads the annotations file of the work tree: at most
+// one byte more than annotations.MaxFileSize (Parse refuses a larger file,
+// which must not be loaded into memory whole first). It must be a regular
+// file: through a symbolic link gto would read, and its rename replace, a
+// file that is not the one git has (git stores the link itself).
+func (r *Registry) readWorkTreeIndex(file string) ([]byte, error) {
+	// Its folder (for an index in a sub-folder) must not be a link that
+	// leads out of the work tree either.
+	if dir, err := realPath(filepath.Dir(file)); err == nil {
+		if top, err := realPath(r.dir); err == nil && !inside(top, dir) {
+			return nil, invalidf("%s is in a folder outside the repository (through a symbolic link)", r.cfg.Index)
+		}
+	}
+	st, err := os.Lstat(file)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case st.Mode()&os.ModeSymlink != 0:
+		return nil, invalidf("%s is a symbolic link: gto edits only a regular file", r.cfg.Index)
+	case st.IsDir():
+		return nil, invalidf("%s is a folder, not a file", r.cfg.Index)
+	case !st.Mode().IsRegular():
+		return nil, invalidf("%s is not a regular file", r.cfg.Index)
+	}
+	if err := annotations.CheckSize(r.cfg.Index, st.Size()); err != nil {
+		return nil, wrapInvalid(err)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, annotations.MaxFileSize+1))
+}
+
+// realPath returns the absolute path of p with every symbolic link
+// resolved.
+func realPath(p string) (string, error) {
+	p, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Abs(p)
+}
+
+// inside reports whether path lies in (or is) the folder top; both are
+// absolute paths without symbolic links (see realPath).
+func inside(top, path string) bool {
+	rel, err := filepath.Rel(top, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // restoreFile puts back the previous content after a failed commit.

@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/gto-dev/gto/annotations"
 	"github.com/gto-dev/gto/internal/gitcmd"
@@ -117,7 +118,9 @@ func (r *Registry) shortcutCommit(ctx context.Context, sc tagname.Shortcut) (str
 // refError turns a failed revision lookup into a user-facing error.
 func refError(rev string, err error) error {
 	if errors.Is(err, gitcmd.ErrRefNotFound) {
-		return &Error{Kind: ErrNotFound, Msg: "ref \"" + rev + "\" was not found in the repository", Err: err}
+		// Quoted with escapes: a hostile rev must not break the message
+		// over several lines or hide characters in it.
+		return &Error{Kind: ErrNotFound, Msg: fmt.Sprintf("ref %q was not found in the repository", rev), Err: err}
 	}
 	return err
 }

@@ -38,6 +38,9 @@ const baseDate = 1640995200
 //	tags                  print every tag: name, type, commit (7), subject
 //	snapshot NAME         remember tags, artifacts.yaml, .gto and git status
 //	unchanged NAME        fail unless all of that is as remembered
+//
+// $GTO is the path of the gto program, for scripts that run it with another
+// PATH (exec $GTO ...).
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("..", "..", "testdata", "script"),
@@ -67,6 +70,13 @@ func setupScript(env *testscript.Env) error {
 	if err := os.WriteFile(filepath.Join(home, ".gitconfig"), []byte(gitconfig), 0o644); err != nil {
 		return err
 	}
+	// $GTO is the gto program itself, for scripts that change PATH (a
+	// machine without git: env PATH=$WORK/nogit, then exec $GTO ...).
+	gto, err := exec.LookPath("gto")
+	if err != nil {
+		return err
+	}
+	env.Setenv("GTO", gto)
 	date := fmt.Sprintf("%d +0000", baseDate)
 	for k, v := range map[string]string{
 		"HOME":                home,

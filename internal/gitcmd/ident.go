@@ -50,11 +50,20 @@ func parseIdent(line string) ident {
 // time.FixedZone named after the offset ("+0530").
 func parseGitTime(stamp, zone string) (time.Time, bool) {
 	secs, err := strconv.ParseInt(stamp, 10, 64)
-	if err != nil {
+	if err != nil || secs < minTime || secs > maxTime {
+		// A date before year 1 or after 9999 is garbage (a hand-made
+		// object): ISO 8601 and gto 0.2.4 cannot even write it.
 		return time.Time{}, false
 	}
 	return zoneTime(secs, zone)
 }
+
+// The first and the last second that parseGitTime accepts: years 0001 to
+// 9999, in any time zone.
+var (
+	minTime = time.Date(1, 1, 2, 0, 0, 0, 0, time.UTC).Unix()
+	maxTime = time.Date(9999, 12, 30, 23, 59, 59, 0, time.UTC).Unix()
+)
 
 // zoneTime is the time secs seconds after the epoch in the fixed zone
 // written as git writes it ("+0530").
@@ -74,6 +83,12 @@ func zoneTime(secs int64, zone string) (time.Time, bool) {
 	offset := (hhmm/100)*3600 + (hhmm%100)*60
 	if zone[0] == '-' {
 		offset = -offset
+	}
+	if offset <= -24*3600 || offset >= 24*3600 {
+		// No place is a day or more away from UTC ("+9999" is a broken
+		// object): keep the instant, show it in UTC, so that ISO 8601
+		// output stays valid (+HH:MM with HH < 24).
+		return time.Unix(secs, 0).In(fixedZone("+0000", 0, 0)), true
 	}
 	return time.Unix(secs, 0).In(fixedZone(zone[:1+len(digits)], hhmm, offset)), true
 }

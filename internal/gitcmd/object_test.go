@@ -21,6 +21,15 @@ func TestParseIdent(t *testing.T) {
 		{"Spaces   <s@x>   1640998800   +0100", "Spaces", "s@x", 1640998800, "+0100", 3600},
 		{"Odd <o@x> > 1640998800 +0000", "Odd", "o@x", 1640998800, "+0000", 0}, // stray ">": the date follows the last one
 		{"Unicode Ünïcødé <u@x> 1640998800 +0000", "Unicode Ünïcødé", "u@x", 1640998800, "+0000", 0},
+		// The extreme zones of the world, and broken ones: a day or more
+		// from UTC is shown in UTC (the instant is kept).
+		{"Kiribati <k@x> 1640998800 +1400", "Kiribati", "k@x", 1640998800, "+1400", 14 * 3600},
+		{"Baker <b@x> 1640998800 -1200", "Baker", "b@x", 1640998800, "-1200", -12 * 3600},
+		{"Broken <b@x> 1640998800 +9999", "Broken", "b@x", 1640998800, "+0000", 0},
+		{"Broken <b@x> 1640998800 +2400", "Broken", "b@x", 1640998800, "+0000", 0},
+		{"Broken <b@x> 1640998800 -2400", "Broken", "b@x", 1640998800, "+0000", 0},
+		{"Minutes <m@x> 1640998800 +0099", "Minutes", "m@x", 1640998800, "+0099", 99 * 60},
+		{"Old <o@x> -2208988800 +0000", "Old", "o@x", -2208988800, "+0000", 0}, // 1900
 	}
 	for _, tt := range tests {
 		got := parseIdent(tt.line)
@@ -32,7 +41,10 @@ func TestParseIdent(t *testing.T) {
 			t.Errorf("%q: time %v (zone %q %d), want %d %s %d", tt.line, got.time, name, offset, tt.unix, tt.zone, tt.offset)
 		}
 	}
-	for _, line := range []string{"No Date <n@x>", "Bad <b@x> notanumber +0000", "Bad zone <b@x> 1640998800 0000"} {
+	for _, line := range []string{"No Date <n@x>", "Bad <b@x> notanumber +0000", "Bad zone <b@x> 1640998800 0000",
+		// before year 1 or after 9999: garbage, not a date
+		"Far <f@x> 99999999999999 +0000", "Far <f@x> -99999999999 +0000", "Far <f@x> 253402300800 +0000",
+		"Far <f@x> 99999999999999999999 +0000"} {
 		if got := parseIdent(line); !got.time.IsZero() || got.email == "" {
 			t.Errorf("%q: got %+v, want the person without a time", line, got)
 		}

@@ -155,3 +155,17 @@ func (r *Repo) tagObject(ctx context.Context, name string) (string, bool, error)
 	}
 	return "", false, nil
 }
+
+// CurrentBranch returns the short name of the branch HEAD is on ("main"),
+// or "" when HEAD is detached. An unborn branch (no commits yet) is still
+// a branch.
+func (r *Repo) CurrentBranch(ctx context.Context) (string, error) {
+	out, err := r.git(ctx, "symbolic-ref", "--quiet", "--short", "HEAD")
+	if exitCode(err) == 1 {
+		return "", nil // detached
+	}
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
+}

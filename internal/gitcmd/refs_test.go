@@ -166,3 +166,19 @@ func TestTagExists(t *testing.T) {
 		}
 	}
 }
+
+func TestCurrentBranch(t *testing.T) {
+	g, r := newTestRepo(t)
+	if b, err := r.CurrentBranch(t.Context()); err != nil || b != "main" {
+		t.Errorf("unborn branch: CurrentBranch = %q, %v; want main", b, err)
+	}
+	c := g.Commit("one", nil)
+	g.Git("checkout", "--quiet", "-b", "feature/x")
+	if b, err := r.CurrentBranch(t.Context()); err != nil || b != "feature/x" {
+		t.Errorf("CurrentBranch = %q, %v; want feature/x", b, err)
+	}
+	g.Git("checkout", "--quiet", "--detach", c)
+	if b, err := r.CurrentBranch(t.Context()); err != nil || b != "" {
+		t.Errorf("detached HEAD: CurrentBranch = %q, %v; want \"\"", b, err)
+	}
+}

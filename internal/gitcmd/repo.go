@@ -77,7 +77,11 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Repo, error) {
 	})
 	if err2 != nil {
 		var e *Error
-		if errors.As(err2, &e) && strings.Contains(e.Stderr, "not a git repository") {
+		// "not a git repository: /some/dir" (with a colon) is a broken
+		// one: a .git file or GIT_DIR naming a git directory that is not
+		// there. That is an error, not a folder outside git.
+		if errors.As(err2, &e) && strings.Contains(e.Stderr, "not a git repository") &&
+			!strings.Contains(e.Stderr, "not a git repository: ") {
 			return nil, notARepository(path, err)
 		}
 		return nil, err // the first, localised, error

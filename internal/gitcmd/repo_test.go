@@ -71,6 +71,22 @@ func TestOpenNotARepository(t *testing.T) {
 	}
 }
 
+// A .git file naming a git directory that is gone is a broken repository,
+// not a folder outside git: the error says so instead of ErrNotARepository.
+func TestOpenBrokenGitFile(t *testing.T) {
+	g := gittest.NewRepo(t) // only for its environment
+	dir := t.TempDir()
+	missing := filepath.Join(t.TempDir(), "gone")
+	if err := os.WriteFile(filepath.Join(dir, ".git"), []byte("gitdir: "+missing+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := append(g.Env(), "GIT_CEILING_DIRECTORIES="+filepath.Dir(dir))
+	_, err := OpenWith(t.Context(), dir, Options{Env: env})
+	if err == nil || errors.Is(err, ErrNotARepository) || !strings.Contains(err.Error(), missing) {
+		t.Errorf("Open of a work tree whose git directory is gone: %v", err)
+	}
+}
+
 func TestOpenEmptyRepository(t *testing.T) {
 	_, r := newTestRepo(t)
 	_, err := r.Head(t.Context())
