@@ -1,6 +1,8 @@
 package jsonout
 
 import (
+	"time"
+
 	"github.com/gto-dev/gto/annotations"
 	"github.com/gto-dev/gto/registry"
 )
@@ -51,14 +53,30 @@ type Version struct {
 	Registrations   []*Event        `json:"registrations"`
 	Deregistrations []*Event        `json:"deregistrations"`
 	Stages          []*VersionStage `json:"stages"`
-	IsActive        bool            `json:"is_active"`
-	ActivatedAt     *string         `json:"activated_at"`
-	CreatedAt       *string         `json:"created_at"`
-	Author          *string         `json:"author"`
-	AuthorEmail     *string         `json:"author_email"`
-	Message         *string         `json:"message"`
-	Ref             *string         `json:"ref"`
-	Discovered      bool            `json:"discovered"`
+	Lifecycle
+	Discovered bool `json:"discovered"`
+}
+
+// Lifecycle are the fields versions and stages take from their events:
+// whether they are active, since when, and their authoring event (the
+// latest registration or assignment).
+type Lifecycle struct {
+	IsActive    bool    `json:"is_active"`
+	ActivatedAt *string `json:"activated_at"`
+	CreatedAt   *string `json:"created_at"`
+	Author      *string `json:"author"`
+	AuthorEmail *string `json:"author_email"`
+	Message     *string `json:"message"`
+	Ref         *string `json:"ref"`
+}
+
+func lifecycle(active bool, activated time.Time, authoring *registry.Event) Lifecycle {
+	l := Lifecycle{IsActive: active, ActivatedAt: Time(activated)}
+	if e := authoring; e != nil {
+		ref := e.Ref()
+		l.CreatedAt, l.Author, l.AuthorEmail, l.Message, l.Ref = Time(e.Time), &e.Author, &e.AuthorEmail, &e.Message, &ref
+	}
+	return l
 }
 
 // VersionStage is a stage of a version in `gto show NAME --json`.
@@ -69,13 +87,7 @@ type VersionStage struct {
 	Stage         string   `json:"stage"`
 	Assignments   []*Event `json:"assignments"`
 	Unassignments []*Event `json:"unassignments"`
-	IsActive      bool     `json:"is_active"`
-	ActivatedAt   *string  `json:"activated_at"`
-	CreatedAt     *string  `json:"created_at"`
-	Author        *string  `json:"author"`
-	AuthorEmail   *string  `json:"author_email"`
-	Message       *string  `json:"message"`
-	Ref           *string  `json:"ref"`
+	Lifecycle
 }
 
 // Event is an event as gto 0.2.4 serialises it inside versions and for
@@ -175,15 +187,6 @@ func events(list []*registry.Event, o eventOptions) []*Event {
 	return out
 }
 
-// authoring fills the fields a version or stage takes from its authoring event.
-func authoring(e *registry.Event) (createdAt, author, email, message, ref *string) {
-	if e == nil {
-		return nil, nil, nil, nil, nil
-	}
-	r := e.Ref()
-	return Time(e.Time), &e.Author, &e.AuthorEmail, &e.Message, &r
-}
-
 // Versions is the document of `gto show NAME --json`.
 func Versions(v *registry.ArtifactView) []*Version {
 	out := make([]*Version, 0, len(v.Versions))
@@ -197,14 +200,12 @@ func Versions(v *registry.ArtifactView) []*Version {
 			Registrations:   events(ver.Registrations, eventOptions{priority: true}),
 			Deregistrations: events(ver.Deregistrations, eventOptions{priority: true}),
 			Stages:          []*VersionStage{},
-			IsActive:        ver.IsActive(),
-			ActivatedAt:     Time(ver.ActivatedAt()),
+			Lifecycle:       lifecycle(ver.IsActive(), ver.ActivatedAt(), ver.AuthoringEvent()),
 			Discovered:      ver.Discovered(),
 		}
 		if ver.CommitEvent != nil {
 			doc.Enrichments = append(doc.Enrichments, newEvent(ver.CommitEvent, eventOptions{priority: true}))
 		}
-		doc.CreatedAt, doc.Author, doc.AuthorEmail, doc.Message, doc.Ref = authoring(ver.AuthoringEvent())
 		for _, s := range row.Stages {
 			doc.Stages = append(doc.Stages, versionStage(s))
 		}
@@ -222,10 +223,8 @@ func versionStage(s *registry.VStage) *VersionStage {
 		Stage:         s.Stage,
 		Assignments:   events(s.Assignments, o),
 		Unassignments: events(s.Unassignments, o),
-		IsActive:      s.IsActive(),
-		ActivatedAt:   Time(s.ActivatedAt()),
+		Lifecycle:     lifecycle(s.IsActive(), s.ActivatedAt(), s.AuthoringEvent()),
 	}
-	doc.CreatedAt, doc.Author, doc.AuthorEmail, doc.Message, doc.Ref = authoring(s.AuthoringEvent())
 	return doc
 }
 

@@ -32,7 +32,7 @@ const checkRefExample = `  gto check-ref rf@v1.0.0
 // NewCmdCheckRef builds `gto check-ref`.
 func NewCmdCheckRef(env *Env, runF func(context.Context, *CheckRefOptions) error) *cobra.Command {
 	opts := &CheckRefOptions{Env: env}
-	var name, version, stage, event bool
+	var field func() string
 	cmd := &cobra.Command{
 		Use:     "check-ref REF",
 		Short:   "Find out the artifact version registered or assigned by a git tag",
@@ -45,16 +45,7 @@ func NewCmdCheckRef(env *Env, runF func(context.Context, *CheckRefOptions) error
 				return err
 			}
 			opts.Ref = args[0]
-			switch {
-			case name:
-				opts.Field = "name"
-			case version:
-				opts.Field = "version"
-			case stage:
-				opts.Field = "stage"
-			case event:
-				opts.Field = "event"
-			}
+			opts.Field = field()
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -63,10 +54,11 @@ func NewCmdCheckRef(env *Env, runF func(context.Context, *CheckRefOptions) error
 	}
 	f := cmd.Flags()
 	f.BoolVar(&opts.JSON, "json", false, "Print the event as JSON")
-	f.BoolVar(&name, "name", false, "Print only the artifact name")
-	f.BoolVar(&version, "version", false, "Print only the version (nothing for a deprecation)")
-	f.BoolVar(&stage, "stage", false, "Print only the stage (nothing for other events)")
-	f.BoolVar(&event, "event", false, "Print only the event kind (registration, assignment, ...)")
+	field = fieldFlags(f,
+		[2]string{"name", "Print only the artifact name"},
+		[2]string{"version", "Print only the version (nothing for a deprecation)"},
+		[2]string{"stage", "Print only the stage (nothing for other events)"},
+		[2]string{"event", "Print only the event kind (registration, assignment, ...)"})
 	return cmd
 }
 

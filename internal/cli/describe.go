@@ -33,7 +33,7 @@ const describeExample = `  gto describe nn
 // NewCmdDescribe builds `gto describe`.
 func NewCmdDescribe(env *Env, runF func(context.Context, *DescribeOptions) error) *cobra.Command {
 	opts := &DescribeOptions{Env: env}
-	var typ, path, description bool
+	var field func() string
 	cmd := &cobra.Command{
 		Use:               "describe NAME[@VERSION|#STAGE]",
 		Short:             "Display the annotation of an artifact",
@@ -47,14 +47,7 @@ func NewCmdDescribe(env *Env, runF func(context.Context, *DescribeOptions) error
 				return err
 			}
 			opts.Describe.Name = args[0]
-			switch {
-			case typ:
-				opts.Field = "type"
-			case path:
-				opts.Field = "path"
-			case description:
-				opts.Field = "description"
-			}
+			opts.Field = field()
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -63,9 +56,10 @@ func NewCmdDescribe(env *Env, runF func(context.Context, *DescribeOptions) error
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Describe.Rev, "rev", "", "Git revision whose artifacts.yaml is read (default HEAD)")
-	f.BoolVar(&typ, "type", false, "Print only the type")
-	f.BoolVar(&path, "path", false, "Print only the path")
-	f.BoolVar(&description, "description", false, "Print only the description")
+	field = fieldFlags(f,
+		[2]string{"type", "Print only the type"},
+		[2]string{"path", "Print only the path"},
+		[2]string{"description", "Print only the description"})
 	return cmd
 }
 

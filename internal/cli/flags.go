@@ -102,3 +102,23 @@ func exclusive(cmd *cobra.Command, names ...string) error {
 	}
 	return nil
 }
+
+// fieldFlags registers boolean flags that each select the one field a
+// command prints instead of its whole output (show --version, check-ref
+// --event, describe --path); each entry is a flag name and its help. It
+// returns the function telling which one is set ("" for none); exclusive
+// checks that at most one is.
+func fieldFlags(fs *pflag.FlagSet, fields ...[2]string) func() string {
+	set := make([]bool, len(fields))
+	for i, f := range fields {
+		fs.BoolVar(&set[i], f[0], false, f[1])
+	}
+	return func() string {
+		for i, on := range set {
+			if on {
+				return fields[i][0]
+			}
+		}
+		return ""
+	}
+}

@@ -51,7 +51,8 @@ const showExample = `  gto show
 func NewCmdShow(env *Env, runF func(context.Context, *ShowOptions) error) *cobra.Command {
 	opts := &ShowOptions{Env: env, Registry: registry.DefaultShowOptions()}
 	var sortBy sortFlag
-	var name, version, stage, ref, deprecated bool
+	var deprecated bool
+	var field func() string
 	cmd := &cobra.Command{
 		Use:               "show [NAME | NAME@latest | NAME@greatest | NAME@vX.Y.Z | NAME#STAGE]",
 		Short:             "Show the registry state, the versions of an artifact, or what is in a stage",
@@ -69,16 +70,7 @@ func NewCmdShow(env *Env, runF func(context.Context, *ShowOptions) error) *cobra
 			}
 			opts.Registry.Name = opts.Name
 			opts.Registry.View.Sort = sortBy.v
-			switch {
-			case name:
-				opts.Field = "name"
-			case version:
-				opts.Field = "version"
-			case stage:
-				opts.Field = "stage"
-			case ref:
-				opts.Field = "ref"
-			}
+			opts.Field = field()
 			_ = deprecated // 0.2.4 always lists deprecated artifacts; gto 1.x scripts pass -d
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -89,10 +81,11 @@ func NewCmdShow(env *Env, runF func(context.Context, *ShowOptions) error) *cobra
 	f := cmd.Flags()
 	f.BoolVar(&opts.JSON, "json", false, "Print the result as JSON")
 	f.BoolVar(&opts.Plain, "plain", false, "Print a borderless, grep-able table")
-	f.BoolVar(&name, "name", false, "Print only the artifact names, one per line")
-	f.BoolVar(&version, "version", false, "Print only the versions, one per line (with NAME)")
-	f.BoolVar(&stage, "stage", false, "Print only the stages, one line per version (with NAME)")
-	f.BoolVar(&ref, "ref", false, "Print only the git references, one per line (with NAME)")
+	field = fieldFlags(f,
+		[2]string{"name", "Print only the artifact names, one per line"},
+		[2]string{"version", "Print only the versions, one per line (with NAME)"},
+		[2]string{"stage", "Print only the stages, one line per version (with NAME)"},
+		[2]string{"ref", "Print only the git references, one per line (with NAME)"})
 	f.BoolVarP(&opts.Registry.AllBranches, "all-branches", "a", false, "Also read artifacts.yaml from the tip of every branch")
 	f.BoolVarP(&opts.Registry.AllCommits, "all-commits", "A", false, "Also read artifacts.yaml from every commit")
 	f.BoolVar(&opts.Registry.View.RegisteredOnly, "registered-only", false, "Show only registered versions (hide stages of unregistered commits)")
