@@ -18,6 +18,7 @@ type TagInput struct {
 	Tagger      string
 	TaggerEmail string
 	NoTagger    bool // the tag object has no tagger line (very old git)
+	Malformed   bool // the tag object cannot be parsed: not an event
 	Time        time.Time
 	Message     string
 }

@@ -28,6 +28,7 @@ const (
 	ProblemAnnotations      = "annotations"       // artifacts.yaml or dvc.yaml at HEAD does not parse
 	ProblemLightweightTag   = "lightweight-tag"   // a tag in GTO format is not annotated
 	ProblemNotACommit       = "tag-not-on-commit" // a tag in GTO format points at a tree or a blob
+	ProblemMalformedTag     = "malformed-tag"     // a tag object that cannot be parsed
 	ProblemCreatedTag       = "created-tag"       // NAME@created: parsed, never an event
 	ProblemNoTagger         = "no-tagger"         // a tag object without tagger line
 	ProblemNoMessage        = "empty-message"     // an annotated tag with an empty message
@@ -206,6 +207,8 @@ func tagProblems(tags []TagInput) []Problem {
 		t := &tags[i]
 		p := Problem{Artifact: t.Parsed.Artifact, Tags: []string{t.Name}}
 		switch {
+		case t.Malformed:
+			p.Code, p.Message = ProblemMalformedTag, fmt.Sprintf("tag %q is a malformed tag object: gto ignores it", t.Name)
 		case !t.Annotated && t.Commit != "":
 			p.Code, p.Message = ProblemLightweightTag, fmt.Sprintf("tag %q is lightweight: gto ignores it (re-create it with `git tag -a`)", t.Name)
 		case !t.Annotated:

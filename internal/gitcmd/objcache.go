@@ -33,7 +33,7 @@ type objectCache struct {
 }
 
 // cacheMagic starts the file; a new format gets a new file name.
-const cacheMagic = "gto-object-cache-1\n"
+const cacheMagic = "gto-object-cache-2\n"
 
 // cacheFileName is the cache's path inside the git directory.
 const cacheFileName = "gto-objects.cache"

@@ -19,6 +19,9 @@ type TagRecord struct {
 	Object, Type string
 	// Tag is the parsed tag object of an annotated tag, nil otherwise.
 	Tag *TagObject
+	// Malformed is set (and Tag nil) for a tag object git stores but that
+	// cannot be parsed: callers skip it rather than fail the whole read.
+	Malformed bool
 
 	cached bool // known from the object cache: nothing to read
 }
@@ -152,7 +155,6 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *obje
 		}
 		written <- w.Flush()
 	}()
-	var firstErr error
 	var records []TagRecord
 	for {
 		rec, ok := requested.pop()
@@ -175,12 +177,14 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *obje
 		rec.Type = obj.Type
 		if obj.Type == "tag" {
 			t, err := parseTag(obj.ID, obj.Data)
-			if err != nil && firstErr == nil {
-				firstErr = err
-			}
-			rec.Tag = &t
-			if err == nil && cache != nil {
+			switch {
+			case err != nil:
+				rec.Malformed = true
+			case cache != nil:
 				cache.addTag(t)
+				fallthrough
+			default:
+				rec.Tag = &t
 			}
 		} else if cache != nil {
 			cache.addType(obj.ID, obj.Type)
@@ -193,9 +197,6 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *obje
 	}
 	if parseErr != nil {
 		return nil, parseErr
-	}
-	if firstErr != nil {
-		return nil, firstErr
 	}
 	return records, nil
 }
