@@ -1,8 +1,8 @@
 package registry
 
 import (
+	"cmp"
 	"slices"
-	"sort"
 )
 
 // History returns the journal of events, newest first (oldest first with
@@ -19,55 +19,73 @@ import (
 // then tag order.
 func (s *State) History(artifact string, ascending bool) []*Event {
 	type ranked struct {
-		e                    *Event
-		artifact, version    int
-		stage                int
-		inStage, deprecation bool
+		e                   *Event
+		artifact, version   int
+		stage               int
+		inStage, deprecated bool
 	}
-	var rows []ranked
+	n := 0
+	for _, a := range s.Artifacts {
+		if artifact == "" || a.Name == artifact {
+			n += len(a.Deprecations)
+			for _, v := range a.Versions {
+				n += len(v.Registrations) + len(v.Deregistrations) + 1
+				for _, vs := range v.Stages {
+					n += len(vs.Assignments) + len(vs.Unassignments)
+				}
+			}
+		}
+	}
+	rows := make([]ranked, 0, n)
 	for _, a := range s.Artifacts {
 		if artifact != "" && a.Name != artifact {
 			continue
 		}
 		for _, e := range a.Deprecations {
-			rows = append(rows, ranked{e: e, artifact: a.rank, deprecation: true})
+			rows = append(rows, ranked{e: e, artifact: a.rank, deprecated: true})
 		}
 		for _, v := range a.Versions {
-			for _, e := range v.Events() {
-				r := ranked{e: e, artifact: a.rank, version: v.rank}
-				if e.Kind == KindAssignment || e.Kind == KindUnassignment {
-					r.inStage = true
-					r.stage = v.Stage(e.Stage).rank
+			for _, list := range [][]*Event{v.Registrations, v.Deregistrations} {
+				for _, e := range list {
+					rows = append(rows, ranked{e: e, artifact: a.rank, version: v.rank})
 				}
-				rows = append(rows, r)
+			}
+			if v.CommitEvent != nil {
+				rows = append(rows, ranked{e: v.CommitEvent, artifact: a.rank, version: v.rank})
+			}
+			for _, vs := range v.Stages {
+				for _, list := range [][]*Event{vs.Assignments, vs.Unassignments} {
+					for _, e := range list {
+						rows = append(rows, ranked{e: e, artifact: a.rank, version: v.rank, stage: vs.rank, inStage: true})
+					}
+				}
 			}
 		}
 	}
 	// newest first
-	sort.Slice(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
+	slices.SortFunc(rows, func(a, b ranked) int {
 		if ta, tb := a.e.Time.Unix(), b.e.Time.Unix(); ta != tb {
-			return ta > tb
+			return cmp.Compare(tb, ta)
 		}
 		if a.e.Kind != b.e.Kind {
-			return a.e.Kind > b.e.Kind
+			return cmp.Compare(b.e.Kind, a.e.Kind)
 		}
 		if a.artifact != b.artifact {
-			return a.artifact > b.artifact
+			return cmp.Compare(b.artifact, a.artifact)
 		}
-		if a.deprecation {
-			return a.e.seq < b.e.seq
+		if a.deprecated {
+			return cmp.Compare(a.e.seq, b.e.seq)
 		}
 		if a.version != b.version {
-			return a.version < b.version
+			return cmp.Compare(a.version, b.version)
 		}
 		if a.inStage {
 			if a.stage != b.stage {
-				return a.stage > b.stage
+				return cmp.Compare(b.stage, a.stage)
 			}
-			return a.e.seq < b.e.seq
+			return cmp.Compare(a.e.seq, b.e.seq)
 		}
-		return a.e.seq > b.e.seq
+		return cmp.Compare(b.e.seq, a.e.seq)
 	})
 	out := make([]*Event, len(rows))
 	for i, r := range rows {
