@@ -22,15 +22,12 @@ import (
 // error is one sentence that starts with file (and the line when known).
 func Parse(data []byte, file string) (*Index, error) {
 	ix := New(file)
-	root, err := loadYAML(data, ix.file)
+	root, err := loadMapping(data, ix.file, "a mapping of artifact names")
 	if err != nil {
 		return nil, err
 	}
 	if root == nil {
 		return ix, nil
-	}
-	if root.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s is not a mapping of artifact names (got %s)", ix.file, describeKind(root))
 	}
 	if err := checkTree(root, 1, ix.file); err != nil {
 		return nil, err
@@ -48,15 +45,12 @@ func Parse(data []byte, file string) (*Index, error) {
 // checked; a missing or null section gives an empty index.
 func ParseDVC(data []byte, file string) (*Index, error) {
 	ix := New(file)
-	root, err := loadYAML(data, ix.file)
+	root, err := loadMapping(data, ix.file, "a YAML mapping")
 	if err != nil {
 		return nil, err
 	}
 	if root == nil {
 		return ix, nil
-	}
-	if root.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s is not a YAML mapping (got %s)", ix.file, describeKind(root))
 	}
 	var section *yaml.Node
 	for i := 0; i+1 < len(root.Content); i += 2 {
@@ -123,4 +117,17 @@ func nameReason(err error) string {
 		return ne.Reason
 	}
 	return err.Error()
+}
+
+// loadMapping loads a YAML document that must be a mapping (what says so in
+// the error); an empty document gives nil.
+func loadMapping(data []byte, file, what string) (*yaml.Node, error) {
+	root, err := loadYAML(data, file)
+	if err != nil || root == nil {
+		return nil, err
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s is not %s (got %s)", file, what, describeKind(root))
+	}
+	return root, nil
 }
