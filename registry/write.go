@@ -560,42 +560,20 @@ func (r *Registry) fetchMissing(ctx context.Context, remoteTags []gitcmd.RemoteT
 	_ = r.git.FetchTags(ctx, "origin", missing)
 }
 
-// PushCommand is the shell command that publishes the result's changes.
+// PushCommand is the shell command (shell-quoted) that publishes the
+// result's changes.
 func PushCommand(remote string, res *WriteResult) string {
-	args := []string{"git", "push", ShellQuote(remote)}
+	args := []string{"git", "push", remote}
 	if len(res.Deleted) > 0 && len(res.Created) == 0 {
-		args = append(args, "--delete")
-		for _, d := range res.Deleted {
-			args = append(args, ShellQuote(d))
-		}
-		return strings.Join(args, " ")
+		return gitcmd.ShellQuote(append(append(args, "--delete"), res.Deleted...)...)
 	}
 	for _, c := range res.Created {
-		args = append(args, ShellQuote(c.Name))
+		args = append(args, c.Name)
 	}
 	for _, d := range res.Deleted {
-		args = append(args, ShellQuote(":refs/tags/"+d))
+		args = append(args, ":refs/tags/"+d)
 	}
-	return strings.Join(args, " ")
-}
-
-// ShellQuote quotes s for POSIX shells when it contains anything but
-// characters that are always safe.
-func ShellQuote(s string) string {
-	if s == "" {
-		return "''"
-	}
-	safe := true
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("@%+=:,./_-", c)) {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return gitcmd.ShellQuote(args...)
 }
 
 // deleteTags deletes the given tags (already checked to exist).
