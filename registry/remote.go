@@ -131,7 +131,7 @@ func (r *Registry) updateMirror(ctx context.Context, dir string) (*gitcmd.Repo, 
 	if seen, err := os.ReadFile(seenFile); err == nil && string(seen) == hex.EncodeToString(sum[:]) {
 		return repo, nil
 	}
-	if err := repo.FetchMirror(ctx, "origin", fetchRefspecs); err != nil {
+	if err := repo.Fetch(ctx, "origin", fetchRefspecs, true); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -152,6 +152,6 @@ const remoteRefsFile = "gto-remote-refs"
 // resync makes the mirror match the remote again after a refused push.
 func (r *Registry) resync(ctx context.Context) {
 	if r.mirror {
-		_ = r.git.FetchMirror(ctx, "origin", fetchRefspecs)
+		_ = r.git.Fetch(ctx, "origin", fetchRefspecs, true)
 	}
 }

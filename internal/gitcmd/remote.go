@@ -189,17 +189,18 @@ func (r *Repo) PushCurrentBranch(ctx context.Context) error {
 	return err
 }
 
-// Fetch runs `git fetch [--prune] <remote> <refspecs>...`; without refspecs
-// the remote's configured ones apply. Use "+refs/tags/*:refs/tags/*" with
-// prune to mirror the remote's tags exactly (deleted tags disappear, moved
-// ones are updated).
+// Fetch runs `git fetch [--prune] <remote> <refspecs>...` quietly, without
+// writing FETCH_HEAD or starting maintenance: a mirror is updated by every
+// command, so a fetch must cost no more than the negotiation. Without
+// refspecs the remote's configured ones apply. Use "+refs/tags/*:refs/tags/*"
+// with prune to mirror the remote's tags exactly (deleted tags disappear,
+// moved ones are updated).
 func (r *Repo) Fetch(ctx context.Context, remote string, refspecs []string, prune bool) error {
-	args := []string{"fetch"}
+	args := []string{"fetch", "--quiet", "--no-write-fetch-head", "--no-auto-gc", "--no-auto-maintenance"}
 	if prune {
 		args = append(args, "--prune")
 	}
-	args = append(append(args, "--end-of-options", remote), refspecs...)
-	_, err := r.git(ctx, args...)
+	_, err := r.git(ctx, append(append(args, "--end-of-options", remote), refspecs...)...)
 	return err
 }
 
