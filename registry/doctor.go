@@ -111,18 +111,17 @@ func (r *Registry) DoctorWith(ctx context.Context, opts DoctorOptions) (*Report,
 // doctorAnnotations reads the annotation files at HEAD one by one, so that
 // each malformed one is reported, and returns the merged annotations.
 func (r *Registry) doctorAnnotations(ctx context.Context) (*annotations.Index, []Problem, error) {
-	head, err := r.git.Head(ctx)
+	b, err := r.batch(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	head, err := b.ResolveCommit("HEAD")
 	if errors.Is(err, gitcmd.ErrNoCommits) {
 		return nil, nil, nil
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err := r.git.OpenBatch(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer b.Close()
 	var merged *annotations.Index
 	var problems []Problem
 	for _, f := range []struct {

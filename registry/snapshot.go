@@ -49,11 +49,10 @@ func (r *Registry) Snapshot(ctx context.Context) (*Snapshot, error) {
 			}
 		}
 	}
-	b, err := r.git.OpenBatch(ctx)
+	b, err := r.batch(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer b.Close()
 	// Strictness as in the commands: load has already read HEAD strictly;
 	// a malformed file at an old version's commit is skipped.
 	if out.indexes, err = r.readIndexes(b, commits, false); err != nil {

@@ -185,11 +185,10 @@ func (w *writer) create(ctx context.Context, p *tagPlan) (CreatedTag, error) {
 
 // refresh re-reads the artifact's tags after a concurrent writer won a race.
 func (w *writer) refresh(ctx context.Context, artifact string) error {
-	b, err := w.r.git.OpenBatch(ctx)
+	b, err := w.r.batch(ctx)
 	if err != nil {
 		return err
 	}
-	defer b.Close()
 	tags, err := readTags(ctx, w.r.git, b, artifact)
 	if err != nil {
 		return err
