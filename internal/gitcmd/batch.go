@@ -287,36 +287,13 @@ func (b *Batch) Blob(rev, path string) (data []byte, found bool, err error) {
 func (b *Batch) BlobIDs(revs []string, path string) (map[string]string, error) {
 	revs = unique(revs)
 	out := make(map[string]string, len(revs))
-	cache := b.cache
-	if len(revs) < cacheMinObjects {
-		cache = nil
-	}
-	// With many commits (--all-commits), where a path is in a commit is
-	// remembered: it never changes for a given commit id.
-	asked := revs[:0:0]
-	for _, rev := range revs {
-		if cache != nil && isHexID(rev) {
-			if id, ok := cache.pathBlob(rev, path); ok {
-				if id != "" {
-					out[rev] = id
-				}
-				continue
-			}
-		}
-		asked = append(asked, rev)
-	}
-	specs := make([]string, len(asked))
-	for i, rev := range asked {
+	specs := make([]string, len(revs))
+	for i, rev := range revs {
 		specs[i] = rev + ":" + path
 	}
 	err := b.read(false, specs, func(i int, obj *rawObject) error {
-		id := ""
 		if obj != nil && obj.Type == "blob" {
-			id = obj.ID
-			out[asked[i]] = id
-		}
-		if cache != nil && isHexID(asked[i]) {
-			cache.addPathBlob(asked[i], path, id)
+			out[revs[i]] = obj.ID
 		}
 		return nil
 	})

@@ -13,27 +13,50 @@ import (
 // between runs, in a file in its git directory. Git objects never change
 // (an id names one content forever), so a cached object is never stale: a
 // registry of 50,000 tags is then read with one for-each-ref and no
-// cat-file, instead of parsing every tag object on every command.
+// cat-file, instead of parsing every tag object on every command. It also
+// keeps memos: values derived from objects (the commits of a branch walk,
+// the artifact names of an annotations blob), keyed by what they derive
+// from, so they are just as immutable.
 //
 // The file is an append-only log of records; each run appends the objects
 // it had to read, in one write (O_APPEND: concurrent gto processes do not
 // interleave records). A truncated last record (a crash) is ignored; a
 // malformed file is removed and rebuilt. Any I/O problem only disables the
 // cache: it is an optimisation, never a source of errors.
+//
+// Loading is lazy and per kind: the file is scanned once for where its
+// records are, and a kind's records are decoded into a map only when a
+// lookup of that kind comes. A command that reads 400 tags does not pay for
+// the 10,000 commits a --all-commits run left in the same file.
 type objectCache struct {
 	path string
 
 	mu      sync.Mutex
 	loaded  bool
-	tags    map[string]*TagObject
+	data    string                // the records; decoded fields are slices of it
+	spans   [numKinds][]span      // where each kind's record bodies are
+	tags    map[string]*TagObject // nil until first used
 	commits map[string]*Commit
 	types   map[string]string // objects read only for their type (lightweight tags)
-	paths   map[string]string // commit + "\x00" + path -> blob id, "" when absent
+	memos   map[string]memo   // by slot
+	garbage int               // bytes of memo records a newer one replaced
 	pending []byte            // records to append
 }
 
-// cacheMagic starts the file; a new format gets a new file name.
-const cacheMagic = "gto-object-cache-2\n"
+// span is a record body's place in objectCache.data.
+type span struct{ from, to int }
+
+// memo is a derived value: the latest record of a slot wins, and it answers
+// only for the key it was computed from.
+type memo struct {
+	key, value string
+	size       int // of the record's body, for compaction
+	at         int // where the body is in objectCache.data; -1 when pending
+}
+
+// cacheMagic starts the file; a new format gets a new magic line, and a
+// file with another one is replaced.
+const cacheMagic = "gto-object-cache-3\n"
 
 // cacheFileName is the cache's path inside the git directory.
 const cacheFileName = "gto-objects.cache"
@@ -43,12 +66,18 @@ const cacheFileName = "gto-objects.cache"
 // variable for tests.)
 var cacheMinObjects = 256
 
+// compactMinGarbage is how many bytes of replaced memos make flush rewrite
+// the file without them (when they are also half of it). A variable for
+// tests.
+var compactMinGarbage = 1 << 20
+
 // Record kinds.
 const (
 	recTag    = 't'
 	recCommit = 'c'
 	recType   = 'o'
-	recPath   = 'p'
+	recMemo   = 'm'
+	numKinds  = 128
 )
 
 func newObjectCache(gitDir string) *objectCache {
@@ -58,13 +87,12 @@ func newObjectCache(gitDir string) *objectCache {
 	return &objectCache{path: filepath.Join(gitDir, cacheFileName)}
 }
 
-// load reads the file once.
+// load reads the file once and finds its records, without decoding them.
 func (c *objectCache) load() {
 	if c.loaded {
 		return
 	}
 	c.loaded = true
-	c.reset()
 	data, err := os.ReadFile(c.path)
 	if err != nil || len(data) < len(cacheMagic) || string(data[:len(cacheMagic)]) != cacheMagic {
 		if err == nil {
@@ -80,81 +108,137 @@ func (c *objectCache) load() {
 		if d.err != nil || size > uint64(len(d.s)-d.off) {
 			break // a truncated last record
 		}
-		rec := &decoder{s: d.s[d.off : d.off+int(size)]}
-		d.off += int(size)
 		switch kind {
-		case recTag:
-			t := rec.tag()
-			if rec.err == nil {
-				c.tags[t.ID] = &t
-			}
-		case recCommit:
-			cm := rec.commit()
-			if rec.err == nil {
-				c.commits[cm.Hash] = &cm
-			}
-		case recType:
-			id, typ := rec.str(), rec.str()
-			if rec.err == nil {
-				c.types[id] = typ
-			}
-		case recPath:
-			key, blob := rec.str(), rec.str()
-			if rec.err == nil {
-				c.paths[key] = blob
-			}
+		case recTag, recCommit, recType, recMemo:
 		default:
-			rec.err = errors.New("unknown record")
+			c.drop() // corrupted in the middle: start afresh rather than guess
+			return
+		}
+		c.spans[kind] = append(c.spans[kind], span{d.off, d.off + int(size)})
+		d.off += int(size)
+	}
+	c.data = d.s
+}
+
+// drop forgets the file's records and removes it: it is corrupted.
+func (c *objectCache) drop() {
+	os.Remove(c.path)
+	c.data, c.spans, c.garbage = "", [numKinds][]span{}, 0
+}
+
+// decode calls each with a decoder on every record of kind; a malformed
+// record drops the whole file (what was decoded before stays valid: it
+// parsed completely).
+func (c *objectCache) decode(kind byte, each func(rec *decoder, sp span)) {
+	c.load()
+	for _, sp := range c.spans[kind] {
+		rec := &decoder{s: c.data[sp.from:sp.to]}
+		each(rec, sp)
+		if rec.err == nil && rec.off != len(rec.s) {
+			rec.err = errCacheFormat
 		}
 		if rec.err != nil {
-			// Corrupted in the middle: start afresh rather than guess.
-			os.Remove(c.path)
-			c.reset()
+			c.drop()
 			return
 		}
 	}
 }
 
-func (c *objectCache) reset() {
-	c.tags, c.commits = map[string]*TagObject{}, map[string]*Commit{}
-	c.types, c.paths = map[string]string{}, map[string]string{}
+func (c *objectCache) tagIndex() map[string]*TagObject {
+	if c.tags == nil {
+		c.load()
+		c.tags = make(map[string]*TagObject, len(c.spans[recTag]))
+		c.decode(recTag, func(rec *decoder, _ span) {
+			if t := rec.tag(); rec.err == nil {
+				c.tags[t.ID] = &t
+			}
+		})
+	}
+	return c.tags
 }
 
-// pathBlob returns the blob at path in commit, "" when the path is absent
-// there; ok is false when the cache does not know.
-func (c *objectCache) pathBlob(commit, path string) (blob string, ok bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.load()
-	blob, ok = c.paths[commit+"\x00"+path]
-	return blob, ok
+func (c *objectCache) commitIndex() map[string]*Commit {
+	if c.commits == nil {
+		c.load()
+		c.commits = make(map[string]*Commit, len(c.spans[recCommit]))
+		c.decode(recCommit, func(rec *decoder, _ span) {
+			if cm := rec.commit(); rec.err == nil {
+				c.commits[cm.Hash] = &cm
+			}
+		})
+	}
+	return c.commits
 }
 
-func (c *objectCache) addPathBlob(commit, path, blob string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.pending = appendRecord(c.pending, recPath, appendStr(appendStr(nil, commit+"\x00"+path), blob))
+func (c *objectCache) typeIndex() map[string]string {
+	if c.types == nil {
+		c.load()
+		c.types = make(map[string]string, len(c.spans[recType]))
+		c.decode(recType, func(rec *decoder, _ span) {
+			if id, typ := rec.str(), rec.str(); rec.err == nil {
+				c.types[id] = typ
+			}
+		})
+	}
+	return c.types
+}
+
+func (c *objectCache) memoIndex() map[string]memo {
+	if c.memos == nil {
+		c.load()
+		c.memos = make(map[string]memo, len(c.spans[recMemo]))
+		c.decode(recMemo, func(rec *decoder, sp span) {
+			slot, key, value := rec.str(), rec.str(), rec.str()
+			if rec.err != nil {
+				return
+			}
+			if old, ok := c.memos[slot]; ok {
+				c.garbage += old.size
+			}
+			c.memos[slot] = memo{key: key, value: value, size: len(rec.s), at: sp.from}
+		})
+	}
+	return c.memos
 }
 
 func (c *objectCache) tag(id string) *TagObject {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.load()
-	return c.tags[id]
+	return c.tagIndex()[id]
 }
 
 func (c *objectCache) typeOf(id string) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.load()
-	return c.types[id]
+	return c.typeIndex()[id]
 }
 
 func (c *objectCache) commit(id string) *Commit {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.load()
-	return c.commits[id]
+	return c.commitIndex()[id]
+}
+
+// memo returns the value last stored in slot and the key it was stored
+// with (ok is false when the slot is empty).
+func (c *objectCache) memo(slot string) (key, value string, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.memoIndex()[slot]
+	return m.key, m.value, ok
+}
+
+// setMemo stores value for key in slot, replacing what the slot held.
+func (c *objectCache) setMemo(slot, key, value string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	memos := c.memoIndex()
+	body := appendStr(appendStr(appendStr(nil, slot), key), value)
+	if old, ok := memos[slot]; ok {
+		c.garbage += old.size
+	}
+	memos[slot] = memo{key: key, value: value, size: len(body), at: -1}
+	c.pending = appendRecord(c.pending, recMemo, body)
 }
 
 func (c *objectCache) addTag(t TagObject) {
@@ -175,11 +259,16 @@ func (c *objectCache) addCommit(cm Commit) {
 	c.pending = appendRecord(c.pending, recCommit, appendCommit(nil, &cm))
 }
 
-// flush appends the new records in one write.
+// flush appends the new records in one write, or rewrites the file when
+// replaced memos (old branch walks) make up most of it.
 func (c *objectCache) flush() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.pending) == 0 {
+		return
+	}
+	if c.garbage >= compactMinGarbage && 2*c.garbage >= len(c.data) {
+		c.compact()
 		return
 	}
 	f, err := os.OpenFile(c.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
@@ -192,6 +281,36 @@ func (c *objectCache) flush() {
 	}
 	f.Write(c.pending)
 	c.pending = nil
+}
+
+// compact writes the live records and the pending ones to a new file and
+// renames it over the old one. Records another process appended meanwhile
+// may be lost: they will be read from git again.
+func (c *objectCache) compact() {
+	memos := c.memoIndex()
+	out := []byte(cacheMagic)
+	for kind, spans := range c.spans {
+		for _, sp := range spans {
+			body := c.data[sp.from:sp.to]
+			if kind == recMemo {
+				rec := &decoder{s: body}
+				if memos[rec.str()].at != sp.from {
+					continue // replaced
+				}
+			}
+			out = appendRecord(out, byte(kind), []byte(body))
+		}
+	}
+	out = append(out, c.pending...)
+	c.pending = nil
+	tmp, err := os.CreateTemp(filepath.Dir(c.path), cacheFileName+".*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(out)
+	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), c.path) != nil {
+		os.Remove(tmp.Name())
+	}
 }
 
 func appendRecord(buf []byte, kind byte, body []byte) []byte {

@@ -69,23 +69,6 @@ func TestObjectCache(t *testing.T) {
 	if b.cache.commit(commit) == nil {
 		t.Error("the commit is not in the cache")
 	}
-	for range 2 { // the second time from the cache
-		ids, err := b.BlobIDs([]string{commit}, "dir/f.txt")
-		if err != nil || ids[commit] == "" {
-			t.Fatalf("BlobIDs = %v, %v", ids, err)
-		}
-		if ids, _ := b.BlobIDs([]string{commit}, "absent"); len(ids) != 0 {
-			t.Fatalf("absent path has a blob: %v", ids)
-		}
-		b.Close()
-		b, _ = r.OpenBatch(t.Context())
-	}
-	if blob, ok := b.cache.pathBlob(commit, "dir/f.txt"); !ok || blob == "" {
-		t.Error("the path lookup is not in the cache")
-	}
-	if blob, ok := b.cache.pathBlob(commit, "absent"); !ok || blob != "" {
-		t.Error("the absence of a path is not in the cache")
-	}
 	b.Close()
 	// A truncated last record (a crash while appending) is ignored.
 	data, _ = os.ReadFile(path)

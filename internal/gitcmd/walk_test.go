@@ -1,0 +1,183 @@
+package gitcmd
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// branchHistory runs BranchHistory through a fresh Batch and closes it
+// (which writes the object cache).
+func branchHistory(t *testing.T, r *Repo, paths ...string) []CommitFiles {
+	t.Helper()
+	b, err := r.OpenBatch(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	walk, err := b.BranchHistory(t.Context(), paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return walk
+}
+
+// wantHistory is what BranchHistory must answer, asked of git directly.
+func wantHistory(g interface{ Git(...string) string }, paths ...string) []CommitFiles {
+	var want []CommitFiles
+	for _, c := range strings.Fields(g.Git("rev-list", "--branches")) {
+		cf := CommitFiles{Commit: c, Blobs: make([]string, len(paths))}
+		for i, p := range paths {
+			if out := g.Git("ls-tree", "--format=%(objecttype) %(objectname)", c, "--", p); strings.HasPrefix(out, "blob ") {
+				cf.Blobs[i] = strings.TrimPrefix(strings.TrimSpace(out), "blob ")
+			}
+		}
+		want = append(want, cf)
+	}
+	return want
+}
+
+func TestBranchHistory(t *testing.T) {
+	g, r := newTestRepo(t)
+	paths := []string{"artifacts.yaml", "dvc.yaml"}
+	if walk := branchHistory(t, r, paths...); len(walk) != 0 {
+		t.Fatalf("no commits yet, got %v", walk)
+	}
+	g.Commit("one", map[string]string{"artifacts.yaml": "a: {}\n"})
+	g.Commit("two", map[string]string{"dvc.yaml": "artifacts: {}\n", "artifacts.yaml": "b: {}\n"})
+	g.Git("branch", "side")
+	g.Commit("three", map[string]string{"dir/artifacts.yaml": "x\n"})
+
+	first := branchHistory(t, r, paths...)
+	if want := wantHistory(g, paths...); !reflect.DeepEqual(first, want) {
+		t.Fatalf("first walk:\n%v\nwant\n%v", first, want)
+	}
+	// Unchanged tips: answered from the cache, without rev-list.
+	r.Verbose = &strings.Builder{}
+	if again := branchHistory(t, r, paths...); !reflect.DeepEqual(again, first) {
+		t.Fatalf("cached walk differs:\n%v\n%v", again, first)
+	}
+	if log := r.Verbose.(*strings.Builder).String(); strings.Contains(log, "rev-list") {
+		t.Errorf("an unchanged walk ran git again:\n%s", log)
+	}
+	// Other paths are another walk.
+	if other := branchHistory(t, r, "dir/artifacts.yaml"); !reflect.DeepEqual(other, wantHistory(g, "dir/artifacts.yaml")) {
+		t.Errorf("walk of other paths: %v", other)
+	}
+	r.Verbose = nil
+
+	// A new commit on a branch, and a branch moved back: walked again.
+	main := strings.TrimSpace(g.Git("branch", "--show-current"))
+	g.Git("checkout", "-q", "side")
+	g.Commit("four", map[string]string{"artifacts.yaml": "c: {}\n"})
+	if walk := branchHistory(t, r, paths...); !reflect.DeepEqual(walk, wantHistory(g, paths...)) {
+		t.Errorf("walk after a commit:\n%v\nwant\n%v", walk, wantHistory(g, paths...))
+	}
+	g.Git("checkout", "-q", "--detach")
+	g.Git("branch", "-f", main, "HEAD~2")
+	g.Git("branch", "-D", "side")
+	if walk := branchHistory(t, r, paths...); !reflect.DeepEqual(walk, wantHistory(g, paths...)) {
+		t.Errorf("walk after moving branches back:\n%v\nwant\n%v", walk, wantHistory(g, paths...))
+	}
+}
+
+func TestBranchHistoryWithoutCache(t *testing.T) {
+	t.Setenv("GTO_NO_OBJECT_CACHE", "1")
+	g, r := newTestRepo(t)
+	g.Commit("one", map[string]string{"artifacts.yaml": "a: {}\n"})
+	for range 2 {
+		if walk := branchHistory(t, r, "artifacts.yaml"); !reflect.DeepEqual(walk, wantHistory(g, "artifacts.yaml")) {
+			t.Errorf("walk = %v", walk)
+		}
+	}
+}
+
+func TestMemo(t *testing.T) {
+	_, r := newTestRepo(t)
+	b, _ := r.OpenBatch(t.Context())
+	if _, ok := b.Memo("slot"); ok {
+		t.Error("an empty cache has a memo")
+	}
+	b.SetMemo("slot", "value")
+	b.SetMemo("empty", "")
+	if v, ok := b.Memo("slot"); !ok || v != "value" {
+		t.Errorf("Memo before Close = %q, %v", v, ok)
+	}
+	b.Close()
+	b, _ = r.OpenBatch(t.Context())
+	defer b.Close()
+	if v, ok := b.Memo("slot"); !ok || v != "value" {
+		t.Errorf("Memo in the next run = %q, %v", v, ok)
+	}
+	if v, ok := b.Memo("empty"); !ok || v != "" {
+		t.Errorf("empty Memo = %q, %v", v, ok)
+	}
+}
+
+// Replaced memos (walks of older branch tips) are dropped from the file
+// once they make up most of it; everything else survives.
+func TestObjectCacheCompaction(t *testing.T) {
+	defer func(n int) { compactMinGarbage = n }(compactMinGarbage)
+	compactMinGarbage = 1000
+	_, r, commit := oddRegistry(t)
+	path := filepath.Join(r.GitDir(), cacheFileName)
+	readAll(t, r, commit) // tags in the cache
+	big := strings.Repeat("x", 600)
+	for i := range 20 {
+		b, _ := r.OpenBatch(t.Context())
+		b.SetMemo("walk", big+string(rune('a'+i)))
+		b.SetMemo("names-"+string(rune('a'+i)), "n")
+		b.Close()
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() > 6000 { // 20 walks of 600 bytes were written
+		t.Errorf("the cache holds %d bytes: replaced memos were not dropped", st.Size())
+	}
+	b, _ := r.OpenBatch(t.Context())
+	defer b.Close()
+	if v, _ := b.Memo("walk"); v != big+"t" {
+		t.Errorf("latest memo lost: %.10q", v)
+	}
+	for i := range 20 {
+		if v, ok := b.Memo("names-" + string(rune('a'+i))); !ok || v != "n" {
+			t.Errorf("memo names-%c lost", 'a'+i)
+		}
+	}
+	recs, err := b.ReadTags(t.Context(), func(string) bool { return true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range recs {
+		if !rec.cached {
+			t.Errorf("%s: the compaction lost its cached object", rec.Name)
+		}
+	}
+}
+
+// A malformed record of one kind drops the file, and lookups go on
+// answering (from git).
+func TestObjectCacheMalformedRecord(t *testing.T) {
+	_, r, commit := oddRegistry(t)
+	path := filepath.Join(r.GitDir(), cacheFileName)
+	first, _ := readAll(t, r, commit)
+	// A memo record whose body is not three strings.
+	data, _ := os.ReadFile(path)
+	bad := appendRecord(append([]byte(nil), data...), recMemo, []byte{0x7f})
+	os.WriteFile(path, bad, 0o644)
+	b, _ := r.OpenBatch(t.Context())
+	if _, ok := b.Memo("slot"); ok {
+		t.Error("a malformed memo answered")
+	}
+	b.Close()
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("the malformed cache was kept: %v", err)
+	}
+	if second, _ := readAll(t, r, commit); !reflect.DeepEqual(stripCached(first), stripCached(second)) {
+		t.Error("records differ after a malformed memo")
+	}
+}
