@@ -124,11 +124,8 @@ func (r *Registry) doctorAnnotations(ctx context.Context) (*annotations.Index, [
 	}
 	var merged *annotations.Index
 	var problems []Problem
-	for _, f := range []struct {
-		name  string
-		parse indexParser
-	}{{r.cfg.Index, annotations.Parse}, {dvcFile, annotations.ParseDVC}} {
-		ix, err := r.readIndexFile(b, []string{head}, f.name, true, f.parse)
+	for _, f := range r.indexFiles() {
+		ids, parsed, err := readIndexFile(b, []string{head}, f, true)
 		var e *Error
 		if errors.As(err, &e) && e.Kind == ErrInvalid {
 			problems = append(problems, Problem{Code: ProblemAnnotations, Message: err.Error()})
@@ -137,7 +134,7 @@ func (r *Registry) doctorAnnotations(ctx context.Context) (*annotations.Index, [
 		if err != nil {
 			return nil, nil, err
 		}
-		if i := ix[head]; i != nil {
+		if i := parsed[ids[head]]; i != nil {
 			if merged == nil {
 				merged = i
 			} else {

@@ -3,9 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
-	"fmt"
 
-	"github.com/gto-dev/gto/annotations"
 	"github.com/gto-dev/gto/internal/gitcmd"
 	"github.com/gto-dev/gto/tagname"
 )
@@ -116,18 +114,36 @@ func (r *Registry) load(ctx context.Context, sc scope) (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The annotations of every commit or branch tip come mostly from the
+	// object cache and a for-each-ref of their own: read them while the
+	// tags are read.
+	var annotated []AnnotatedCommit
+	var annotatedErr error
+	annotatedDone := make(chan struct{})
+	history := !sc.noAnnotations && (sc.allCommits || sc.allBranches)
+	if history {
+		go func() {
+			defer close(annotatedDone)
+			annotated, annotatedErr = r.annotatedCommits(ctx, b, "", sc)
+		}()
+	} else {
+		close(annotatedDone)
+	}
 	tags, err := readTags(ctx, r.git, b, sc.artifact)
+	<-annotatedDone
 	if err != nil {
 		return nil, err
+	}
+	if annotatedErr != nil {
+		return nil, annotatedErr
 	}
 	head, err := b.ResolveCommit("HEAD")
 	if err != nil && !errors.Is(err, gitcmd.ErrNoCommits) {
 		return nil, err
 	}
-	in := BuildInput{Tags: tags, AnnotatedArtifactsOnly: sc.artifactsOnly}
-	if head != "" && !sc.noAnnotations {
-		in.Annotated, err = r.annotatedCommits(ctx, b, head, sc)
-		if err != nil {
+	in := BuildInput{Tags: tags, Annotated: annotated, AnnotatedArtifactsOnly: sc.artifactsOnly}
+	if head != "" && !sc.noAnnotations && !history {
+		if in.Annotated, err = r.annotatedCommits(ctx, b, head, sc); err != nil {
 			return nil, err
 		}
 	}
@@ -210,136 +226,4 @@ func readCommits(b *gitcmd.Batch, hashes []string) (map[string]*CommitInfo, erro
 		}
 	}
 	return out, nil
-}
-
-// annotatedCommits reads the annotation files at HEAD (or the branch tips,
-// or every commit) and lists which artifacts each commit annotates.
-func (r *Registry) annotatedCommits(ctx context.Context, b *gitcmd.Batch, head string, sc scope) ([]AnnotatedCommit, error) {
-	commits := []string{head}
-	var err error
-	switch {
-	case sc.allCommits:
-		commits, err = r.git.AllCommits(ctx)
-	case sc.allBranches:
-		commits, err = r.git.Branches(ctx)
-	}
-	if err != nil {
-		return nil, err
-	}
-	indexes, err := r.readIndexes(b, commits, !sc.allCommits && !sc.allBranches)
-	if err != nil {
-		return nil, err
-	}
-	var out []AnnotatedCommit
-	for _, c := range commits {
-		ix := indexes[c]
-		if ix == nil || ix.Len() == 0 {
-			continue
-		}
-		names := ix.Names()
-		if sc.artifact != "" {
-			names = filterName(names, sc.artifact)
-		}
-		if len(names) > 0 {
-			out = append(out, AnnotatedCommit{Commit: c, Names: names})
-		}
-	}
-	return out, nil
-}
-
-func filterName(names []string, keep string) []string {
-	for _, n := range names {
-		if n == keep {
-			return []string{n}
-		}
-	}
-	return nil
-}
-
-// readIndexes reads the annotations (artifacts.yaml, then dvc.yaml's
-// `artifacts:`) at each commit, reading each distinct file content once.
-// A malformed file is an error when strict (HEAD); in history (--all-*) a
-// malformed old file is skipped, since it cannot be fixed any more.
-func (r *Registry) readIndexes(b *gitcmd.Batch, commits []string, strict bool) (map[string]*annotations.Index, error) {
-	out := make(map[string]*annotations.Index, len(commits))
-	main, err := r.readIndexFile(b, commits, r.cfg.Index, strict, annotations.Parse)
-	if err != nil {
-		return nil, err
-	}
-	dvc, err := r.readIndexFile(b, commits, dvcFile, strict, annotations.ParseDVC)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range commits {
-		ix := main[c]
-		if d := dvc[c]; d != nil {
-			if ix == nil {
-				ix = d
-			} else {
-				ix.Merge(d)
-			}
-		}
-		if ix != nil {
-			out[c] = ix
-		}
-	}
-	return out, nil
-}
-
-const dvcFile = "dvc.yaml"
-
-type indexParser func(data []byte, file string) (*annotations.Index, error)
-
-func (r *Registry) readIndexFile(b *gitcmd.Batch, commits []string, file string, strict bool, parse indexParser) (map[string]*annotations.Index, error) {
-	ids, err := b.BlobIDs(commits, file)
-	if err != nil {
-		return nil, err
-	}
-	var blobIDs []string
-	for _, c := range commits {
-		if id, ok := ids[c]; ok {
-			blobIDs = append(blobIDs, id)
-		}
-	}
-	blobs, err := b.Blobs(blobIDs)
-	if err != nil {
-		return nil, err
-	}
-	parsed := map[string]*annotations.Index{} // blob id -> index (nil: malformed, skipped)
-	out := map[string]*annotations.Index{}
-	for _, c := range commits {
-		id, ok := ids[c]
-		if !ok {
-			continue
-		}
-		ix, done := parsed[id]
-		if !done {
-			ix, err = parse(blobs[id], file)
-			if err != nil {
-				if strict {
-					return nil, wrapInvalid(fmt.Errorf("%w (at commit %.7s)", err, c))
-				}
-				ix = nil
-			}
-			parsed[id] = ix
-		}
-		if ix != nil {
-			out[c] = ix
-		}
-	}
-	return out, nil
-}
-
-// annotationAt returns the annotation of artifact at commit (nil when none).
-func (r *Registry) annotationAt(b *gitcmd.Batch, commit, artifact string) (*annotations.Artifact, error) {
-	ix, err := r.readIndexes(b, []string{commit}, true)
-	if err != nil {
-		return nil, err
-	}
-	if i := ix[commit]; i != nil {
-		if a, ok := i.Get(artifact); ok {
-			return &a, nil
-		}
-	}
-	return nil, nil
 }

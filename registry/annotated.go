@@ -1,0 +1,304 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/gto-dev/gto/annotations"
+	"github.com/gto-dev/gto/internal/gitcmd"
+)
+
+// The annotation files: artifacts.yaml (r.cfg.Index) first, then the
+// `artifacts:` section of dvc.yaml, which adds the artifacts the first does
+// not have.
+const dvcFile = "dvc.yaml"
+
+type indexParser func(data []byte, file string) (*annotations.Index, error)
+
+// indexFile is one annotation file and how it is read.
+type indexFile struct {
+	path  string
+	kind  string // names the parser in memo slots
+	parse indexParser
+}
+
+func (r *Registry) indexFiles() []indexFile {
+	return []indexFile{
+		{r.cfg.Index, "artifacts", annotations.Parse},
+		{dvcFile, "dvc", annotations.ParseDVC},
+	}
+}
+
+// annotatedCommits reads the annotation files at HEAD (or the branch tips,
+// or every commit, and then head is not used) and lists which artifacts
+// each commit annotates.
+func (r *Registry) annotatedCommits(ctx context.Context, b *gitcmd.Batch, head string, sc scope) ([]AnnotatedCommit, error) {
+	if !sc.allCommits && !sc.allBranches {
+		// HEAD: a malformed file is an error the user can fix.
+		indexes, err := r.readIndexes(b, []string{head}, true)
+		if err != nil {
+			return nil, err
+		}
+		if ix := indexes[head]; ix != nil {
+			if names := filterName(ix.Names(), sc.artifact); len(names) > 0 {
+				return []AnnotatedCommit{{Commit: head, Names: names}}, nil
+			}
+		}
+		return nil, nil
+	}
+	files := r.indexFiles()
+	paths := []string{files[0].path, files[1].path}
+	var walk []gitcmd.CommitFiles
+	var err error
+	if sc.allCommits {
+		walk, err = b.BranchHistory(ctx, paths)
+	} else {
+		walk, err = branchTipFiles(ctx, r.git, b, paths)
+	}
+	if err != nil {
+		return nil, err
+	}
+	names, err := r.annotatedNames(b, files, walk)
+	if err != nil {
+		return nil, err
+	}
+	var out []AnnotatedCommit
+	for _, cf := range walk {
+		ns := names[pairOf(cf.Blobs)]
+		if sc.artifact != "" {
+			ns = filterName(ns, sc.artifact)
+		}
+		if len(ns) > 0 {
+			// Commits with the same files share one slice: Build creates
+			// each artifact once per distinct slice.
+			out = append(out, AnnotatedCommit{Commit: cf.Commit, Names: ns})
+		}
+	}
+	return out, nil
+}
+
+// branchTipFiles lists the branch tips with the ids of paths in each.
+func branchTipFiles(ctx context.Context, repo *gitcmd.Repo, b *gitcmd.Batch, paths []string) ([]gitcmd.CommitFiles, error) {
+	tips, err := repo.Branches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]gitcmd.CommitFiles, len(tips))
+	for i, tip := range tips {
+		out[i] = gitcmd.CommitFiles{Commit: tip, Blobs: make([]string, len(paths))}
+	}
+	for p, path := range paths {
+		ids, err := b.BlobIDs(tips, path)
+		if err != nil {
+			return nil, err
+		}
+		for i := range out {
+			out[i].Blobs[p] = ids[out[i].Commit]
+		}
+	}
+	return out, nil
+}
+
+// pairKey identifies a commit's pair of annotation files.
+type pairKey [2]string
+
+func pairOf(blobs []string) pairKey { return pairKey{blobs[0], blobs[1]} }
+
+// annotatedNames returns, for each distinct pair of annotation files in
+// walk, the artifact names they annotate (artifacts.yaml's, then those only
+// dvc.yaml has). A malformed file annotates nothing: in history it cannot
+// be fixed any more. The names of a blob are remembered in the object cache,
+// so a long history is parsed once, not on every --all-commits.
+func (r *Registry) annotatedNames(b *gitcmd.Batch, files []indexFile, walk []gitcmd.CommitFiles) (map[pairKey][]string, error) {
+	perFile := make([]map[string][]string, len(files)) // blob id -> names
+	for f, file := range files {
+		known := map[string][]string{"": nil}
+		var unknown []string
+		for _, cf := range walk {
+			id := cf.Blobs[f]
+			if _, ok := known[id]; ok {
+				continue
+			}
+			if v, ok := b.Memo(namesSlot(file, id)); ok {
+				known[id] = decodeNames(v)
+			} else {
+				known[id] = nil
+				unknown = append(unknown, id)
+			}
+		}
+		blobs, err := b.Blobs(unknown)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range unknown {
+			var names []string
+			if ix, err := file.parse(blobs[id], file.path); err == nil {
+				names = ix.Names()
+			}
+			known[id] = names
+			if v, ok := encodeNames(names); ok {
+				b.SetMemo(namesSlot(file, id), v)
+			}
+		}
+		perFile[f] = known
+	}
+	out := map[pairKey][]string{}
+	for _, cf := range walk {
+		key := pairOf(cf.Blobs)
+		if _, ok := out[key]; ok {
+			continue
+		}
+		names := perFile[0][cf.Blobs[0]]
+		if extra := perFile[1][cf.Blobs[1]]; len(extra) > 0 {
+			names = mergeNames(names, extra)
+		}
+		out[key] = names
+	}
+	return out, nil
+}
+
+func namesSlot(file indexFile, blob string) string {
+	return "annotation-names\x00" + file.kind + "\x00" + blob
+}
+
+// encodeNames joins names by newlines, which valid artifact names never
+// contain; ok is false for names it cannot encode (then nothing is memoised).
+func encodeNames(names []string) (string, bool) {
+	for _, n := range names {
+		if n == "" || strings.Contains(n, "\n") {
+			return "", false
+		}
+	}
+	return strings.Join(names, "\n"), true
+}
+
+func decodeNames(v string) []string {
+	if v == "" {
+		return nil
+	}
+	return strings.Split(v, "\n")
+}
+
+// mergeNames returns first followed by the names of second it lacks, as
+// annotations.Index.Merge orders them.
+func mergeNames(first, second []string) []string {
+	out := append([]string(nil), first...)
+	have := make(map[string]bool, len(first))
+	for _, n := range first {
+		have[n] = true
+	}
+	for _, n := range second {
+		if !have[n] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func filterName(names []string, keep string) []string {
+	if keep == "" {
+		return names
+	}
+	for _, n := range names {
+		if n == keep {
+			return []string{n}
+		}
+	}
+	return nil
+}
+
+// readIndexes reads the annotations at each commit, reading each distinct
+// file content once. A malformed file is an error when strict (HEAD);
+// elsewhere (old versions' commits) it is skipped, since it cannot be fixed
+// any more.
+func (r *Registry) readIndexes(b *gitcmd.Batch, commits []string, strict bool) (map[string]*annotations.Index, error) {
+	files := r.indexFiles()
+	ids := make([]map[string]string, len(files))                // per file: commit -> blob id
+	parsed := make([]map[string]*annotations.Index, len(files)) // per file: blob id -> index
+	for f, file := range files {
+		var err error
+		if ids[f], parsed[f], err = readIndexFile(b, commits, file, strict); err != nil {
+			return nil, err
+		}
+	}
+	// Commits with the same files share one index; the merged one is built
+	// afresh, as parsed indexes are shared by every commit with that file.
+	merged := map[string]*annotations.Index{}
+	out := make(map[string]*annotations.Index, len(commits))
+	for _, c := range commits {
+		main, dvc := parsed[0][ids[0][c]], parsed[1][ids[1][c]]
+		key := ids[0][c] + " " + ids[1][c]
+		ix, done := merged[key]
+		if !done {
+			switch {
+			case main != nil && dvc != nil:
+				ix = annotations.New(main.File())
+				ix.Merge(main)
+				ix.Merge(dvc)
+			case main != nil:
+				ix = main
+			default:
+				ix = dvc
+			}
+			merged[key] = ix
+		}
+		if ix != nil {
+			out[c] = ix
+		}
+	}
+	return out, nil
+}
+
+// readIndexFile reads one annotation file at each commit: its blob id at
+// each commit that has it, and each distinct blob parsed once (nil when
+// malformed and not strict).
+func readIndexFile(b *gitcmd.Batch, commits []string, file indexFile, strict bool) (map[string]string, map[string]*annotations.Index, error) {
+	ids, err := b.BlobIDs(commits, file.path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var blobIDs []string
+	for _, c := range commits {
+		if id, ok := ids[c]; ok {
+			blobIDs = append(blobIDs, id)
+		}
+	}
+	blobs, err := b.Blobs(blobIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	parsed := map[string]*annotations.Index{}
+	for _, c := range commits {
+		id, ok := ids[c]
+		if !ok {
+			continue
+		}
+		if _, done := parsed[id]; done {
+			continue
+		}
+		ix, err := file.parse(blobs[id], file.path)
+		if err != nil {
+			if strict {
+				return nil, nil, wrapInvalid(fmt.Errorf("%w (at commit %.7s)", err, c))
+			}
+			ix = nil
+		}
+		parsed[id] = ix
+	}
+	return ids, parsed, nil
+}
+
+// annotationAt returns the annotation of artifact at commit (nil when none).
+func (r *Registry) annotationAt(b *gitcmd.Batch, commit, artifact string) (*annotations.Artifact, error) {
+	ix, err := r.readIndexes(b, []string{commit}, true)
+	if err != nil {
+		return nil, err
+	}
+	if i := ix[commit]; i != nil {
+		if a, ok := i.Get(artifact); ok {
+			return &a, nil
+		}
+	}
+	return nil, nil
+}
