@@ -33,10 +33,10 @@ type objectCache struct {
 
 	mu      sync.Mutex
 	loaded  bool
-	data    string                // the records; decoded fields are slices of it
-	spans   [numKinds][]span      // where each kind's record bodies are
-	tags    map[string]*TagObject // nil until first used
-	commits map[string]*Commit
+	data    string           // the records; decoded fields are slices of it
+	spans   [numKinds][]span // where each kind's record bodies are
+	tags    map[string]span  // by id; nil until first used
+	commits map[string]span
 	types   map[string]string // objects read only for their type (lightweight tags)
 	memos   map[string]memo   // by slot
 	garbage int               // bytes of memo records a newer one replaced
@@ -120,10 +120,13 @@ func (c *objectCache) load() {
 	c.data = d.s
 }
 
-// drop forgets the file's records and removes it: it is corrupted.
+// drop forgets the file's records and removes it: it is corrupted. The
+// indexes are left empty (not nil: they are not built again).
 func (c *objectCache) drop() {
 	os.Remove(c.path)
 	c.data, c.spans, c.garbage = "", [numKinds][]span{}, 0
+	c.tags, c.commits = map[string]span{}, map[string]span{}
+	c.types, c.memos = map[string]string{}, map[string]memo{}
 }
 
 // decode calls each with a decoder on every record of kind; a malformed
@@ -144,30 +147,42 @@ func (c *objectCache) decode(kind byte, each func(rec *decoder, sp span)) {
 	}
 }
 
-func (c *objectCache) tagIndex() map[string]*TagObject {
-	if c.tags == nil {
-		c.load()
-		c.tags = make(map[string]*TagObject, len(c.spans[recTag]))
-		c.decode(recTag, func(rec *decoder, _ span) {
-			if t := rec.tag(); rec.err == nil {
-				c.tags[t.ID] = &t
-			}
-		})
+// idIndex maps the id each record of kind starts with to the record. The
+// records are decoded on lookup: a decoded copy of 50,000 tag objects would
+// stay on the heap for the whole command, and the garbage collector of a
+// process held under its memory limit would scan it again and again.
+func (c *objectCache) idIndex(kind byte) map[string]span {
+	c.load()
+	index := make(map[string]span, len(c.spans[kind]))
+	for _, sp := range c.spans[kind] {
+		rec := &decoder{s: c.data[sp.from:sp.to]}
+		if id := rec.str(); rec.err == nil {
+			index[id] = sp
+		} else {
+			c.drop()
+			return map[string]span{}
+		}
 	}
-	return c.tags
+	return index
 }
 
-func (c *objectCache) commitIndex() map[string]*Commit {
-	if c.commits == nil {
-		c.load()
-		c.commits = make(map[string]*Commit, len(c.spans[recCommit]))
-		c.decode(recCommit, func(rec *decoder, _ span) {
-			if cm := rec.commit(); rec.err == nil {
-				c.commits[cm.Hash] = &cm
-			}
-		})
+// record returns a decoder on the record of id in index; nil when absent.
+func (c *objectCache) record(index map[string]span, id string) *decoder {
+	sp, ok := index[id]
+	if !ok {
+		return nil
 	}
-	return c.commits
+	return &decoder{s: c.data[sp.from:sp.to]}
+}
+
+// decoded checks that rec was decoded completely; a malformed record drops
+// the file.
+func (c *objectCache) decoded(rec *decoder) bool {
+	if rec.err == nil && rec.off == len(rec.s) {
+		return true
+	}
+	c.drop()
+	return false
 }
 
 func (c *objectCache) typeIndex() map[string]string {
@@ -201,10 +216,29 @@ func (c *objectCache) memoIndex() map[string]memo {
 	return c.memos
 }
 
+// prefetchTags decodes what streamTags looks up: the tag objects and the
+// types of the other objects tags point at.
+func (c *objectCache) prefetchTags() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tags == nil {
+		c.tags = c.idIndex(recTag)
+	}
+	c.typeIndex()
+}
+
 func (c *objectCache) tag(id string) *TagObject {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.tagIndex()[id]
+	if c.tags == nil {
+		c.tags = c.idIndex(recTag)
+	}
+	if rec := c.record(c.tags, id); rec != nil {
+		if t := rec.tag(); c.decoded(rec) {
+			return &t
+		}
+	}
+	return nil
 }
 
 func (c *objectCache) typeOf(id string) string {
@@ -216,7 +250,15 @@ func (c *objectCache) typeOf(id string) string {
 func (c *objectCache) commit(id string) *Commit {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.commitIndex()[id]
+	if c.commits == nil {
+		c.commits = c.idIndex(recCommit)
+	}
+	if rec := c.record(c.commits, id); rec != nil {
+		if cm := rec.commit(); c.decoded(rec) {
+			return &cm
+		}
+	}
+	return nil
 }
 
 // memo returns the value last stored in slot and the key it was stored

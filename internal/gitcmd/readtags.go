@@ -48,6 +48,15 @@ func (b *Batch) ReadTags(ctx context.Context, keep func(name string) bool, patte
 	for _, p := range patterns {
 		args = append(args, "refs/tags/"+p)
 	}
+	cache := b.cache
+	if len(patterns) > 0 {
+		cache = nil // a few tags of one artifact: cheaper to read than the cache
+	}
+	if cache != nil {
+		// for-each-ref sorts every ref before it writes the first line:
+		// load the cache meanwhile, on the other core.
+		go cache.prefetchTags()
+	}
 	list := b.repo.command(ctx, b.repo.dir(), call{args: args})
 	out, err := list.StdoutPipe()
 	if err != nil {
@@ -57,10 +66,6 @@ func (b *Batch) ReadTags(ctx context.Context, keep func(name string) bool, patte
 	list.Stderr = stderr
 	if err := list.Start(); err != nil {
 		return nil, commandError(ctx, list, err, "")
-	}
-	cache := b.cache
-	if len(patterns) > 0 {
-		cache = nil // a few tags of one artifact: cheaper to read than the cache
 	}
 	records, readErr := b.contents.streamTags(out, keep, cache)
 	if readErr != nil && b.legacyFallback(b.contents) {

@@ -181,3 +181,28 @@ func TestObjectCacheMalformedRecord(t *testing.T) {
 		t.Error("records differ after a malformed memo")
 	}
 }
+
+// Tag records are decoded on lookup: one that is malformed after its id
+// drops the file then, and the tag is read from git.
+func TestObjectCacheMalformedTagRecord(t *testing.T) {
+	_, r, commit := oddRegistry(t)
+	path := filepath.Join(r.GitDir(), cacheFileName)
+	first, _ := readAll(t, r, commit)
+	id := ""
+	for _, rec := range first {
+		if rec.Tag != nil {
+			id = rec.Object
+		}
+	}
+	data, _ := os.ReadFile(path)
+	// Appended last, this record replaces the good one for its id.
+	bad := appendRecord(append([]byte(nil), data...), recTag, append(appendStr(nil, id), 0xff))
+	os.WriteFile(path, bad, 0o644)
+	second, _ := readAll(t, r, commit)
+	if !reflect.DeepEqual(stripCached(first), stripCached(second)) {
+		t.Error("records differ after a malformed tag record")
+	}
+	if data, _ := os.ReadFile(path); len(data) >= len(bad) {
+		t.Error("the cache with a malformed record was kept")
+	}
+}
