@@ -1,7 +1,9 @@
 package registry
 
 import (
-	"sort"
+	"cmp"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gto-dev/gto/tagname"
@@ -76,22 +78,38 @@ func phase(a tagname.Action) int {
 // Build builds the registry state from tags and annotations in one pass.
 func Build(in BuildInput) *State {
 	s := &State{byName: map[string]*Artifact{}}
-	tags := make([]*TagInput, 0, len(in.Tags))
+	// Sorted on keys copied out of the tags (comparing through pointers
+	// misses the cache on 50,000 tags); the input order breaks ties, as a
+	// stable sort would.
+	type keyed struct {
+		tag   *TagInput
+		phase int
+		time  int64
+		name  string
+		index int
+	}
+	keys := make([]keyed, 0, len(in.Tags))
 	for i := range in.Tags {
-		if in.Tags[i].IsEvent() {
-			tags = append(tags, &in.Tags[i])
+		if t := &in.Tags[i]; t.IsEvent() {
+			keys = append(keys, keyed{t, phase(t.Parsed.Action), t.Time.Unix(), t.Name, i})
 		}
 	}
-	sort.SliceStable(tags, func(i, j int) bool {
-		a, b := tags[i], tags[j]
-		if pa, pb := phase(a.Parsed.Action), phase(b.Parsed.Action); pa != pb {
-			return pa < pb
+	slices.SortFunc(keys, func(a, b keyed) int {
+		if a.phase != b.phase {
+			return cmp.Compare(a.phase, b.phase)
 		}
-		if ta, tb := a.Time.Unix(), b.Time.Unix(); ta != tb {
-			return ta < tb
+		if a.time != b.time {
+			return cmp.Compare(a.time, b.time)
 		}
-		return a.Name < b.Name
+		if c := strings.Compare(a.name, b.name); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.index, b.index)
 	})
+	tags := make([]*TagInput, len(keys))
+	for i, k := range keys {
+		tags[i] = k.tag
+	}
 	for i, t := range tags {
 		applyTag(s, t, i)
 	}

@@ -18,8 +18,13 @@ import (
 // the reverse of tag order, and for stage events the reverse of stage order
 // then tag order.
 func (s *State) History(artifact string, ascending bool) []*Event {
+	// The sort keys are copied next to the event: comparing through the
+	// pointers costs a cache miss per comparison on 70,000 events.
 	type ranked struct {
 		e                   *Event
+		time                int64
+		seq                 int
+		kind                EventKind
 		artifact, version   int
 		stage               int
 		inStage, deprecated bool
@@ -37,26 +42,30 @@ func (s *State) History(artifact string, ascending bool) []*Event {
 		}
 	}
 	rows := make([]ranked, 0, n)
+	add := func(e *Event, r ranked) {
+		r.e, r.time, r.seq, r.kind = e, e.Time.Unix(), e.seq, e.Kind
+		rows = append(rows, r)
+	}
 	for _, a := range s.Artifacts {
 		if artifact != "" && a.Name != artifact {
 			continue
 		}
 		for _, e := range a.Deprecations {
-			rows = append(rows, ranked{e: e, artifact: a.rank, deprecated: true})
+			add(e, ranked{artifact: a.rank, deprecated: true})
 		}
 		for _, v := range a.Versions {
 			for _, list := range [][]*Event{v.Registrations, v.Deregistrations} {
 				for _, e := range list {
-					rows = append(rows, ranked{e: e, artifact: a.rank, version: v.rank})
+					add(e, ranked{artifact: a.rank, version: v.rank})
 				}
 			}
 			if v.CommitEvent != nil {
-				rows = append(rows, ranked{e: v.CommitEvent, artifact: a.rank, version: v.rank})
+				add(v.CommitEvent, ranked{artifact: a.rank, version: v.rank})
 			}
 			for _, vs := range v.Stages {
 				for _, list := range [][]*Event{vs.Assignments, vs.Unassignments} {
 					for _, e := range list {
-						rows = append(rows, ranked{e: e, artifact: a.rank, version: v.rank, stage: vs.rank, inStage: true})
+						add(e, ranked{artifact: a.rank, version: v.rank, stage: vs.rank, inStage: true})
 					}
 				}
 			}
@@ -64,17 +73,17 @@ func (s *State) History(artifact string, ascending bool) []*Event {
 	}
 	// newest first
 	slices.SortFunc(rows, func(a, b ranked) int {
-		if ta, tb := a.e.Time.Unix(), b.e.Time.Unix(); ta != tb {
-			return cmp.Compare(tb, ta)
+		if a.time != b.time {
+			return cmp.Compare(b.time, a.time)
 		}
-		if a.e.Kind != b.e.Kind {
-			return cmp.Compare(b.e.Kind, a.e.Kind)
+		if a.kind != b.kind {
+			return cmp.Compare(b.kind, a.kind)
 		}
 		if a.artifact != b.artifact {
 			return cmp.Compare(b.artifact, a.artifact)
 		}
 		if a.deprecated {
-			return cmp.Compare(a.e.seq, b.e.seq)
+			return cmp.Compare(a.seq, b.seq)
 		}
 		if a.version != b.version {
 			return cmp.Compare(a.version, b.version)
@@ -83,9 +92,9 @@ func (s *State) History(artifact string, ascending bool) []*Event {
 			if a.stage != b.stage {
 				return cmp.Compare(b.stage, a.stage)
 			}
-			return cmp.Compare(a.e.seq, b.e.seq)
+			return cmp.Compare(a.seq, b.seq)
 		}
-		return cmp.Compare(b.e.seq, a.e.seq)
+		return cmp.Compare(b.seq, a.seq)
 	})
 	out := make([]*Event, len(rows))
 	for i, r := range rows {
