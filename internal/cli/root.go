@@ -103,13 +103,17 @@ func NewRootCmd(env *Env) *cobra.Command {
 }
 
 // Main runs gto with the process's arguments and environment and returns
-// the exit code. GTO_CPUPROFILE=FILE writes a CPU profile (see bench/README.md).
+// the exit code. GTO_CPUPROFILE=FILE writes a CPU profile, GTO_MEMPROFILE=FILE
+// a heap profile at exit (see bench/README.md).
 func Main() int {
 	if path := os.Getenv("GTO_CPUPROFILE"); path != "" {
 		if f, err := os.Create(path); err == nil {
 			pprof.StartCPUProfile(f)
 			defer func() { pprof.StopCPUProfile(); f.Close() }()
 		}
+	}
+	if path := os.Getenv("GTO_MEMPROFILE"); path != "" {
+		defer writeHeapProfile(path)
 	}
 	// gto is a short-lived process that builds one state: collect garbage
 	// half as often (it is up to a fifth of the CPU on large registries),
@@ -135,4 +139,15 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		err = &UsageError{Err: err, Command: cmd.CommandPath()}
 	}
 	return env.reportError(err)
+}
+
+// writeHeapProfile writes the allocations of the run (go tool pprof
+// -sample_index=alloc_space, or inuse_space for the heap at the last GC).
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	pprof.Lookup("allocs").WriteTo(f, 0)
 }
