@@ -43,6 +43,9 @@ type AnnotateResult struct {
 // Annotate writes (merges) an artifact's annotation into the annotations file
 // of the work tree (or plain folder), SPEC §4 and §6.
 func (r *Registry) Annotate(ctx context.Context, opts AnnotateOptions) (*AnnotateResult, error) {
+	if _, err := r.ready(ctx); err != nil { // a remote registry: its mirror up to date
+		return nil, err
+	}
 	if err := tagname.ValidateArtifactName(opts.Name); err != nil {
 		return nil, wrapInvalid(err)
 	}
@@ -94,6 +97,9 @@ type RemoveOptions struct {
 
 // Remove deletes an artifact's annotation from the annotations file.
 func (r *Registry) Remove(ctx context.Context, opts RemoveOptions) (*AnnotateResult, error) {
+	if _, err := r.ready(ctx); err != nil { // a remote registry: its mirror up to date
+		return nil, err
+	}
 	msg := fmt.Sprintf("Remove annotation for artifact %s", opts.Name)
 	return r.editIndex(ctx, opts.Commit || opts.Push, opts.Push, msg, func(ix *annotations.Index) error {
 		err := ix.Remove(opts.Name)

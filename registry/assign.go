@@ -37,6 +37,9 @@ type AssignOptions struct {
 // unregistered commit, first NAME@VERSION with the same date). A failing
 // assign writes nothing.
 func (r *Registry) Assign(ctx context.Context, opts AssignOptions) (*WriteResult, error) {
+	if _, err := r.ready(ctx); err != nil { // a remote registry: its mirror up to date
+		return nil, err
+	}
 	if err := r.checkAssign(opts); err != nil {
 		return nil, err
 	}

@@ -32,6 +32,9 @@ type DeprecateOptions struct {
 // Deprecate deprecates an artifact (NAME@deprecated, on the commit of its
 // latest event), or with Delete deletes all its tags.
 func (r *Registry) Deprecate(ctx context.Context, opts DeprecateOptions) (*WriteResult, error) {
+	if _, err := r.ready(ctx); err != nil { // a remote registry: its mirror up to date
+		return nil, err
+	}
 	if err := tagname.ValidateArtifactName(opts.Name); err != nil {
 		return nil, wrapInvalid(err)
 	}
@@ -85,6 +88,9 @@ func (r *Registry) Deprecate(ctx context.Context, opts DeprecateOptions) (*Write
 // Deregister deregisters a version (NAME@VERSION!), or with Delete deletes
 // its registration and every stage tag of the version.
 func (r *Registry) Deregister(ctx context.Context, opts DeprecateOptions) (*WriteResult, error) {
+	if _, err := r.ready(ctx); err != nil { // a remote registry: its mirror up to date
+		return nil, err
+	}
 	unlock, err := r.lockWrites(ctx)
 	if err != nil {
 		return nil, err
@@ -128,6 +134,9 @@ func (r *Registry) Deregister(ctx context.Context, opts DeprecateOptions) (*Writ
 // Unassign unassigns a stage from a version (NAME#STAGE!#N), or with Delete
 // deletes every tag of that stage on that version.
 func (r *Registry) Unassign(ctx context.Context, opts DeprecateOptions) (*WriteResult, error) {
+	if _, err := r.ready(ctx); err != nil { // a remote registry: its mirror up to date
+		return nil, err
+	}
 	if err := r.cfg.CheckStage(opts.Stage); err != nil {
 		return nil, wrapInvalid(err)
 	}

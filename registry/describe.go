@@ -32,6 +32,9 @@ type Described struct {
 // (HEAD by default; the work tree is not read). The annotation is nil when
 // the artifact is not annotated there.
 func (r *Registry) Describe(ctx context.Context, opts DescribeOptions) (*Described, error) {
+	if _, err := r.ready(ctx); err != nil { // a remote registry: its mirror up to date
+		return nil, err
+	}
 	if r.git == nil {
 		return nil, r.noRepoError()
 	}

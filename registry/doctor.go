@@ -74,6 +74,9 @@ func (r *Registry) Doctor(ctx context.Context) (*Report, error) {
 // nothing. The problems come in that order; an error is returned only when
 // the repository cannot be read at all.
 func (r *Registry) DoctorWith(ctx context.Context, opts DoctorOptions) (*Report, error) {
+	if _, err := r.ready(ctx); err != nil { // a remote registry: its mirror up to date
+		return nil, err
+	}
 	if r.git == nil {
 		return nil, r.noRepoError()
 	}

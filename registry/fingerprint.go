@@ -24,6 +24,9 @@ import (
 // number of tags. For a registry opened from a URL it fingerprints the
 // mirror as last fetched by Open.
 func (r *Registry) Fingerprint(ctx context.Context) (string, error) {
+	if _, err := r.ready(ctx); err != nil { // a remote registry: its mirror up to date
+		return "", err
+	}
 	if r.git == nil {
 		return "", r.noRepoError()
 	}

@@ -105,8 +105,22 @@ func readTags(ctx context.Context, repo *gitcmd.Repo, b *gitcmd.Batch, artifact 
 	return tags, nil
 }
 
-// load reads the repository once and builds the state for the scope.
+// load reads the repository and builds the state for the scope. A remote
+// registry's mirror is read while the remote is listed (see ready): when
+// the remote turns out to have changed, the mirror is updated and read
+// again.
 func (r *Registry) load(ctx context.Context, sc scope) (*snapshot, error) {
+	snap, err := r.loadOnce(ctx, sc)
+	if changed, rerr := r.ready(ctx); rerr != nil {
+		return nil, rerr
+	} else if changed {
+		return r.loadOnce(ctx, sc)
+	}
+	return snap, err
+}
+
+// loadOnce reads the repository once and builds the state for the scope.
+func (r *Registry) loadOnce(ctx context.Context, sc scope) (*snapshot, error) {
 	if r.git == nil {
 		return nil, r.noRepoError()
 	}

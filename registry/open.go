@@ -49,7 +49,8 @@ type Registry struct {
 	cfg    config.Config
 	opts   Options
 	remote string        // the URL the registry was cloned from; writes are pushed there
-	mirror bool          // git is the cached mirror of remote
+	mirror string        // the folder of remote's cached mirror, when git is one
+	check  *remoteCheck  // the listing of remote's refs that ready waits for
 	b      *gitcmd.Batch // the cat-file process shared by the registry's reads; see batch
 	clean  func()
 	path   string // what the user asked for, for messages
@@ -114,15 +115,27 @@ func open(ctx context.Context, opts Options, allowFolder bool) (*Registry, error
 	if r.git != nil {
 		r.git.Verbose = opts.Log
 	}
-	if err := r.loadConfig(ctx); err != nil {
-		var e *Error
-		if !opts.KeepBadConfig || !errors.As(err, &e) || e.Kind != ErrInvalid {
-			r.Close()
-			return nil, err
-		}
-		r.cfg, r.cfgErr = config.Default(), err
+	if err := r.configure(ctx); err != nil {
+		r.Close()
+		return nil, err
 	}
 	return r, nil
+}
+
+// configure loads the configuration; a malformed one is kept as cfgErr
+// with Options.KeepBadConfig.
+func (r *Registry) configure(ctx context.Context) error {
+	r.cfgErr = nil
+	err := r.loadConfig(ctx)
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if !r.opts.KeepBadConfig || !errors.As(err, &e) || e.Kind != ErrInvalid {
+		return err
+	}
+	r.cfg, r.cfgErr = config.Default(), err
+	return nil
 }
 
 // ConfigError returns the error of a malformed configuration that Open
@@ -132,6 +145,10 @@ func (r *Registry) ConfigError() error { return r.cfgErr }
 // Close ends the registry's git processes and removes temporary clones. It
 // is safe to call more than once.
 func (r *Registry) Close() error {
+	if r.check != nil {
+		r.check.stop()
+		r.check = nil
+	}
 	if r.b != nil {
 		r.b.Close()
 		r.b = nil

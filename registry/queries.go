@@ -36,6 +36,10 @@ func (r *Registry) Stages(ctx context.Context, opts StagesOptions) ([]string, er
 	if opts.Allowed && opts.Used {
 		return nil, invalidf("--allowed and --used cannot be used together")
 	}
+	// The configuration decides what is read: up to date first.
+	if _, err := r.ready(ctx); err != nil {
+		return nil, err
+	}
 	if opts.Allowed || (!opts.Used && r.cfg.StagesConfigured()) {
 		if r.git == nil {
 			return nil, r.noRepoError()

@@ -49,6 +49,9 @@ type RegisterOptions struct {
 // Register registers a version of an artifact at a commit by writing the
 // tag NAME@VERSION (SPEC §3, §6).
 func (r *Registry) Register(ctx context.Context, opts RegisterOptions) (*WriteResult, error) {
+	if _, err := r.ready(ctx); err != nil { // a remote registry: its mirror up to date
+		return nil, err
+	}
 	if err := tagname.ValidateArtifactName(opts.Name); err != nil {
 		return nil, wrapInvalid(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -64,7 +63,11 @@ func mirrorName(url string) string {
 	return readable + "-" + hex.EncodeToString(sum[:6]) + ".git"
 }
 
-// openMirror opens (cloning or updating) the cached mirror of the remote.
+// openMirror opens the cached mirror of the remote, cloning it when there
+// is none (or it is damaged). An existing mirror is used at once: listing
+// the remote's refs (`git ls-remote`, a network round trip) runs in the
+// background while the command reads the mirror, and ready, which every
+// command calls before it answers, fetches what changed, if anything.
 func (r *Registry) openMirror(ctx context.Context) error {
 	base, err := CacheDir(r.opts)
 	if err != nil {
@@ -80,21 +83,42 @@ func (r *Registry) openMirror(ctx context.Context) error {
 	}
 	r.clean = unlock
 	r.remote = r.opts.Repo
-	r.mirror = true
-	if repo, err := r.updateMirror(ctx, dir); err == nil {
+	r.mirror = dir
+	if repo, ok := r.existingMirror(ctx); ok {
 		r.git = repo
+		r.check = checkRemote(ctx, repo)
 		return nil
-	} else if !errors.Is(err, errRebuild) {
-		return err
 	}
-	if err := os.RemoveAll(dir); err != nil {
-		return fmt.Errorf("cannot remove the broken cache %s: %w", dir, err)
+	return r.cloneMirror(ctx)
+}
+
+// existingMirror opens the mirror when it is complete and of this remote.
+func (r *Registry) existingMirror(ctx context.Context) (*gitcmd.Repo, bool) {
+	marker, err := os.ReadFile(filepath.Join(r.mirror, cacheMarker))
+	if err != nil || strings.TrimSpace(string(marker)) != r.opts.Repo {
+		return nil, false
 	}
-	repo, err := gitcmd.Clone(ctx, r.opts.Repo, dir, gitcmd.CloneOptions{
+	repo, err := gitcmd.OpenWith(ctx, r.mirror, gitcmd.Options{Verbose: r.opts.Log, NonInteractive: true})
+	if err != nil || !repo.IsBare() {
+		return nil, false
+	}
+	return repo, true
+}
+
+// cloneMirror (re)builds the mirror from the remote.
+func (r *Registry) cloneMirror(ctx context.Context) error {
+	if r.b != nil {
+		r.b.Close()
+		r.b = nil
+	}
+	if err := os.RemoveAll(r.mirror); err != nil {
+		return fmt.Errorf("cannot remove the broken cache %s: %w", r.mirror, err)
+	}
+	repo, err := gitcmd.Clone(ctx, r.opts.Repo, r.mirror, gitcmd.CloneOptions{
 		Bare: true, Filter: "blob:none", Progress: r.opts.Progress, Verbose: r.opts.Log, NonInteractive: true,
 	})
 	if err != nil {
-		os.RemoveAll(dir)
+		os.RemoveAll(r.mirror)
 		return fmt.Errorf("cannot clone %s: %w", r.opts.Repo, err)
 	}
 	if err := os.WriteFile(filepath.Join(repo.GitDir(), cacheMarker), []byte(r.opts.Repo+"\n"), 0o644); err != nil {
@@ -104,46 +128,82 @@ func (r *Registry) openMirror(ctx context.Context) error {
 	return nil
 }
 
-// errRebuild says the mirror is missing or unusable and must be cloned again.
-var errRebuild = errors.New("rebuild the mirror")
+// remoteCheck is the listing of a remote's refs, running in the background.
+type remoteCheck struct {
+	done   chan struct{}
+	cancel context.CancelFunc
+	refs   string
+	err    error
+}
 
-// updateMirror fetches what changed into an existing mirror.
-func (r *Registry) updateMirror(ctx context.Context, dir string) (*gitcmd.Repo, error) {
-	marker, err := os.ReadFile(filepath.Join(dir, cacheMarker))
-	if err != nil || strings.TrimSpace(string(marker)) != r.opts.Repo {
-		return nil, errRebuild
+func checkRemote(ctx context.Context, repo *gitcmd.Repo) *remoteCheck {
+	ctx, cancel := context.WithCancel(ctx)
+	c := &remoteCheck{done: make(chan struct{}), cancel: cancel}
+	go func() {
+		defer close(c.done)
+		c.refs, c.err = repo.LsRemote(ctx, "origin", "refs/heads/*", "refs/tags/*")
+	}()
+	return c
+}
+
+// stop ends the listing if it still runs, and waits for it.
+func (c *remoteCheck) stop() {
+	c.cancel()
+	<-c.done
+}
+
+// ready makes sure the mirror is what the remote holds: it waits for the
+// listing of the remote's refs and fetches when they differ from what the
+// last fetch saw (and rebuilds the mirror when the fetch fails). changed
+// reports that the mirror moved: what was read from it before is stale.
+// Without a pending listing (a local registry, or already done) it does
+// nothing. Every method that reads the registry calls it: load after its
+// optimistic read, the others first.
+func (r *Registry) ready(ctx context.Context) (changed bool, err error) {
+	c := r.check
+	if c == nil {
+		return false, nil
 	}
-	repo, err := gitcmd.OpenWith(ctx, dir, gitcmd.Options{Verbose: r.opts.Log, NonInteractive: true})
-	if err != nil || !repo.IsBare() {
-		return nil, errRebuild
+	r.check = nil
+	select {
+	case <-c.done:
+	case <-ctx.Done():
+		c.stop()
+		return false, ctx.Err()
 	}
-	// Listing the remote's refs costs a fraction of a fetch negotiation:
-	// when they are what the last fetch saw, there is nothing to fetch.
-	refs, err := repo.LsRemote(ctx, "origin", "refs/heads/*", "refs/tags/*")
+	c.cancel()
+	seenFile := filepath.Join(r.mirror, remoteRefsFile)
+	sum := sha256.Sum256([]byte(c.refs))
+	if c.err == nil {
+		if seen, err := os.ReadFile(seenFile); err == nil && string(seen) == hex.EncodeToString(sum[:]) {
+			return false, nil
+		}
+	}
+	if c.err == nil {
+		err = r.git.Fetch(ctx, "origin", fetchRefspecs, true)
+	} else {
+		err = c.err
+	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return false, ctx.Err()
 		}
-		return nil, errRebuild
-	}
-	seenFile := filepath.Join(dir, remoteRefsFile)
-	sum := sha256.Sum256([]byte(refs))
-	if seen, err := os.ReadFile(seenFile); err == nil && string(seen) == hex.EncodeToString(sum[:]) {
-		return repo, nil
-	}
-	if err := repo.Fetch(ctx, "origin", fetchRefspecs, true); err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+		// Listing or fetching fails when the network or the remote does,
+		// or when the mirror is damaged: rebuilding tells the two apart,
+		// since a clone fails too when the remote cannot be reached.
+		if err := r.cloneMirror(ctx); err != nil {
+			return false, err
 		}
-		// A fetch fails when the network or the remote does, or when the
-		// mirror is damaged: rebuilding tells the two apart, since a clone
-		// fails too when the remote cannot be reached.
-		return nil, errRebuild
+	} else {
+		// Remember the refs listed before the fetch: if the remote changed
+		// in between, the next command sees a difference and fetches again.
+		os.WriteFile(seenFile, []byte(hex.EncodeToString(sum[:])), 0o644)
 	}
-	// Remember the refs listed before the fetch: if the remote changed in
-	// between, the next command sees a difference and fetches again.
-	os.WriteFile(seenFile, []byte(hex.EncodeToString(sum[:])), 0o644)
-	return repo, nil
+	if r.b != nil {
+		r.b.Close()
+		r.b = nil
+	}
+	return true, r.configure(ctx)
 }
 
 // remoteRefsFile holds the hash of the remote's refs as last fetched.
@@ -151,7 +211,7 @@ const remoteRefsFile = "gto-remote-refs"
 
 // resync makes the mirror match the remote again after a refused push.
 func (r *Registry) resync(ctx context.Context) {
-	if r.mirror {
+	if r.mirror != "" {
 		_ = r.git.Fetch(ctx, "origin", fetchRefspecs, true)
 	}
 }

@@ -183,3 +183,111 @@ func TestMirrorName(t *testing.T) {
 		t.Fatalf("mirror name too long: %q", n)
 	}
 }
+
+// A mirror is read while the remote is listed; every command must still
+// answer with what the remote holds when it starts, not with what the
+// previous command fetched.
+func TestRemoteMirrorEveryCommandSeesRemoteChanges(t *testing.T) {
+	ctx := context.Background()
+	for _, step := range []struct {
+		name string
+		run  func(r *Registry, fpBefore string) (string, error)
+		want string
+	}{
+		{"fingerprint", func(r *Registry, fpBefore string) (string, error) {
+			fp, err := r.Fingerprint(ctx)
+			if fp == fpBefore {
+				return "unchanged", err
+			}
+			return "changed", err
+		}, "changed"},
+		{"describe", func(r *Registry, _ string) (string, error) {
+			d, err := r.Describe(ctx, DescribeOptions{Name: "model"})
+			if err != nil || d.Annotation == nil {
+				return "", err
+			}
+			return d.Annotation.Description, nil
+		}, "changed"},
+		{"check-ref", func(r *Registry, _ string) (string, error) {
+			e, err := r.CheckRef(ctx, "model#prod#1")
+			if err != nil || e == nil {
+				return "", err
+			}
+			return e.Version, nil
+		}, "v1.1.0"},
+		{"stages", func(r *Registry, _ string) (string, error) {
+			stages, err := r.Stages(ctx, StagesOptions{Allowed: true})
+			return strings.Join(stages, " "), err
+		}, "dev prod"},
+		{"history", func(r *Registry, _ string) (string, error) {
+			events, err := r.History(ctx, HistoryOptions{Artifact: "model"})
+			for _, e := range events {
+				if e.Kind == KindAssignment {
+					return e.Tag, err
+				}
+			}
+			return "", err
+		}, "model#prod#1"},
+		{"doctor", func(r *Registry, _ string) (string, error) {
+			rep, err := r.Doctor(ctx)
+			if err != nil {
+				return "", err
+			}
+			return strings.Repeat("t", rep.Tags), nil
+		}, "ttt"},
+		{"register", func(r *Registry, _ string) (string, error) {
+			res, err := r.Register(ctx, RegisterOptions{Name: "model", Ref: "main", Bump: BumpMinor})
+			if err != nil {
+				return "", err
+			}
+			return res.Created[0].Name + strings.Repeat(" renumbered", len(res.Renumbered)), nil
+		}, "model@v1.2.0"},
+	} {
+		t.Run(step.name, func(t *testing.T) {
+			f := newRemoteFixture(t)
+			f.artifacts() // the mirror exists
+			r := f.open()
+			fpBefore, err := r.Fingerprint(ctx)
+			r.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			// the remote changes: a new version, an assignment, new
+			// annotations and a configuration that restricts stages
+			c2 := f.clone.Commit("second", map[string]string{
+				"artifacts.yaml": "model: {type: model, description: changed}\n",
+				".gto":           "stages: [dev, prod]\n",
+			})
+			f.clone.Tag("model@v1.1.0", c2, "Registering artifact model version v1.1.0")
+			f.clone.Tag("model#prod#1", c2, "Assigning stage prod to artifact model version v1.1.0")
+			f.clone.Commit("third", nil) // to register
+			f.clone.Git("push", "-q", "origin", "main", "--tags")
+
+			r = f.open()
+			defer r.Close()
+			if got, err := step.run(r, fpBefore); err != nil || got != step.want {
+				t.Errorf("got %q, %v; want %q", got, err, step.want)
+			}
+		})
+	}
+}
+
+// A remote gone since the mirror was made is an error at the first read,
+// and nothing is left of the mirror.
+func TestRemoteMirrorRemoteGone(t *testing.T) {
+	f := newRemoteFixture(t)
+	f.artifacts()
+	bare := strings.TrimPrefix(f.url, "file://")
+	if err := os.Rename(bare, bare+".moved"); err != nil {
+		t.Fatal(err)
+	}
+	r := f.open() // the mirror is there: opening does not wait for the remote
+	_, err := r.ShowRegistry(context.Background(), DefaultShowOptions())
+	if err == nil || !strings.Contains(err.Error(), "cannot clone "+f.url) {
+		t.Fatalf("ShowRegistry = %v, want a clone error", err)
+	}
+	r.Close()
+	if dirs, _ := filepath.Glob(filepath.Join(f.cache, "*.git")); len(dirs) != 0 {
+		t.Errorf("a mirror is left: %v", dirs)
+	}
+}

@@ -30,8 +30,10 @@ type Env struct {
 	CacheDir string
 	NoCache  bool
 
-	// emojis is decided by GTO_EMOJIS and, once a registry is open, by .gto.
-	emojis *bool
+	// reg is the registry opened last: its configuration (.gto) decides
+	// emojis. It is asked when output is written, as a remote registry's
+	// configuration is known for sure only once the command has run.
+	reg *registry.Registry
 }
 
 // SystemEnv is the environment of the real process.
@@ -76,8 +78,7 @@ func (e *Env) open(ctx context.Context, folder, keepBadConfig bool) (*registry.R
 	if err != nil {
 		return nil, err
 	}
-	em := r.Config().Emojis
-	e.emojis = &em
+	e.reg = r
 	if e.Verbose {
 		logConfig(e.ErrOut, r)
 	}
@@ -86,8 +87,8 @@ func (e *Env) open(ctx context.Context, folder, keepBadConfig bool) (*registry.R
 
 // Emojis reports whether output may carry emojis (GTO_EMOJIS, .gto emojis).
 func (e *Env) Emojis() bool {
-	if e.emojis != nil {
-		return *e.emojis
+	if e.reg != nil {
+		return e.reg.Config().Emojis
 	}
 	if v, ok := e.Getenv("GTO_EMOJIS"); ok {
 		if b, err := strconv.ParseBool(strings.TrimSpace(v)); err == nil {
