@@ -1,6 +1,8 @@
 package gitcmd
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -76,4 +78,37 @@ func checkTime(t *testing.T, what string, tm time.Time, data []byte) {
 	if err != nil || !back.Equal(tm) {
 		t.Fatalf("%s time %v formats as %q, which does not parse back (%v)\ninput: %q", what, tm, s, err, data)
 	}
+}
+
+// FuzzObjectCache loads arbitrary bytes as the object cache file (after
+// its magic line, where damage matters): lookups must never panic, and
+// storing a memo afterwards must leave a file that gives it back.
+func FuzzObjectCache(f *testing.F) {
+	var good []byte
+	good = appendRecord(good, recTag, appendTag(nil, &TagObject{ID: "t1", Name: "m@v1.0.0", Object: "c1", ObjectType: "commit", Message: "m"}))
+	good = appendRecord(good, recCommit, appendCommit(nil, &Commit{Hash: "c1", Tree: "tr", Parents: []string{"p"}, Message: "x"}))
+	good = appendRecord(good, recType, appendStr(appendStr(nil, "l1"), "commit"))
+	good = appendRecord(good, recMemo, appendStr(appendStr(appendStr(nil, "slot"), "key"), "value"))
+	f.Add(good)
+	f.Add(good[:len(good)-3])
+	f.Add(append(append([]byte(nil), good...), 'z', 1, 0))
+	f.Add([]byte{recTag, 2, 1, 't'})
+	f.Add([]byte{recMemo, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), cacheFileName)
+		if err := os.WriteFile(path, append([]byte(cacheMagic), data...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c := &objectCache{path: path}
+		c.tag("t1")
+		c.commit("c1")
+		c.typeOf("l1")
+		c.memo("slot")
+		c.setMemo("slot", "k", "fresh")
+		c.flush()
+		again := &objectCache{path: path}
+		if key, value, ok := again.memo("slot"); !ok || key != "k" || value != "fresh" {
+			t.Fatalf("memo after a flush = %q, %q, %v", key, value, ok)
+		}
+	})
 }

@@ -31,16 +31,17 @@ import (
 type objectCache struct {
 	path string
 
-	mu      sync.Mutex
-	loaded  bool
-	data    string           // the records; decoded fields are slices of it
-	spans   [numKinds][]span // where each kind's record bodies are
-	tags    map[string]span  // by id; nil until first used
-	commits map[string]span
-	types   map[string]string // objects read only for their type (lightweight tags)
-	memos   map[string]memo   // by slot
-	garbage int               // bytes of memo records a newer one replaced
-	pending []byte            // records to append
+	mu        sync.Mutex
+	loaded    bool
+	data      string           // the records; decoded fields are slices of it
+	spans     [numKinds][]span // where each kind's record bodies are
+	tags      map[string]span  // by id; nil until first used
+	commits   map[string]span
+	types     map[string]string // objects read only for their type (lightweight tags)
+	memos     map[string]memo   // by slot
+	garbage   int               // bytes of memo records a newer one replaced
+	truncated bool              // the file ends with an incomplete record
+	pending   []byte            // records to append
 }
 
 // span is a record body's place in objectCache.data.
@@ -106,7 +107,11 @@ func (c *objectCache) load() {
 		kind := d.byte()
 		size := d.uvarint()
 		if d.err != nil || size > uint64(len(d.s)-d.off) {
-			break // a truncated last record
+			// A truncated last record (a crash while appending): appending
+			// after it would make it swallow the new records, so the next
+			// flush rewrites the file.
+			c.truncated = true
+			break
 		}
 		switch kind {
 		case recTag, recCommit, recType, recMemo:
@@ -124,7 +129,7 @@ func (c *objectCache) load() {
 // indexes are left empty (not nil: they are not built again).
 func (c *objectCache) drop() {
 	os.Remove(c.path)
-	c.data, c.spans, c.garbage = "", [numKinds][]span{}, 0
+	c.data, c.spans, c.garbage, c.truncated = "", [numKinds][]span{}, 0, false
 	c.tags, c.commits = map[string]span{}, map[string]span{}
 	c.types, c.memos = map[string]string{}, map[string]memo{}
 }
@@ -302,14 +307,16 @@ func (c *objectCache) addCommit(cm Commit) {
 }
 
 // flush appends the new records in one write, or rewrites the file when
-// replaced memos (old branch walks) make up most of it.
+// replaced memos (old branch walks) make up most of it or it ends with an
+// incomplete record.
 func (c *objectCache) flush() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.pending) == 0 {
 		return
 	}
-	if c.garbage >= compactMinGarbage && 2*c.garbage >= len(c.data) {
+	c.load()
+	if c.truncated || (c.garbage >= compactMinGarbage && 2*c.garbage >= len(c.data)) {
 		c.compact()
 		return
 	}
