@@ -1,8 +1,8 @@
 package jsonout
 
 import (
-	"bufio"
 	"io"
+	"runtime"
 	"strconv"
 	"unicode/utf8"
 
@@ -12,49 +12,99 @@ import (
 // WriteHistory writes the document of `gto history --json` (see History)
 // straight from the events, as Encode would print it, without building the
 // document in memory: a journal of 50,000 tags is tens of megabytes of JSON.
+// Chunks of events are rendered on every core, and written in order.
 func WriteHistory(w io.Writer, events []*registry.Event) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
 	if len(events) == 0 {
-		bw.WriteString("[]\n")
-		return bw.Flush()
+		_, err := io.WriteString(w, "[]\n")
+		return err
 	}
-	buf := make([]byte, 0, 1024)
-	bw.WriteString("[\n")
-	for i, e := range events {
-		buf = append(buf[:0], "    {\n"...)
-		buf = appendKey(buf, "timestamp")
-		buf = appendNullable(buf, Time(e.Time))
-		buf = appendKey(buf, "artifact")
-		buf = appendQuoted(buf, e.Artifact)
-		buf = appendKey(buf, "event")
-		buf = appendQuoted(buf, e.Kind.String())
-		buf = appendKey(buf, "priority")
-		buf = strconv.AppendInt(buf, int64(e.Kind), 10)
-		buf = appendKey(buf, "version")
-		buf = appendNullable(buf, strOrNil(e.Version))
-		buf = appendKey(buf, "stage")
-		buf = appendNullable(buf, strOrNil(e.Stage))
-		buf = appendKey(buf, "commit")
-		buf = appendQuoted(buf, e.Commit)
-		buf = appendKey(buf, "author")
-		buf = appendQuoted(buf, e.Author)
-		buf = appendKey(buf, "author_email")
-		buf = appendQuoted(buf, e.AuthorEmail)
-		buf = appendKey(buf, "message")
-		buf = appendQuoted(buf, e.Message)
-		buf = appendKey(buf, "ref")
-		buf = appendQuoted(buf, e.Ref())
-		buf = append(buf, "\n    }"...)
-		if i < len(events)-1 {
-			buf = append(buf, ',')
+	chunks := (len(events) + historyChunk - 1) / historyChunk
+	rendered := make([]chan []byte, chunks)
+	free := make(chan []byte, runtime.GOMAXPROCS(0)+1) // buffers to reuse
+	render := func(k int) {
+		var buf []byte
+		select {
+		case buf = <-free:
+		default:
 		}
-		buf = append(buf, '\n')
-		if _, err := bw.Write(buf); err != nil {
+		buf = buf[:0]
+		if k == 0 {
+			buf = append(buf, "[\n"...)
+		}
+		for i := k * historyChunk; i < min(len(events), (k+1)*historyChunk); i++ {
+			buf = appendHistoryEvent(buf, events[i], i == len(events)-1)
+		}
+		if k == chunks-1 {
+			buf = append(buf, "]\n"...)
+		}
+		rendered[k] <- buf
+	}
+	// At most GOMAXPROCS chunks are rendered ahead of the one written; the
+	// channels are buffered, so an early return leaves no goroutine blocked.
+	next := 0
+	for ; next < min(chunks, runtime.GOMAXPROCS(0)); next++ {
+		rendered[next] = make(chan []byte, 1)
+		go render(next)
+	}
+	for k := range chunks {
+		buf := <-rendered[k]
+		if next < chunks {
+			rendered[next] = make(chan []byte, 1)
+			go render(next)
+			next++
+		}
+		if _, err := w.Write(buf); err != nil {
 			return err
 		}
+		select {
+		case free <- buf:
+		default:
+		}
 	}
-	bw.WriteString("]\n")
-	return bw.Flush()
+	return nil
+}
+
+// historyChunk is how many events one goroutine renders at a time (about
+// 200 KB of JSON).
+const historyChunk = 512
+
+// appendHistoryEvent appends one event of the history document, with the
+// comma that follows it unless it is the last.
+func appendHistoryEvent(buf []byte, e *registry.Event, last bool) []byte {
+	buf = append(buf, "    {\n"...)
+	buf = appendKey(buf, "timestamp")
+	if e.Time.IsZero() {
+		buf = append(buf, "null"...)
+	} else {
+		buf = append(buf, '"')
+		buf = e.Time.AppendFormat(buf, TimeLayout)
+		buf = append(buf, '"')
+	}
+	buf = appendKey(buf, "artifact")
+	buf = appendQuoted(buf, e.Artifact)
+	buf = appendKey(buf, "event")
+	buf = appendQuoted(buf, e.Kind.String())
+	buf = appendKey(buf, "priority")
+	buf = strconv.AppendInt(buf, int64(e.Kind), 10)
+	buf = appendKey(buf, "version")
+	buf = appendNullable(buf, strOrNil(e.Version))
+	buf = appendKey(buf, "stage")
+	buf = appendNullable(buf, strOrNil(e.Stage))
+	buf = appendKey(buf, "commit")
+	buf = appendQuoted(buf, e.Commit)
+	buf = appendKey(buf, "author")
+	buf = appendQuoted(buf, e.Author)
+	buf = appendKey(buf, "author_email")
+	buf = appendQuoted(buf, e.AuthorEmail)
+	buf = appendKey(buf, "message")
+	buf = appendQuoted(buf, e.Message)
+	buf = appendKey(buf, "ref")
+	buf = appendQuoted(buf, e.Ref())
+	buf = append(buf, "\n    }"...)
+	if !last {
+		buf = append(buf, ',')
+	}
+	return append(buf, '\n')
 }
 
 // appendKey appends the separator after the previous field (if any) and

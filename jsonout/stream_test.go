@@ -2,6 +2,7 @@ package jsonout
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 	"time"
 
@@ -29,7 +30,13 @@ func TestWriteHistoryMatchesEncode(t *testing.T) {
 		}
 		events = append(events, e)
 	}
-	for _, list := range [][]*registry.Event{nil, events[:1], events} {
+	events = append(events, &registry.Event{Kind: registry.KindCommit, Artifact: "no-time", Commit: "def"})
+	// Several chunks, rendered concurrently, come out in order.
+	var many []*registry.Event
+	for len(many) < 3*historyChunk+7 {
+		many = append(many, events...)
+	}
+	for _, list := range [][]*registry.Event{nil, events[:1], events, many[:2*historyChunk], many} {
 		var want, got bytes.Buffer
 		if err := Encode(&want, History(list)); err != nil {
 			t.Fatal(err)
@@ -40,5 +47,30 @@ func TestWriteHistoryMatchesEncode(t *testing.T) {
 		if got.String() != want.String() {
 			t.Errorf("WriteHistory:\n%s\nEncode:\n%s", got.String(), want.String())
 		}
+	}
+}
+
+type failingWriter struct{ writes int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	w.writes++
+	if w.writes == 2 {
+		return 0, errors.New("disk full")
+	}
+	return len(p), nil
+}
+
+// A write error stops WriteHistory and is returned.
+func TestWriteHistoryWriteError(t *testing.T) {
+	events := make([]*registry.Event, 5*historyChunk)
+	for i := range events {
+		events[i] = &registry.Event{Kind: registry.KindCommit, Artifact: "m", Commit: "c"}
+	}
+	w := &failingWriter{}
+	if err := WriteHistory(w, events); err == nil || err.Error() != "disk full" {
+		t.Fatalf("WriteHistory = %v, want the write error", err)
+	}
+	if w.writes != 2 {
+		t.Errorf("%d writes after the error, want none", w.writes-2)
 	}
 }
