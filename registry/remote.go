@@ -198,6 +198,9 @@ func (r *Registry) ready(ctx context.Context) (changed bool, err error) {
 		// Remember the refs listed before the fetch: if the remote changed
 		// in between, the next command sees a difference and fetches again.
 		os.WriteFile(seenFile, []byte(hex.EncodeToString(sum[:])), 0o644)
+		// Years of fetches must not slow the mirror down; a failure here
+		// costs speed, not correctness.
+		_ = r.git.Tidy(ctx)
 	}
 	if r.b != nil {
 		r.b.Close()

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -289,5 +290,29 @@ func TestRemoteMirrorRemoteGone(t *testing.T) {
 	r.Close()
 	if dirs, _ := filepath.Glob(filepath.Join(f.cache, "*.git")); len(dirs) != 0 {
 		t.Errorf("a mirror is left: %v", dirs)
+	}
+}
+
+// Fetches leave one loose ref per new tag; the mirror packs them once they
+// are many, so that reading it stays fast after years of fetches.
+func TestRemoteMirrorStaysPacked(t *testing.T) {
+	f := newRemoteFixture(t)
+	f.artifacts()
+	var refs strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&refs, "create refs/tags/m%d@v1.0.0 %s\n", i, f.commit)
+	}
+	f.clone.GitInput(refs.String(), "update-ref", "--stdin")
+	f.clone.Git("push", "-q", "origin", "--tags")
+	if got := len(f.artifacts()); got != 1 { // lightweight tags are no versions
+		t.Fatalf("%d artifacts", got)
+	}
+	loose, _ := filepath.Glob(filepath.Join(f.mirrorDir(), "refs", "tags", "*"))
+	if len(loose) != 0 {
+		t.Errorf("%d loose tags in the mirror after the fetch", len(loose))
+	}
+	packed, _ := os.ReadFile(filepath.Join(f.mirrorDir(), "packed-refs"))
+	if !strings.Contains(string(packed), "refs/tags/m299@v1.0.0") {
+		t.Error("the fetched tags are not in packed-refs")
 	}
 }

@@ -3,9 +3,12 @@ package gitcmd
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gto-dev/gto/internal/gitcmd/gittest"
@@ -230,5 +233,46 @@ func TestRemoteURL(t *testing.T) {
 	for _, name := range []string{"nope", "-v"} {
 		_, err := r.RemoteURL(t.Context(), name)
 		mustErrIs(t, err, ErrRemoteNotFound)
+	}
+}
+
+// Tidy packs the refs once many are loose, and leaves a few alone.
+func TestTidy(t *testing.T) {
+	g, r := newTestRepo(t)
+	c := g.Commit("init", nil)
+	var refs strings.Builder
+	for i := range looseRefsToPack - 10 { // with the branch, still fewer than looseRefsToPack
+		fmt.Fprintf(&refs, "create refs/tags/t%d %s\n", i, c)
+	}
+	g.GitInput(refs.String(), "update-ref", "--stdin")
+	loose := func() int {
+		n := 0
+		filepath.WalkDir(filepath.Join(r.GitDir(), "refs", "tags"), func(_ string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				n++
+			}
+			return nil
+		})
+		return n
+	}
+	if err := r.Tidy(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if n := loose(); n != looseRefsToPack-10 {
+		t.Fatalf("%d loose tags after Tidy, want them left loose", n)
+	}
+	refs.Reset()
+	for i := range 10 {
+		fmt.Fprintf(&refs, "create refs/tags/more%d %s\n", i, c)
+	}
+	g.GitInput(refs.String(), "update-ref", "--stdin")
+	if err := r.Tidy(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if n := loose(); n != 0 {
+		t.Errorf("%d loose tags after Tidy, want them packed", n)
+	}
+	if tags, err := r.ListTags(t.Context()); err != nil || len(tags) != looseRefsToPack {
+		t.Errorf("ListTags after packing: %d tags, %v", len(tags), err)
 	}
 }
