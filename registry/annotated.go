@@ -64,8 +64,8 @@ func (r *Registry) annotatedCommits(ctx context.Context, b *gitcmd.Batch, head s
 		return nil, err
 	}
 	var out []AnnotatedCommit
-	for _, cf := range walk {
-		ns := names[pairOf(cf.Blobs)]
+	for i, cf := range walk {
+		ns := names[i]
 		if sc.artifact != "" {
 			ns = filterName(ns, sc.artifact)
 		}
@@ -105,18 +105,21 @@ type pairKey [2]string
 
 func pairOf(blobs []string) pairKey { return pairKey{blobs[0], blobs[1]} }
 
-// annotatedNames returns, for each distinct pair of annotation files in
-// walk, the artifact names they annotate (artifacts.yaml's, then those only
-// dvc.yaml has). A malformed file annotates nothing: in history it cannot
-// be fixed any more. The names of a blob are remembered in the object cache,
+// annotatedNames returns, for each commit of walk, the artifact names its
+// pair of annotation files declares: artifacts.yaml's, then those only
+// dvc.yaml has (one slice per distinct pair). A malformed file annotates
+// nothing: in history it cannot be fixed any more. The names of a blob are remembered in the object cache,
 // so a long history is parsed once, not on every --all-commits.
-func (r *Registry) annotatedNames(b *gitcmd.Batch, files []indexFile, walk []gitcmd.CommitFiles) (map[pairKey][]string, error) {
+func (r *Registry) annotatedNames(b *gitcmd.Batch, files []indexFile, walk []gitcmd.CommitFiles) ([][]string, error) {
 	perFile := make([]map[string][]string, len(files)) // blob id -> names
 	for f, file := range files {
 		known := map[string][]string{"": nil}
 		var unknown []string
-		for _, cf := range walk {
+		for i, cf := range walk {
 			id := cf.Blobs[f]
+			if i > 0 && id == walk[i-1].Blobs[f] {
+				continue
+			}
 			if _, ok := known[id]; ok {
 				continue
 			}
@@ -143,19 +146,29 @@ func (r *Registry) annotatedNames(b *gitcmd.Batch, files []indexFile, walk []git
 		}
 		perFile[f] = known
 	}
-	out := map[pairKey][]string{}
-	for _, cf := range walk {
-		key := pairOf(cf.Blobs)
-		if _, ok := out[key]; ok {
+	out := make([][]string, len(walk))
+	merged := map[pairKey][]string{}
+	for i, cf := range walk {
+		if i > 0 && sameFiles(cf, walk[i-1]) {
+			out[i] = out[i-1] // the common case: files change rarely
 			continue
 		}
-		names := perFile[0][cf.Blobs[0]]
-		if extra := perFile[1][cf.Blobs[1]]; len(extra) > 0 {
-			names = mergeNames(names, extra)
+		key := pairOf(cf.Blobs)
+		names, ok := merged[key]
+		if !ok {
+			names = perFile[0][cf.Blobs[0]]
+			if extra := perFile[1][cf.Blobs[1]]; len(extra) > 0 {
+				names = mergeNames(names, extra)
+			}
+			merged[key] = names
 		}
-		out[key] = names
+		out[i] = names
 	}
 	return out, nil
+}
+
+func sameFiles(a, b gitcmd.CommitFiles) bool {
+	return a.Blobs[0] == b.Blobs[0] && a.Blobs[1] == b.Blobs[1]
 }
 
 func namesSlot(file indexFile, blob string) string {
