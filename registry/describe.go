@@ -42,16 +42,16 @@ func (r *Registry) Describe(ctx context.Context, opts DescribeOptions) (*Describ
 	if err != nil {
 		return nil, err
 	}
-	commit, err := r.git.ResolveCommit(ctx, rev)
+	b, err := r.batch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	commit, err := b.ResolveCommit(rev)
 	if errors.Is(err, gitcmd.ErrNoCommits) {
 		return &Described{Artifact: artifact}, nil
 	}
 	if err != nil {
 		return nil, refError(rev, err)
-	}
-	b, err := r.batch(ctx)
-	if err != nil {
-		return nil, err
 	}
 	ann, err := r.annotationAt(b, commit, artifact)
 	if err != nil {

@@ -108,7 +108,11 @@ func (r *Registry) resolveCommit(ctx context.Context, ref string) (string, error
 	if ref == "" {
 		ref = "HEAD"
 	}
-	commit, err := r.git.ResolveCommit(ctx, ref)
+	b, err := r.batch(ctx)
+	if err != nil {
+		return "", err
+	}
+	commit, err := b.ResolveCommit(ref)
 	if errors.Is(err, gitcmd.ErrNoCommits) {
 		return "", &Error{Kind: ErrNotFound, Err: err, Msg: "the repository has no commits yet: commit something before registering"}
 	}

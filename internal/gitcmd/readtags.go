@@ -206,9 +206,15 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *obje
 	return records, nil
 }
 
-// ResolveCommit returns the commit rev names (rev^{commit}) through the
-// batch process, without starting a git process; ErrNoCommits for HEAD in
-// a repository without commits, ErrRefNotFound otherwise.
+// ResolveCommit returns the full hexsha of the commit rev names, peeling
+// tags (rev^{commit}), through the batch process, without starting a git
+// process. rev is any revision git understands (HEAD~1, a branch, a tag, a
+// short sha, even one that starts with "-").
+//
+// Errors: ErrNoCommits when rev is HEAD (or @) in a repository without
+// commits; ErrRefNotFound (message: ref "rev" was not found in the
+// repository) when rev does not name a commit, is ambiguous, or holds a
+// newline.
 func (b *Batch) ResolveCommit(rev string) (string, error) {
 	if strings.ContainsAny(rev, "\n\r") || rev == "" {
 		return "", refNotFound(rev, nil)

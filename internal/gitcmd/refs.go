@@ -64,31 +64,6 @@ func EscapePattern(s string) string {
 	return b.String()
 }
 
-// ResolveCommit returns the full hexsha of the commit rev names, peeling
-// tags (rev^{commit}). rev is any revision git understands (HEAD~1, a
-// branch, a tag, a short sha) and is never taken for an option.
-//
-// Errors: ErrNoCommits when rev is HEAD (or @) in a repository without
-// commits; ErrRefNotFound (message: ref "rev" was not found in the
-// repository) when rev does not name a commit.
-func (r *Repo) ResolveCommit(ctx context.Context, rev string) (string, error) {
-	out, err := r.git(ctx, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
-	if err == nil {
-		return strings.TrimSpace(string(out)), nil
-	}
-	// With --verify --quiet, exit status 1 and no message mean "does not
-	// resolve"; other failures are reported as they are.
-	if exitCode(err) != 1 {
-		return "", err
-	}
-	if rev == "HEAD" || rev == "@" {
-		// HEAD always exists as a symbolic ref; it fails to resolve only
-		// while its branch is unborn.
-		return "", noCommits(err)
-	}
-	return "", refNotFound(rev, err)
-}
-
 // Head returns the hexsha of the HEAD commit, or ErrNoCommits when there is
 // none yet.
 func (r *Repo) Head(ctx context.Context) (string, error) {

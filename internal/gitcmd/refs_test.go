@@ -1,6 +1,7 @@
 package gitcmd
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -87,8 +88,11 @@ func TestEscapePattern(t *testing.T) {
 	}
 }
 
+// Revisions are resolved through the cat-file process (Batch.ResolveCommit):
+// what a user may pass as a ref, with the messages they get.
 func TestResolveCommit(t *testing.T) {
 	g, r := newTestRepo(t)
+	b := openBatch(t, r)
 	first := g.Commit("first", nil)
 	second := g.Commit("second", nil)
 	g.Git("branch", "feature", first)
@@ -110,21 +114,21 @@ func TestResolveCommit(t *testing.T) {
 		{first, first},
 	}
 	for _, tt := range tests {
-		got, err := r.ResolveCommit(t.Context(), tt.rev)
+		got, err := b.ResolveCommit(tt.rev)
 		if err != nil || got != tt.want {
 			t.Errorf("ResolveCommit(%q) = %q, %v; want %q", tt.rev, got, err, tt.want)
 		}
 	}
-	for _, rev := range []string{"nope", "--git-dir=/", "-h", "HEAD~5", "m@v9", first + ":nofile"} {
-		_, err := r.ResolveCommit(t.Context(), rev)
+	for _, rev := range []string{"nope", "--git-dir=/", "-h", "HEAD~5", "m@v9", first + ":nofile", "with\nnewline", ""} {
+		_, err := b.ResolveCommit(rev)
 		mustErrIs(t, err, ErrRefNotFound)
-		if want := `ref "` + rev + `" was not found in the repository`; err.Error() != want {
+		if want := fmt.Sprintf("ref %q was not found in the repository", rev); err.Error() != want {
 			t.Errorf("message %q, want %q", err, want)
 		}
 	}
 	// A tree is not a commit.
 	g.Tag("on-tree", second+"^{tree}", "tree")
-	_, err := r.ResolveCommit(t.Context(), "on-tree")
+	_, err := b.ResolveCommit("on-tree")
 	mustErrIs(t, err, ErrRefNotFound)
 }
 

@@ -91,7 +91,7 @@ func TestOpenEmptyRepository(t *testing.T) {
 	_, r := newTestRepo(t)
 	_, err := r.Head(t.Context())
 	mustErrIs(t, err, ErrNoCommits)
-	_, err = r.ResolveCommit(t.Context(), "HEAD")
+	_, err = openBatch(t, r).ResolveCommit("HEAD")
 	mustErrIs(t, err, ErrNoCommits)
 	tags, err := r.ListTags(t.Context())
 	if err != nil || len(tags) != 0 {
