@@ -276,3 +276,21 @@ func TestTidy(t *testing.T) {
 		t.Errorf("ListTags after packing: %d tags, %v", len(tags), err)
 	}
 }
+
+// LsRemote lists the remote's refs by their own ids, without peeled tags.
+func TestLsRemote(t *testing.T) {
+	g, r, _, commit := withRemote(t)
+	g.Tag("m@v1.0.0", commit, "one")
+	g.Git("push", "--quiet", "origin", "m@v1.0.0")
+	tagID := g.Git("rev-parse", "refs/tags/m@v1.0.0")
+	got, err := r.LsRemote(t.Context(), "origin", "refs/heads/*", "refs/tags/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := commit + "\trefs/heads/main\n" + tagID + "\trefs/tags/m@v1.0.0\n"; got != want {
+		t.Errorf("LsRemote =\n%s\nwant\n%s", got, want)
+	}
+	if _, err := r.LsRemote(t.Context(), "no-such-remote"); err == nil {
+		t.Error("a missing remote must fail")
+	}
+}
