@@ -64,16 +64,25 @@ func (r *Registry) annotatedCommits(ctx context.Context, b *gitcmd.Batch, head s
 		return nil, err
 	}
 	var out []AnnotatedCommit
+	seen := map[*string]bool{} // names slices listed, with artifactsOnly
 	for i, cf := range walk {
 		ns := names[i]
 		if sc.artifact != "" {
 			ns = filterName(ns, sc.artifact)
 		}
-		if len(ns) > 0 {
-			// Commits with the same files share one slice: Build creates
-			// each artifact once per distinct slice.
-			out = append(out, AnnotatedCommit{Commit: cf.Commit, Names: ns})
+		if len(ns) == 0 {
+			continue
 		}
+		if sc.artifactsOnly {
+			// Only the artifacts are created, in the order they are first
+			// seen: the first commit of each distinct pair of files says
+			// all (commits with the same files share one names slice).
+			if seen[&ns[0]] {
+				continue
+			}
+			seen[&ns[0]] = true
+		}
+		out = append(out, AnnotatedCommit{Commit: cf.Commit, Names: ns})
 	}
 	return out, nil
 }

@@ -114,16 +114,7 @@ func Build(in BuildInput) *State {
 		applyTag(s, t, i)
 	}
 	s.seq = len(tags)
-	done := map[*string]bool{} // Names slices already applied, with AnnotatedArtifactsOnly
 	for _, ac := range in.Annotated {
-		if in.AnnotatedArtifactsOnly && len(ac.Names) > 0 {
-			// Commits with the same annotation files share one Names slice:
-			// applied once, not once for each of 10,000 commits.
-			if done[&ac.Names[0]] {
-				continue
-			}
-			done[&ac.Names[0]] = true
-		}
 		for _, name := range ac.Names {
 			a := s.artifact(name)
 			if !in.AnnotatedArtifactsOnly && len(a.VersionsAt(ac.Commit)) == 0 {
