@@ -105,26 +105,38 @@ func (r *Registry) existingMirror(ctx context.Context) (*gitcmd.Repo, bool) {
 	return repo, true
 }
 
-// cloneMirror (re)builds the mirror from the remote.
+// cloneMirror (re)builds the mirror from the remote. The clone is made next
+// to the mirror and takes its place only when complete: when the remote
+// cannot be reached, the command fails but the old mirror stays for the
+// next one (which fetches what it lacks instead of cloning everything).
 func (r *Registry) cloneMirror(ctx context.Context) error {
 	if r.b != nil {
 		r.b.Close()
 		r.b = nil
 	}
+	fresh := r.mirror + ".new"
+	if err := os.RemoveAll(fresh); err != nil { // left by an interrupted clone
+		return fmt.Errorf("cannot remove %s: %w", fresh, err)
+	}
+	repo, err := gitcmd.Clone(ctx, r.opts.Repo, fresh, gitcmd.CloneOptions{
+		Bare: true, Filter: "blob:none", Progress: r.opts.Progress, Verbose: r.opts.Log, NonInteractive: true,
+	})
+	if err == nil {
+		err = os.WriteFile(filepath.Join(repo.GitDir(), cacheMarker), []byte(r.opts.Repo+"\n"), 0o644)
+	}
+	if err != nil {
+		os.RemoveAll(fresh)
+		return fmt.Errorf("cannot clone %s: %w", r.opts.Repo, err)
+	}
 	if err := os.RemoveAll(r.mirror); err != nil {
 		return fmt.Errorf("cannot remove the broken cache %s: %w", r.mirror, err)
 	}
-	repo, err := gitcmd.Clone(ctx, r.opts.Repo, r.mirror, gitcmd.CloneOptions{
-		Bare: true, Filter: "blob:none", Progress: r.opts.Progress, Verbose: r.opts.Log, NonInteractive: true,
-	})
-	if err != nil {
-		os.RemoveAll(r.mirror)
-		return fmt.Errorf("cannot clone %s: %w", r.opts.Repo, err)
+	if err := os.Rename(fresh, r.mirror); err != nil {
+		return fmt.Errorf("cannot move the new cache into place: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(repo.GitDir(), cacheMarker), []byte(r.opts.Repo+"\n"), 0o644); err != nil {
-		return err
+	if r.git, err = gitcmd.OpenWith(ctx, r.mirror, gitcmd.Options{Verbose: r.opts.Log, NonInteractive: true}); err != nil {
+		return fmt.Errorf("cannot open the new cache %s: %w", r.mirror, err)
 	}
-	r.git = repo
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -273,11 +274,12 @@ func TestRemoteMirrorEveryCommandSeesRemoteChanges(t *testing.T) {
 	}
 }
 
-// A remote gone since the mirror was made is an error at the first read,
-// and nothing is left of the mirror.
+// A remote gone since the mirror was made is an error at the first read;
+// the mirror stays, and serves again once the remote is back.
 func TestRemoteMirrorRemoteGone(t *testing.T) {
 	f := newRemoteFixture(t)
 	f.artifacts()
+	mirror := f.mirrorDir()
 	bare := strings.TrimPrefix(f.url, "file://")
 	if err := os.Rename(bare, bare+".moved"); err != nil {
 		t.Fatal(err)
@@ -288,8 +290,17 @@ func TestRemoteMirrorRemoteGone(t *testing.T) {
 		t.Fatalf("ShowRegistry = %v, want a clone error", err)
 	}
 	r.Close()
-	if dirs, _ := filepath.Glob(filepath.Join(f.cache, "*.git")); len(dirs) != 0 {
-		t.Errorf("a mirror is left: %v", dirs)
+	if _, err := os.Stat(filepath.Join(mirror, cacheMarker)); err != nil {
+		t.Errorf("the mirror is gone: %v", err)
+	}
+	if leftovers, _ := filepath.Glob(filepath.Join(f.cache, "*.new")); len(leftovers) != 0 {
+		t.Errorf("the failed clone left %v", leftovers)
+	}
+	if err := os.Rename(bare+".moved", bare); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(f.artifacts(), " "); got != "model=v1.0.0" {
+		t.Fatalf("after the remote came back: %s", got)
 	}
 }
 
@@ -314,5 +325,29 @@ func TestRemoteMirrorStaysPacked(t *testing.T) {
 	packed, _ := os.ReadFile(filepath.Join(f.mirrorDir(), "packed-refs"))
 	if !strings.Contains(string(packed), "refs/tags/m299@v1.0.0") {
 		t.Error("the fetched tags are not in packed-refs")
+	}
+}
+
+// A registry closed before any read stops its background listing of the
+// remote: nothing is left running.
+func TestRemoteMirrorCloseStopsTheCheck(t *testing.T) {
+	f := newRemoteFixture(t)
+	f.artifacts()
+	before := runtime.NumGoroutine()
+	for range 5 {
+		r, err := Open(context.Background(), Options{Repo: f.url, CacheDir: f.cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.check == nil {
+			t.Fatal("no background check on an existing mirror")
+		}
+		r.Close()
+		if r.check != nil {
+			t.Fatal("Close left the check")
+		}
+	}
+	if after := runtime.NumGoroutine(); after > before {
+		t.Errorf("%d goroutines after 5 open/close, %d before", after, before)
 	}
 }
