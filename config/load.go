@@ -14,6 +14,16 @@ import (
 // few lines.
 const MaxFileSize = 1 << 20
 
+// CheckSize returns the error Load and LoadBytes give for a file of size
+// bytes over MaxFileSize (nil when it is not), so that a caller can refuse a
+// file without reading it whole.
+func CheckSize(name string, size int64) error {
+	if size > MaxFileSize {
+		return fmt.Errorf("%s is too large for a configuration file (over %d KiB)", name, MaxFileSize>>10)
+	}
+	return nil
+}
+
 // Load returns the configuration of the repository (or plain folder) dir:
 // Default, overridden by the file dir/.gto when it exists (GTO_CONFIG_FILE_NAME
 // names another file; a missing or empty file is fine), overridden by the
@@ -69,8 +79,8 @@ func Load(dir string, getenv func(string) (string, bool)) (Config, error) {
 func LoadBytes(data []byte, name string, getenv func(string) (string, bool)) (Config, error) {
 	c := Default()
 	if data != nil {
-		if len(data) > MaxFileSize {
-			return Config{}, fmt.Errorf("%s is too large for a configuration file (over %d KiB)", name, MaxFileSize>>10)
+		if err := CheckSize(name, int64(len(data))); err != nil {
+			return Config{}, err
 		}
 		c.File = name
 		if err := c.applyFile(data, name); err != nil {
@@ -109,8 +119,8 @@ func readFile(path, name string) (data []byte, found bool, err error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("%s: cannot read the configuration file: %w", name, err)
 	}
-	if len(data) > MaxFileSize {
-		return nil, false, fmt.Errorf("%s is too large for a configuration file (over %d KiB)", name, MaxFileSize>>10)
+	if err := CheckSize(name, int64(len(data))); err != nil {
+		return nil, false, err
 	}
 	return data, true, nil
 }

@@ -139,14 +139,16 @@ func (r *Registry) annotatedNames(b *gitcmd.Batch, files []indexFile, walk []git
 				unknown = append(unknown, id)
 			}
 		}
-		blobs, err := b.Blobs(unknown)
+		blobs, _, err := blobsUpTo(b, unknown, annotations.MaxFileSize)
 		if err != nil {
 			return nil, err
 		}
 		for _, id := range unknown {
-			var names []string
-			if ix, err := file.parse(blobs[id], file.path); err == nil {
-				names = ix.Names()
+			var names []string // none for a file too large or malformed
+			if data, ok := blobs[id]; ok {
+				if ix, err := file.parse(data, file.path); err == nil {
+					names = ix.Names()
+				}
 			}
 			known[id] = names
 			if v, ok := encodeNames(names); ok {
@@ -286,7 +288,7 @@ func readIndexFile(b *gitcmd.Batch, commits []string, file indexFile, strict boo
 			blobIDs = append(blobIDs, id)
 		}
 	}
-	blobs, err := b.Blobs(blobIDs)
+	blobs, tooLarge, err := blobsUpTo(b, blobIDs, annotations.MaxFileSize)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -299,7 +301,12 @@ func readIndexFile(b *gitcmd.Batch, commits []string, file indexFile, strict boo
 		if _, done := parsed[id]; done {
 			continue
 		}
-		ix, err := file.parse(blobs[id], file.path)
+		var ix *annotations.Index
+		if size, large := tooLarge[id]; large {
+			err = annotations.CheckSize(file.path, size)
+		} else {
+			ix, err = file.parse(blobs[id], file.path)
+		}
 		if err != nil {
 			if strict {
 				return nil, nil, wrapInvalid(fmt.Errorf("%w (at commit %.7s)", err, c))
@@ -309,6 +316,28 @@ func readIndexFile(b *gitcmd.Batch, commits []string, file indexFile, strict boo
 		parsed[id] = ix
 	}
 	return ids, parsed, nil
+}
+
+// blobsUpTo reads the blobs ids that are at most limit bytes large; the
+// others are left out and returned with their sizes. Refusing a 1 GB file
+// committed as artifacts.yaml must not cost reading 1 GB: one round trip
+// of cat-file "info" requests first.
+func blobsUpTo(b *gitcmd.Batch, ids []string, limit int64) (map[string][]byte, map[string]int64, error) {
+	infos, err := b.Info(ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	var small []string
+	large := map[string]int64{}
+	for i, info := range infos {
+		if info.Size > limit {
+			large[ids[i]] = info.Size
+		} else {
+			small = append(small, ids[i])
+		}
+	}
+	blobs, err := b.Blobs(small)
+	return blobs, large, err
 }
 
 // annotationAt returns the annotation of artifact at commit (nil when none).

@@ -2,10 +2,12 @@ package registry
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/gto-dev/gto/internal/gitcmd"
+	"github.com/gto-dev/gto/internal/gitcmd/gittest"
 )
 
 // A revision that does not resolve is quoted with escapes: a newline or a
@@ -51,5 +53,62 @@ func TestCheckArtifactPath(t *testing.T) {
 		case err != nil && !errors.Is(err, ErrInvalid):
 			t.Errorf("checkArtifactPath(%q, %v) = %v, not ErrInvalid", tt.path, tt.mustExist, err)
 		}
+	}
+}
+
+// An annotations file over annotations.MaxFileSize is refused from its size:
+// reading it whole would cost its size in memory (a committed 1 GB file, 1 GB).
+func TestLargeAnnotationsFileIsNotRead(t *testing.T) {
+	g := gittest.NewRepo(t)
+	g.Setenv()
+	huge := strings.Repeat("# a line of padding\n", 1<<20) // 20 MiB
+	g.Commit("huge annotations", map[string]string{"artifacts.yaml": huge, "dvc.yaml": huge})
+	r, err := Open(t.Context(), Options{Repo: g.Dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	allocated := func(f func()) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		f()
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	// At HEAD: an error, as when it was read.
+	if n := allocated(func() {
+		_, err = r.ShowRegistry(t.Context(), DefaultShowOptions())
+	}); n > 4<<20 {
+		t.Errorf("show allocated %d MiB for a file it refuses", n>>20)
+	}
+	if err == nil || !strings.Contains(err.Error(), "artifacts.yaml is too large (20971520 bytes, the limit is 4 MiB) (at commit") {
+		t.Errorf("show: %v", err)
+	}
+	// In history (--all-commits): skipped, as a malformed old file is.
+	opts := DefaultShowOptions()
+	opts.AllCommits = true
+	if n := allocated(func() {
+		_, err = r.ShowRegistry(t.Context(), opts)
+	}); n > 4<<20 || err != nil {
+		t.Errorf("show --all-commits allocated %d MiB, error %v", n>>20, err)
+	}
+}
+
+// The same for .gto read from HEAD in a bare repository.
+func TestLargeConfigFileIsNotRead(t *testing.T) {
+	g := gittest.NewRepo(t)
+	g.Setenv()
+	g.Commit("huge config", map[string]string{".gto": strings.Repeat("# a line of padding\n", 1<<20)})
+	bare := t.TempDir() + "/bare.git"
+	g.Git("clone", "--quiet", "--bare", g.Dir, bare)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := Open(t.Context(), Options{Repo: bare})
+	runtime.ReadMemStats(&after)
+	if n := after.TotalAlloc - before.TotalAlloc; n > 4<<20 {
+		t.Errorf("Open allocated %d MiB for a file it refuses", n>>20)
+	}
+	if err == nil || err.Error() != ".gto is too large for a configuration file (over 1024 KiB)" {
+		t.Errorf("Open: %v", err)
 	}
 }

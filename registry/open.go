@@ -179,11 +179,15 @@ func (r *Registry) loadConfig(ctx context.Context) error {
 		return nil
 	}
 	// A bare repository has no work tree: read .gto as committed at HEAD.
-	data, err := r.headFile(ctx, configFileName(r.opts.Getenv))
+	name := configFileName(r.opts.Getenv)
+	data, size, err := r.headFile(ctx, name, config.MaxFileSize)
 	if err != nil {
 		return err
 	}
-	cfg, err := config.LoadBytes(data, configFileName(r.opts.Getenv), r.opts.Getenv)
+	if err := config.CheckSize(name, size); err != nil {
+		return wrapInvalid(err)
+	}
+	cfg, err := config.LoadBytes(data, name, r.opts.Getenv)
 	if err != nil {
 		return wrapInvalid(err)
 	}
@@ -199,17 +203,25 @@ func configFileName(getenv func(string) (string, bool)) string {
 }
 
 // headFile returns a file as committed at HEAD, nil when absent or when
-// the repository has no commits.
-func (r *Registry) headFile(ctx context.Context, path string) ([]byte, error) {
+// the repository has no commits. A file larger than limit is not read: its
+// size is returned instead.
+func (r *Registry) headFile(ctx context.Context, path string, limit int64) (data []byte, size int64, err error) {
 	b, err := r.batch(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
+	}
+	infos, err := b.Info([]string{"HEAD:" + path})
+	if err != nil {
+		return nil, 0, err
+	}
+	if infos[0].Size > limit {
+		return nil, infos[0].Size, nil
 	}
 	data, found, err := b.Blob("HEAD", path)
 	if err != nil || !found {
-		return nil, err
+		return nil, 0, err
 	}
-	return data, nil
+	return data, int64(len(data)), nil
 }
 
 // batch returns the registry's cat-file process, starting it on first use:
