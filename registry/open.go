@@ -114,6 +114,7 @@ func open(ctx context.Context, opts Options, allowFolder bool) (*Registry, error
 	}
 	if r.git != nil {
 		r.git.Verbose = opts.Log
+		r.git.NoObjectCache = r.noObjectCache()
 	}
 	if err := r.configure(ctx); err != nil {
 		r.Close()
@@ -136,6 +137,13 @@ func (r *Registry) configure(ctx context.Context) error {
 	}
 	r.cfg, r.cfgErr = config.Default(), err
 	return nil
+}
+
+// noObjectCache reports whether GTO_NO_OBJECT_CACHE turns gto's object cache
+// off (any value but empty).
+func (r *Registry) noObjectCache() bool {
+	v, ok := r.opts.Getenv("GTO_NO_OBJECT_CACHE")
+	return ok && v != ""
 }
 
 // ConfigError returns the error of a malformed configuration that Open

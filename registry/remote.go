@@ -98,7 +98,7 @@ func (r *Registry) existingMirror(ctx context.Context) (*gitcmd.Repo, bool) {
 	if err != nil || strings.TrimSpace(string(marker)) != r.opts.Repo {
 		return nil, false
 	}
-	repo, err := gitcmd.OpenWith(ctx, r.mirror, gitcmd.Options{Verbose: r.opts.Log, NonInteractive: true})
+	repo, err := gitcmd.OpenWith(ctx, r.mirror, gitcmd.Options{Verbose: r.opts.Log, NonInteractive: true, NoObjectCache: r.noObjectCache()})
 	if err != nil || !repo.IsBare() {
 		return nil, false
 	}
@@ -134,7 +134,7 @@ func (r *Registry) cloneMirror(ctx context.Context) error {
 	if err := os.Rename(fresh, r.mirror); err != nil {
 		return fmt.Errorf("cannot move the new cache into place: %w", err)
 	}
-	if r.git, err = gitcmd.OpenWith(ctx, r.mirror, gitcmd.Options{Verbose: r.opts.Log, NonInteractive: true}); err != nil {
+	if r.git, err = gitcmd.OpenWith(ctx, r.mirror, gitcmd.Options{Verbose: r.opts.Log, NonInteractive: true, NoObjectCache: r.noObjectCache()}); err != nil {
 		return fmt.Errorf("cannot open the new cache %s: %w", r.mirror, err)
 	}
 	return nil

@@ -49,7 +49,11 @@ func (r *Repo) OpenBatch(ctx context.Context) (*Batch, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Batch{repo: r, ctx: ctx, contents: p, cache: newObjectCache(r.gitDir)}, nil
+	b := &Batch{repo: r, ctx: ctx, contents: p}
+	if !r.NoObjectCache {
+		b.cache = newObjectCache(r.gitDir)
+	}
+	return b, nil
 }
 
 // Close ends the processes and waits for them. It returns an error only

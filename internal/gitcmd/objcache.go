@@ -82,7 +82,7 @@ const (
 )
 
 func newObjectCache(gitDir string) *objectCache {
-	if gitDir == "" || os.Getenv("GTO_NO_OBJECT_CACHE") != "" {
+	if gitDir == "" {
 		return nil
 	}
 	return &objectCache{path: filepath.Join(gitDir, cacheFileName)}

@@ -116,8 +116,8 @@ func TestObjectCacheCorruptRecord(t *testing.T) {
 }
 
 func TestObjectCacheDisabled(t *testing.T) {
-	t.Setenv("GTO_NO_OBJECT_CACHE", "1")
 	_, r, commit := oddRegistry(t)
+	r.NoObjectCache = true
 	readAll(t, r, commit)
 	if _, err := os.Stat(filepath.Join(r.GitDir(), cacheFileName)); !os.IsNotExist(err) {
 		t.Errorf("cache written although disabled: %v", err)

@@ -28,6 +28,9 @@ type Options struct {
 	// every git command, as exec.Cmd.Env does (tests use it to seal git off
 	// from the user's configuration). Nil inherits the process environment.
 	Env []string
+	// NoObjectCache makes OpenBatch neither read nor write the object cache
+	// (gto-objects.cache in the git directory).
+	NoObjectCache bool
 }
 
 // call is one git invocation.

@@ -84,8 +84,8 @@ func TestBranchHistory(t *testing.T) {
 }
 
 func TestBranchHistoryWithoutCache(t *testing.T) {
-	t.Setenv("GTO_NO_OBJECT_CACHE", "1")
 	g, r := newTestRepo(t)
+	r.NoObjectCache = true
 	g.Commit("one", map[string]string{"artifacts.yaml": "a: {}\n"})
 	for range 2 {
 		if walk := branchHistory(t, r, "artifacts.yaml"); !reflect.DeepEqual(walk, wantHistory(g, "artifacts.yaml")) {
