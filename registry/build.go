@@ -21,6 +21,7 @@ type TagInput struct {
 	TaggerEmail string
 	NoTagger    bool // the tag object has no tagger line (very old git)
 	Malformed   bool // the tag object cannot be parsed: not an event
+	Missing     bool // the ref names an object the repository lacks: not an event
 	Time        time.Time
 	Message     string
 }

@@ -29,6 +29,7 @@ const (
 	ProblemLightweightTag   = "lightweight-tag"   // a tag in GTO format is not annotated
 	ProblemNotACommit       = "tag-not-on-commit" // a tag in GTO format points at a tree or a blob
 	ProblemMalformedTag     = "malformed-tag"     // a tag object that cannot be parsed
+	ProblemMissingObject    = "missing-object"    // a tag ref naming an object the repository lacks
 	ProblemCreatedTag       = "created-tag"       // NAME@created: parsed, never an event
 	ProblemNoTagger         = "no-tagger"         // a tag object without tagger line
 	ProblemNoMessage        = "empty-message"     // an annotated tag with an empty message
@@ -208,6 +209,8 @@ func tagProblems(tags []TagInput) []Problem {
 		switch {
 		case t.Malformed:
 			p.Code, p.Message = ProblemMalformedTag, fmt.Sprintf("tag %q is a malformed tag object: gto ignores it", t.Name)
+		case t.Missing:
+			p.Code, p.Message = ProblemMissingObject, fmt.Sprintf("tag %q names an object that is not in the repository (a damaged object store, see `git fsck`): gto ignores it", t.Name)
 		case !t.Annotated && t.Commit != "":
 			p.Code, p.Message = ProblemLightweightTag, fmt.Sprintf("tag %q is lightweight: gto ignores it (re-create it with `git tag -a`)", t.Name)
 		case !t.Annotated:

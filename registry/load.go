@@ -76,6 +76,8 @@ func readTags(ctx context.Context, repo *gitcmd.Repo, b *gitcmd.Batch, artifact 
 			t.Commit = rec.Object // lightweight: not an event, but counts for #N
 		case rec.Malformed:
 			t.Annotated, t.Malformed = true, true // not an event; doctor names it
+		case rec.Missing:
+			t.Missing = true // not an event, but its name is taken; doctor names it
 		case rec.Tag != nil:
 			obj := rec.Tag
 			t.Annotated = true

@@ -22,6 +22,10 @@ type TagRecord struct {
 	// Malformed is set (and Tag nil) for a tag object git stores but that
 	// cannot be parsed: callers skip it rather than fail the whole read.
 	Malformed bool
+	// Missing is set (Type "", Tag nil) when the object the ref names is not
+	// in the repository: a damaged object store (deleting a ref leaves its
+	// object, so this is no race with a concurrent deletion).
+	Missing bool
 
 	cached bool // known from the object cache: nothing to read
 }
@@ -177,7 +181,9 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *obje
 			return nil, p.err
 		}
 		if obj == nil {
-			continue // deleted between the listing and the read
+			rec.Missing = true
+			records = append(records, rec)
+			continue
 		}
 		rec.Type = obj.Type
 		if obj.Type == "tag" {
