@@ -95,6 +95,7 @@ func open(ctx context.Context, opts Options, allowFolder bool) (*Registry, error
 		repo, err := gitcmd.Open(ctx, opts.Repo)
 		switch {
 		case err == nil:
+			repo.Verbose, repo.NoObjectCache = opts.Log, r.noObjectCache()
 			r.git = repo
 			r.dir = repo.WorkTree()
 		case errors.Is(err, gitcmd.ErrNotARepository) && allowFolder:
@@ -111,10 +112,6 @@ func open(ctx context.Context, opts Options, allowFolder bool) (*Registry, error
 		default:
 			return nil, err
 		}
-	}
-	if r.git != nil {
-		r.git.Verbose = opts.Log
-		r.git.NoObjectCache = r.noObjectCache()
 	}
 	if err := r.configure(ctx); err != nil {
 		r.Close()
@@ -281,6 +278,7 @@ func (r *Registry) cloneRemote(ctx context.Context, worktree bool) error {
 	if err != nil {
 		return fmt.Errorf("cannot clone %s: %w", r.opts.Repo, err)
 	}
+	repo.NoObjectCache = r.noObjectCache()
 	r.git = repo
 	r.dir = repo.WorkTree()
 	r.remote = r.opts.Repo
