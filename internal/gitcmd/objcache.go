@@ -20,14 +20,16 @@ import (
 //
 // The file is an append-only log of records; each run appends the objects
 // it had to read, in one write (O_APPEND: concurrent gto processes do not
-// interleave records). A truncated last record (a crash) is ignored; a
-// malformed file is removed and rebuilt. Any I/O problem only disables the
-// cache: it is an optimisation, never a source of errors.
+// interleave records). A truncated last record (a crash) is ignored, and
+// the next write rewrites the file; a malformed file is removed and
+// rebuilt. Any I/O problem only disables the cache: it is an optimisation,
+// never a source of errors.
 //
-// Loading is lazy and per kind: the file is scanned once for where its
-// records are, and a kind's records are decoded into a map only when a
-// lookup of that kind comes. A command that reads 400 tags does not pay for
-// the 10,000 commits a --all-commits run left in the same file.
+// Loading is lazy: the file is scanned once for where its records are; the
+// first lookup of a kind indexes that kind's records by id (positions, not
+// decoded copies, which would stay on the heap), and a record is decoded
+// when it is looked up. A command that reads 400 tags does not pay for the
+// 10,000 commits a --all-commits run left in the same file.
 type objectCache struct {
 	path string
 
