@@ -144,11 +144,7 @@ func (c *objectCache) decode(kind byte, each func(rec *decoder, sp span)) {
 	for _, sp := range c.spans[kind] {
 		rec := &decoder{s: c.data[sp.from:sp.to]}
 		each(rec, sp)
-		if rec.err == nil && rec.off != len(rec.s) {
-			rec.err = errCacheFormat
-		}
-		if rec.err != nil {
-			c.drop()
+		if !c.decoded(rec) {
 			return
 		}
 	}
@@ -173,9 +169,13 @@ func (c *objectCache) idIndex(kind byte) map[string]span {
 	return index
 }
 
-// record returns a decoder on the record of id in index; nil when absent.
-func (c *objectCache) record(index map[string]span, id string) *decoder {
-	sp, ok := index[id]
+// record returns a decoder on the record of kind whose id is id, nil when
+// there is none; *index is the kind's index, built on first use.
+func (c *objectCache) record(index *map[string]span, kind byte, id string) *decoder {
+	if *index == nil {
+		*index = c.idIndex(kind)
+	}
+	sp, ok := (*index)[id]
 	if !ok {
 		return nil
 	}
@@ -228,19 +228,14 @@ func (c *objectCache) memoIndex() map[string]memo {
 func (c *objectCache) prefetchTags() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.tags == nil {
-		c.tags = c.idIndex(recTag)
-	}
+	c.record(&c.tags, recTag, "") // builds the index
 	c.typeIndex()
 }
 
 func (c *objectCache) tag(id string) *TagObject {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.tags == nil {
-		c.tags = c.idIndex(recTag)
-	}
-	if rec := c.record(c.tags, id); rec != nil {
+	if rec := c.record(&c.tags, recTag, id); rec != nil {
 		if t := rec.tag(); c.decoded(rec) {
 			return &t
 		}
@@ -257,10 +252,7 @@ func (c *objectCache) typeOf(id string) string {
 func (c *objectCache) commit(id string) *Commit {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.commits == nil {
-		c.commits = c.idIndex(recCommit)
-	}
-	if rec := c.record(c.commits, id); rec != nil {
+	if rec := c.record(&c.commits, recCommit, id); rec != nil {
 		if cm := rec.commit(); c.decoded(rec) {
 			return &cm
 		}
