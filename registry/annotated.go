@@ -54,7 +54,10 @@ func (r *Registry) annotatedCommits(ctx context.Context, b *gitcmd.Batch, head s
 	if sc.allCommits {
 		walk, err = b.BranchHistory(ctx, paths)
 	} else {
-		walk, err = branchTipFiles(ctx, r.git, b, paths)
+		var tips []string
+		if tips, err = r.git.Branches(ctx); err == nil {
+			walk, err = b.FilesAt(tips, paths)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -83,28 +86,6 @@ func (r *Registry) annotatedCommits(ctx context.Context, b *gitcmd.Batch, head s
 			seen[&ns[0]] = true
 		}
 		out = append(out, AnnotatedCommit{Commit: cf.Commit, Names: ns})
-	}
-	return out, nil
-}
-
-// branchTipFiles lists the branch tips with the ids of paths in each.
-func branchTipFiles(ctx context.Context, repo *gitcmd.Repo, b *gitcmd.Batch, paths []string) ([]gitcmd.CommitFiles, error) {
-	tips, err := repo.Branches(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]gitcmd.CommitFiles, len(tips))
-	for i, tip := range tips {
-		out[i] = gitcmd.CommitFiles{Commit: tip, Blobs: make([]string, len(paths))}
-	}
-	for p, path := range paths {
-		ids, err := b.BlobIDs(tips, path)
-		if err != nil {
-			return nil, err
-		}
-		for i := range out {
-			out[i].Blobs[p] = ids[out[i].Commit]
-		}
 	}
 	return out, nil
 }
@@ -278,9 +259,15 @@ func (r *Registry) readIndexes(b *gitcmd.Batch, commits []string, strict bool) (
 // each commit that has it, and each distinct blob parsed once (nil when
 // malformed and not strict).
 func readIndexFile(b *gitcmd.Batch, commits []string, file indexFile, strict bool) (map[string]string, map[string]*annotations.Index, error) {
-	ids, err := b.BlobIDs(commits, file.path)
+	files, err := b.FilesAt(commits, []string{file.path})
 	if err != nil {
 		return nil, nil, err
+	}
+	ids := make(map[string]string, len(commits))
+	for _, cf := range files {
+		if cf.Blobs[0] != "" {
+			ids[cf.Commit] = cf.Blobs[0]
+		}
 	}
 	var blobIDs []string
 	for _, c := range commits {

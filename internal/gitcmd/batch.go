@@ -15,7 +15,7 @@ import (
 // With git 2.36 or newer the process is `git cat-file --batch-command
 // --buffer`, which serves every method. With older git it is `git cat-file
 // --batch`, plus a `git cat-file --batch-check` started on first use by the
-// methods that need only ids and types (Info, BlobIDs).
+// methods that need only ids and types (Info, FilesAt).
 //
 // The processes live until Close or until the context given to OpenBatch is
 // done. Methods are safe for concurrent use (they are serialised). After a
@@ -282,29 +282,6 @@ func (b *Batch) Blob(rev, path string) (data []byte, found bool, err error) {
 		return nil
 	})
 	return data, found, err
-}
-
-// BlobIDs returns, for each revision in revs, the id of the file at path in
-// it, without reading contents (one round trip). Revisions
-// where path is missing, or is not a file, are absent from the map.
-// Callers read each distinct id once with Blobs or Object.
-func (b *Batch) BlobIDs(revs []string, path string) (map[string]string, error) {
-	revs = unique(revs)
-	out := make(map[string]string, len(revs))
-	specs := make([]string, len(revs))
-	for i, rev := range revs {
-		specs[i] = rev + ":" + path
-	}
-	err := b.read(false, specs, func(i int, obj *rawObject) error {
-		if obj != nil && obj.Type == "blob" {
-			out[revs[i]] = obj.ID
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // Blobs reads the blobs with the given ids in one round trip. Errors:

@@ -218,15 +218,25 @@ func testBatchBlobs(t *testing.T) {
 		t.Error("Blob of a directory: no error")
 	}
 
-	ids, err := b.BlobIDs([]string{c1, c2, c3, c4, c1, "no-such-rev"}, "artifacts.yaml")
+	files, err := b.FilesAt([]string{c1, c2, c3, c4, c1, "no-such-rev"}, []string{"artifacts.yaml", "dir", "my file.yaml"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ids) != 3 || ids[c1] != ids[c2] || ids[c1] == ids[c4] || ids[c3] != "" {
-		t.Errorf("BlobIDs = %v", ids)
+	ids := map[string]string{}
+	for i, cf := range files {
+		if cf.Commit != []string{c1, c2, c3, c4, c1, "no-such-rev"}[i] || cf.Blobs[1] != "" { // a directory is no file
+			t.Errorf("FilesAt[%d] = %v", i, cf)
+		}
+		ids[cf.Commit] = cf.Blobs[0]
 	}
-	if ids, err := b.BlobIDs([]string{c1}, "dir"); err != nil || len(ids) != 0 {
-		t.Errorf("BlobIDs of a directory = %v, %v; want none", ids, err)
+	if ids[c1] == "" || ids[c1] != ids[c2] || ids[c1] == ids[c4] || ids[c3] != "" || ids["no-such-rev"] != "" || files[4].Blobs[0] != ids[c1] {
+		t.Errorf("FilesAt ids of artifacts.yaml = %v", ids)
+	}
+	if head := files[3].Blobs[2]; head == "" || head != g.Git("rev-parse", c4+":my file.yaml") {
+		t.Errorf("FilesAt of a path with a space = %q", head)
+	}
+	if files, err := b.FilesAt(nil, []string{"f"}); err != nil || len(files) != 0 {
+		t.Errorf("FilesAt of no revision = %v, %v", files, err)
 	}
 	blobs, err := b.Blobs([]string{ids[c1], ids[c4], ids[c2]})
 	if err != nil || len(blobs) != 2 || string(blobs[ids[c1]]) != "a: 1\n" || string(blobs[ids[c4]]) != "a: 2\n" {
@@ -299,7 +309,7 @@ func testBatchConcurrentUse(t *testing.T) {
 				if i%2 == 0 {
 					_, err = b.Tags([]string{id, id})
 				} else {
-					_, err = b.BlobIDs([]string{c}, "f")
+					_, err = b.FilesAt([]string{c}, []string{"f"})
 				}
 				if err != nil {
 					t.Error(err)
@@ -361,7 +371,7 @@ func TestBatchProcesses(t *testing.T) {
 	var log strings.Builder
 	r.Verbose = &log
 	b := openBatch(t, r)
-	if _, err := b.BlobIDs([]string{c}, "f"); err != nil {
+	if _, err := b.FilesAt([]string{c}, []string{"f"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.Commits([]string{c}); err != nil {

@@ -52,30 +52,54 @@ func (b *Batch) BranchHistory(ctx context.Context, paths []string) ([]CommitFile
 	}
 	walk := make([]CommitFiles, len(commits))
 	var unknown []string
+	var unknownAt []int // where in walk
 	for i, c := range commits {
 		walk[i].Commit = c
 		if blobs, ok := known[c]; ok {
 			walk[i].Blobs = blobs
 		} else {
-			walk[i].Blobs = make([]string, len(paths))
 			unknown = append(unknown, c)
+			unknownAt = append(unknownAt, i)
 		}
 	}
-	for p, path := range paths {
-		ids, err := b.BlobIDs(unknown, path)
-		if err != nil {
-			return nil, err
-		}
-		for i := range walk {
-			if id, ok := ids[walk[i].Commit]; ok {
-				walk[i].Blobs[p] = id
-			}
-		}
+	looked, err := b.FilesAt(unknown, paths)
+	if err != nil {
+		return nil, err
+	}
+	for j, i := range unknownAt {
+		walk[i] = looked[j]
 	}
 	if b.cache != nil {
 		b.cache.setMemo(slot, key, encodeWalk(walk))
 	}
 	return walk, nil
+}
+
+// FilesAt returns, for each revision in revs (in order), the ids of the
+// files at paths in it ("" where a path is missing, or is not a file, or
+// the revision does not resolve), without reading contents: one round trip.
+// Callers read each distinct id once with Blobs or Object.
+func (b *Batch) FilesAt(revs, paths []string) ([]CommitFiles, error) {
+	n := len(paths)
+	out := make([]CommitFiles, len(revs))
+	ids := make([]string, len(revs)*n)
+	specs := make([]string, 0, len(revs)*n)
+	for i, rev := range revs {
+		out[i] = CommitFiles{Commit: rev, Blobs: ids[i*n : (i+1)*n : (i+1)*n]}
+		for _, path := range paths {
+			specs = append(specs, rev+":"+path)
+		}
+	}
+	err := b.read(false, specs, func(k int, obj *rawObject) error {
+		if obj != nil && obj.Type == "blob" {
+			ids[k] = obj.ID // specs and ids are laid out alike
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // encodeWalk writes the number of commits, then each commit and its blobs
