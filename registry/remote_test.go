@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -103,10 +104,17 @@ func TestRemoteMirrorLifecycle(t *testing.T) {
 	if got := strings.Join(f.artifacts(), " "); got != "model=v1.0.0" {
 		t.Fatalf("after losing the objects: %s", got)
 	}
-	// an interrupted clone (no marker) is rebuilt too
+	// an interrupted clone (no marker, and what a clone left next to it)
+	// is rebuilt too
 	os.Remove(filepath.Join(f.mirrorDir(), cacheMarker))
+	if err := os.MkdirAll(filepath.Join(f.mirrorDir()+".new", "objects"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if got := strings.Join(f.artifacts(), " "); got != "model=v1.0.0" {
 		t.Fatalf("after an interrupted clone: %s", got)
+	}
+	if leftovers, _ := filepath.Glob(filepath.Join(f.cache, "*.new")); len(leftovers) != 0 {
+		t.Errorf("the interrupted clone's folder is left: %v", leftovers)
 	}
 }
 
@@ -349,5 +357,28 @@ func TestRemoteMirrorCloseStopsTheCheck(t *testing.T) {
 	}
 	if after := runtime.NumGoroutine(); after > before {
 		t.Errorf("%d goroutines after 5 open/close, %d before", after, before)
+	}
+}
+
+// A command cancelled while the remote is being listed stops with the
+// context's error, and leaves the mirror usable.
+func TestRemoteMirrorCancelledWhileChecking(t *testing.T) {
+	f := newRemoteFixture(t)
+	f.artifacts()
+	ctx, cancel := context.WithCancel(context.Background())
+	r, err := Open(ctx, Options{Repo: f.url, CacheDir: f.cache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if _, err := r.ready(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("ready after cancel = %v, want context.Canceled", err)
+	}
+	r.Close()
+	if got := strings.Join(f.artifacts(), " "); got != "model=v1.0.0" {
+		t.Fatalf("after a cancelled command: %s", got)
+	}
+	if leftovers, _ := filepath.Glob(filepath.Join(f.cache, "*.new")); len(leftovers) != 0 {
+		t.Errorf("left %v", leftovers)
 	}
 }

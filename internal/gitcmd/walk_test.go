@@ -83,6 +83,19 @@ func TestBranchHistory(t *testing.T) {
 	}
 }
 
+// A damaged walk memo is no answer: the walk is made again.
+func TestBranchHistoryDamagedMemo(t *testing.T) {
+	g, r := newTestRepo(t)
+	g.Commit("one", map[string]string{"artifacts.yaml": "a: {}\n"})
+	tip := g.Git("rev-parse", "HEAD")
+	b, _ := r.OpenBatch(t.Context())
+	b.cache.setMemo("branch-history\x00artifacts.yaml", tip, "\x05garbage")
+	b.Close()
+	if walk := branchHistory(t, r, "artifacts.yaml"); !reflect.DeepEqual(walk, wantHistory(g, "artifacts.yaml")) {
+		t.Errorf("walk with a damaged memo = %v", walk)
+	}
+}
+
 func TestBranchHistoryWithoutCache(t *testing.T) {
 	g, r := newTestRepo(t)
 	r.NoObjectCache = true
