@@ -81,6 +81,10 @@ func (r *Registry) DoctorWith(ctx context.Context, opts DoctorOptions) (*Report,
 	if r.git == nil {
 		return nil, r.noRepoError()
 	}
+	// Read the object store itself: the object cache would vouch for a tag
+	// object the store has lost, and doctor would not report it missing.
+	r.readStore(true)
+	defer r.readStore(false)
 	rep := &Report{}
 	if err := r.ConfigError(); err != nil {
 		rep.Problems = append(rep.Problems, Problem{Code: ProblemConfig,

@@ -52,9 +52,12 @@ type Registry struct {
 	mirror string        // the folder of remote's cached mirror, when git is one
 	check  *remoteCheck  // the listing of remote's refs that ready waits for
 	b      *gitcmd.Batch // the cat-file process shared by the registry's reads; see batch
-	clean  func()
-	path   string // what the user asked for, for messages
-	cfgErr error  // the malformed configuration, with Options.KeepBadConfig
+	// storeOnly makes batch read git's object store without the object
+	// cache (set while doctor runs).
+	storeOnly bool
+	clean     func()
+	path      string // what the user asked for, for messages
+	cfgErr    error  // the malformed configuration, with Options.KeepBadConfig
 }
 
 // Open opens the registry at opts.Repo. A remote URL is cloned (and writes
@@ -233,13 +236,31 @@ func (r *Registry) headFile(ctx context.Context, path string, limit int64) (data
 // one process serves every read of a command (tags, commits, files).
 func (r *Registry) batch(ctx context.Context) (*gitcmd.Batch, error) {
 	if r.b == nil {
-		b, err := r.git.OpenBatch(ctx)
+		open := r.git.OpenBatch
+		if r.storeOnly {
+			open = r.git.OpenStoreBatch
+		}
+		b, err := open(ctx)
 		if err != nil {
 			return nil, err
 		}
 		r.b = b
 	}
 	return r.b, nil
+}
+
+// readStore switches the registry's reads to the object store alone (on)
+// or back to the object cache; the cat-file process of the other kind, if
+// any, is ended so that the next read starts the right one.
+func (r *Registry) readStore(on bool) {
+	if r.storeOnly == on {
+		return
+	}
+	r.storeOnly = on
+	if r.b != nil {
+		r.b.Close()
+		r.b = nil
+	}
 }
 
 func (r *Registry) noRepoError() error {

@@ -38,6 +38,18 @@ type Batch struct {
 // OpenBatch starts `git cat-file` in the repository. The caller must Close
 // the Batch; cancelling ctx also ends it.
 func (r *Repo) OpenBatch(ctx context.Context) (*Batch, error) {
+	return r.openBatch(ctx, !r.NoObjectCache)
+}
+
+// OpenStoreBatch is OpenBatch without the object cache, whatever the
+// options say: every object comes from git's object store. The cache keeps
+// objects by id, so it would vouch for an object the store has lost; a
+// check of the repository (gto doctor) must ask the store.
+func (r *Repo) OpenStoreBatch(ctx context.Context) (*Batch, error) {
+	return r.openBatch(ctx, false)
+}
+
+func (r *Repo) openBatch(ctx context.Context, cached bool) (*Batch, error) {
 	// Assume a git that knows --batch-command (2.36+, 2022): asking `git
 	// version` first would cost a process on every command. An older git
 	// rejects the option at once, and read switches to the old protocol.
@@ -50,7 +62,7 @@ func (r *Repo) OpenBatch(ctx context.Context) (*Batch, error) {
 		return nil, err
 	}
 	b := &Batch{repo: r, ctx: ctx, contents: p}
-	if !r.NoObjectCache {
+	if cached {
 		b.cache = newObjectCache(r.gitDir)
 	}
 	return b, nil
