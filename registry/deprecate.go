@@ -55,7 +55,7 @@ func (r *Registry) Deprecate(ctx context.Context, opts DeprecateOptions) (*Write
 		return nil, conflictf("artifact %q was deprecated already", opts.Name)
 	}
 	if opts.Delete {
-		return r.deleteAndPublish(ctx, eventTags(a.Events()), opts.Push, fmt.Sprintf("artifact %q has no tags to delete", opts.Name))
+		return r.deleteAndPublish(ctx, eventTags(a.Events()), opts.Push)
 	}
 	commit := ""
 	if opts.Ref != "" {
@@ -115,7 +115,7 @@ func (r *Registry) Deregister(ctx context.Context, opts DeprecateOptions) (*Writ
 		return nil, notFoundf("cannot deregister version %s of artifact %q: it has no tags", opts.Version, opts.Name)
 	}
 	if opts.Delete {
-		return r.deleteAndPublish(ctx, eventTags(v.Events()), opts.Push, fmt.Sprintf("version %s of artifact %q has no tags to delete", opts.Version, opts.Name))
+		return r.deleteAndPublish(ctx, eventTags(v.Events()), opts.Push)
 	}
 	message := opts.Message
 	if message == "" {
@@ -165,7 +165,7 @@ func (r *Registry) Unassign(ctx context.Context, opts DeprecateOptions) (*WriteR
 		if vs != nil {
 			events = append(append(events, vs.Assignments...), vs.Unassignments...)
 		}
-		return r.deleteAndPublish(ctx, eventTags(events), opts.Push, fmt.Sprintf("stage %q of version %s of artifact %q has no tags to delete", opts.Stage, opts.Version, opts.Name))
+		return r.deleteAndPublish(ctx, eventTags(events), opts.Push)
 	}
 	message := opts.Message
 	if message == "" {
@@ -216,9 +216,12 @@ func (r *Registry) writeOne(ctx context.Context, snap *snapshot, p *tagPlan, pus
 	return res, r.publish(ctx, res, push)
 }
 
-func (r *Registry) deleteAndPublish(ctx context.Context, tags []string, push bool, none string) (*WriteResult, error) {
+func (r *Registry) deleteAndPublish(ctx context.Context, tags []string, push bool) (*WriteResult, error) {
 	if len(tags) == 0 {
-		return nil, notFoundf("%s", none)
+		// Only --force gets here (a stage never assigned to the version,
+		// an artifact known from its annotation alone): as 0.2.4, deleting
+		// nothing succeeds.
+		return &WriteResult{}, nil
 	}
 	deleted, err := r.deleteTags(ctx, tags)
 	res := &WriteResult{Deleted: deleted}

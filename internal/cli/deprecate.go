@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -102,5 +103,8 @@ func deprecateRun(ctx context.Context, opts *DeprecateOptions) error {
 		res, err = r.Deprecate(ctx, d)
 	}
 	opts.Env.printWrite(res)
+	if err == nil && opts.Deprecate.Delete && len(res.Deleted) == 0 {
+		fmt.Fprintln(opts.Env.ErrOut, "Nothing to delete: there are no such tags")
+	}
 	return err
 }
