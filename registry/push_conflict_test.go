@@ -134,7 +134,7 @@ func TestPushRenumbersTakenCounters(t *testing.T) {
 	}
 }
 
-func TestPushVersionTakenIsUndone(t *testing.T) {
+func TestPushVersionTakenKeepsLocalTags(t *testing.T) {
 	c := newTwoClones(t)
 	ctx := context.Background()
 	ra, rb := c.open(c.a.Dir), c.open(c.b)
@@ -153,7 +153,7 @@ func TestPushVersionTakenIsUndone(t *testing.T) {
 	if res != nil && len(res.Created) > 0 {
 		t.Errorf("result still lists created tags: %+v", res)
 	}
-	for _, want := range []string{`"m@v1.0.0"`, `"m#prod#1"`, "nothing was pushed", "register again"} {
+	for _, want := range []string{`"m@v1.0.0"`, `"m#prod#1"`, "nothing was pushed", "kept, contradicting origin", "register again"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
@@ -161,9 +161,25 @@ func TestPushVersionTakenIsUndone(t *testing.T) {
 	if got := c.originTags(); !slices.Equal(got, []string{"m@v1.0.0"}) {
 		t.Errorf("origin tags %q", got)
 	}
-	// b now has origin's m@v1.0.0 (a's commit) and nothing else.
-	out, _ := exec.Command("git", "-C", c.b, "for-each-ref", "--format=%(refname:short) %(*objectname)", "refs/tags/").Output()
-	if want := fmt.Sprintf("m@v1.0.0 %s\n", c.a.Git("rev-parse", "HEAD")); string(out) != want {
-		t.Errorf("b's tags %q, want %q", out, want)
+	tags := func() string {
+		out, err := exec.Command("git", "-C", c.b, "for-each-ref", "--format=%(refname:short) %(*objectname)", "refs/tags/").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	// b keeps what it wrote (SPEC §5: the local tag is kept)...
+	bHead := strings.TrimSpace(c.a.Git("-C", c.b, "rev-parse", "HEAD"))
+	if want := fmt.Sprintf("m#prod#1 %s\nm@v1.0.0 %s\n", bHead, bHead); tags() != want {
+		t.Errorf("b's tags %q, want %q", tags(), want)
+	}
+	// ...and the command the error gives makes it agree with origin.
+	msg := err.Error()
+	take := msg[strings.Index(msg, "`")+1 : strings.LastIndex(msg, "`")]
+	if out, err := exec.Command("sh", "-c", "cd \"$0\" && "+take, c.b).CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", take, err, out)
+	}
+	if want := fmt.Sprintf("m@v1.0.0 %s\n", c.a.Git("rev-parse", "HEAD")); tags() != want {
+		t.Errorf("after %s: b's tags %q, want %q", take, tags(), want)
 	}
 }

@@ -155,6 +155,37 @@ func TestRemoteMirrorRefusedPushLeavesMirrorAsRemote(t *testing.T) {
 	}
 }
 
+// A version another writer pushed after the registry listed the remote:
+// the push is refused (origin has a different tag of that name), and the
+// mirror is left as the remote is, with the remote's tag.
+func TestRemoteMirrorVersionTakenLeavesMirrorAsRemote(t *testing.T) {
+	f := newRemoteFixture(t)
+	ctx := context.Background()
+	second := f.clone.Commit("second", nil)
+	third := f.clone.Commit("third", nil)
+	f.clone.Git("push", "-q", "origin", "main")
+	r := f.open()
+	if _, err := r.ready(ctx); err != nil { // the remote is listed once, now
+		t.Fatal(err)
+	}
+	f.clone.Tag("model@v1.0.1", second, "Registering artifact model version v1.0.1")
+	f.clone.Git("push", "-q", "origin", "model@v1.0.1")
+	_, err := r.Register(ctx, RegisterOptions{Name: "model", Ref: third, Version: "v1.0.1"})
+	if !errors.Is(err, ErrConflict) {
+		t.Fatalf("err = %v, want ErrConflict", err)
+	}
+	for _, want := range []string{f.url + ` already has a different tag "model@v1.0.1"`, "nothing was pushed", "register again"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	r.Close()
+	got := strings.TrimSpace(f.clone.Git("--git-dir", f.mirrorDir(), "rev-parse", "model@v1.0.1^{commit}"))
+	if got != second {
+		t.Fatalf("the mirror's model@v1.0.1 is at %s, want the remote's %s", got, second)
+	}
+}
+
 func TestRemoteMirrorConcurrentUse(t *testing.T) {
 	f := newRemoteFixture(t)
 	var wg sync.WaitGroup

@@ -383,10 +383,9 @@ func tagConflicts(err error, res *WriteResult) (conflicts []int, accepted map[st
 // because it has a different tag of that name (the indexes rejected), and
 // the tags whose counter origin's tags (remoteTags) already use under
 // another name: tags with a counter get the next counter free both locally
-// and on origin; when a rejected tag has no counter, the command's
-// unpublished tags are deleted and an error says what to do. Origin's tags
-// of the artifacts are fetched when something was changed, so the local
-// repository has the events that took the counters.
+// and on origin, and origin's tags of the artifacts are fetched, so that
+// the local repository has the events that took the counters. When a
+// rejected tag has no counter, an error says what to do (see abandon).
 func (r *Registry) resolveConflicts(ctx context.Context, res *WriteResult, rejected []int, accepted map[string]bool, remoteTags []gitcmd.RemoteTag) error {
 	artifacts := map[string]bool{}
 	for _, c := range res.Created {
@@ -401,7 +400,7 @@ func (r *Registry) resolveConflicts(ctx context.Context, res *WriteResult, rejec
 		conflict[i] = true
 	}
 	if len(fixed) > 0 {
-		return r.abandon(ctx, res, fixed, accepted, remoteTags, artifacts)
+		return r.abandon(ctx, res, fixed, accepted)
 	}
 	// Counters origin uses, per artifact, and under which names.
 	taken := map[string]map[int][]string{}
@@ -457,50 +456,59 @@ func (r *Registry) resolveConflicts(ctx context.Context, res *WriteResult, rejec
 	return nil
 }
 
-// abandon deletes the command's tags that origin did not accept, after
-// origin refused a tag without counter (its name says what it means, so it
-// cannot take another), fetches origin's tags, and returns the error that
-// explains it.
-func (r *Registry) abandon(ctx context.Context, res *WriteResult, fixed []int, accepted map[string]bool, remoteTags []gitcmd.RemoteTag, artifacts map[string]bool) error {
+// abandon handles a tag without counter that origin refused because it has
+// a different tag of that name (the name says what the tag means, so it
+// cannot take another). A local repository keeps the command's tags, as
+// 0.2.4 does (SPEC §5: the local tag is kept), and the error says that they
+// contradict origin and how to take origin's instead; a remote registry's
+// mirror is left as the remote is.
+func (r *Registry) abandon(ctx context.Context, res *WriteResult, fixed []int, accepted map[string]bool) error {
 	first := res.Created[fixed[0]]
-	var deleted, kept, published []string
+	var published, kept []string
 	for _, c := range res.Created {
 		if accepted[c.Name] {
 			published = append(published, fmt.Sprintf("%q", c.Name))
-			continue
+		} else {
+			kept = append(kept, c.Name)
 		}
-		if err := r.git.DeleteTag(ctx, c.Name, ""); err != nil && !errors.Is(err, gitcmd.ErrRefNotFound) {
-			kept = append(kept, fmt.Sprintf("%q", c.Name))
-			continue
-		}
-		deleted = append(deleted, fmt.Sprintf("%q", c.Name))
 	}
-	r.fetchMissing(ctx, remoteTags, artifacts)
-	res.Created = nil
-	var what string
-	switch {
-	case len(published) > 0:
-		what = fmt.Sprintf("%s reached origin, the local %s deleted", strings.Join(published, ", "), plural(deleted, "tag", "was"))
-	default:
-		what = fmt.Sprintf("nothing was pushed, the local %s deleted", plural(deleted, "tag", "was"))
+	what := "nothing was pushed"
+	if len(published) > 0 {
+		what = strings.Join(published, ", ") + " reached origin"
 	}
-	if len(kept) > 0 {
-		what += fmt.Sprintf(" (but %s could not be deleted and contradicts origin: delete it with `git tag -d`)", strings.Join(kept, ", "))
+	fetch := []string{"git", "fetch", "origin"}
+	for _, i := range fixed {
+		fetch = append(fetch, "tag", res.Created[i].Name)
 	}
-	return &Error{Kind: ErrConflict, Msg: fmt.Sprintf("origin already has a different tag %q (%s): %s and origin's tags fetched; %s",
-		first.Name, conflictCause(first), what, conflictHint(first))}
+	res.Created = nil // the error says what became of each tag
+	cause := fmt.Sprintf("%q (%s)", first.Name, conflictCause(first))
+	if r.remote != "" {
+		r.resync(ctx)
+		next, _ := conflictNext(first)
+		return &Error{Kind: ErrConflict, Msg: fmt.Sprintf("%s already has a different tag %s: %s; %s",
+			r.remote, cause, what, next)}
+	}
+	quoted := make([]string, len(kept))
+	for i, k := range kept {
+		quoted[i] = fmt.Sprintf("%q", k)
+	}
+	take := gitcmd.ShellQuote(append([]string{"git", "tag", "-d"}, kept...)...) + " && " + gitcmd.ShellQuote(fetch...)
+	next, done := conflictNext(first)
+	sep := ", then "
+	if done {
+		sep = ": "
+	}
+	return &Error{Kind: ErrConflict, Msg: fmt.Sprintf("origin already has a different tag %s: %s, and the local %s kept, contradicting origin; to take origin's, run `%s`%s%s",
+		cause, what, tagsAre(quoted), take, sep, next)}
 }
 
-// plural lists quoted names with the noun and verb agreeing: `tag "a" was`,
-// `tags "a", "b" were`.
-func plural(names []string, noun, verb string) string {
+// tagsAre lists quoted tag names with the verb agreeing: `tag "a" is`,
+// `tags "a", "b" are`.
+func tagsAre(names []string) string {
 	if len(names) == 1 {
-		return noun + " " + names[0] + " " + verb
+		return "tag " + names[0] + " is"
 	}
-	if verb == "was" {
-		verb = "were"
-	}
-	return noun + "s " + strings.Join(names, ", ") + " " + verb
+	return "tags " + strings.Join(names, ", ") + " are"
 }
 
 // conflictCause says what another clone did to take the name of c.
@@ -516,21 +524,23 @@ func conflictCause(c CreatedTag) string {
 	return "another clone wrote it first"
 }
 
-// conflictHint says what to do after a conflict on c.
-func conflictHint(c CreatedTag) string {
+// conflictNext says what to do after a conflict on c, once the registry
+// has origin's tags; done reports that origin already holds what the
+// command wanted (nothing more to do).
+func conflictNext(c CreatedTag) (next string, done bool) {
 	switch c.Tag.Action {
 	case tagname.ActionRegister:
-		return fmt.Sprintf("register again: without --version gto takes the next free version of %q", c.Tag.Artifact)
+		return fmt.Sprintf("register again: without --version gto takes the next free version of %q", c.Tag.Artifact), false
 	case tagname.ActionDeregister:
-		return "there is nothing left to do: the version is deregistered on origin"
+		return "the version is deregistered on origin, nothing more to do", true
 	case tagname.ActionDeprecate:
-		return "there is nothing left to do: the artifact is deprecated on origin"
+		return "the artifact is deprecated on origin, nothing more to do", true
 	case tagname.ActionAssign:
-		return "assign again without --simple true, so that the tag gets the next free counter"
+		return "assign again without --simple true, so that the tag gets the next free counter", false
 	case tagname.ActionUnassign:
-		return "unassign again without --simple true, so that the tag gets the next free counter"
+		return "unassign again without --simple true, so that the tag gets the next free counter", false
 	}
-	return "run the command again"
+	return "run the command again", false
 }
 
 // fetchMissing fetches origin's tags of the artifacts that the local
