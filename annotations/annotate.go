@@ -9,10 +9,14 @@ import (
 	"github.com/gto-dev/gto/tagname"
 )
 
-// Update is one `gto annotate` request. Empty fields mean "not given".
+// Update is one `gto annotate` request. Empty fields mean "not given",
+// except that TypeGiven and PathGiven tell an empty --type ” or --path ”
+// from an absent one: a new artifact then gets the empty field (as in 0.2.4).
 type Update struct {
-	Type string
-	Path string
+	Type      string
+	Path      string
+	TypeGiven bool
+	PathGiven bool
 	// MustExist marks the artifact as not virtual; the caller checks that
 	// Path is committed, Annotate only requires that a Path is given.
 	MustExist   bool
@@ -64,6 +68,8 @@ func (ix *Index) Annotate(name string, u Update) error {
 		ix.set(name, Artifact{
 			Type:        u.Type,
 			Path:        u.Path,
+			EmptyType:   u.TypeGiven && u.Type == "",
+			EmptyPath:   u.PathGiven && u.Path == "",
 			Virtual:     !u.MustExist,
 			Labels:      normLabels(slices.Clone(u.Labels)),
 			Description: u.Description,
@@ -72,10 +78,10 @@ func (ix *Index) Annotate(name string, u Update) error {
 	}
 	a := old.clone()
 	if u.Type != "" {
-		a.Type = u.Type
+		a.Type, a.EmptyType = u.Type, false
 	}
 	if u.Path != "" {
-		a.Path = u.Path
+		a.Path, a.EmptyPath = u.Path, false
 	}
 	switch {
 	case u.MustExist:

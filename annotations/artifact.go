@@ -10,6 +10,11 @@ type Artifact struct {
 	// Path is where the artifact lives, relative to the repository root or a
 	// URL ("" when not set).
 	Path string
+	// EmptyType and EmptyPath say that the field is present but empty
+	// (`type: ''`), which gto 0.2.4 tells from an absent one: it writes
+	// `--type ''` on a new artifact into the file, and describe prints it.
+	// They are only ever true while Type, or Path, is "".
+	EmptyType, EmptyPath bool
 	// Virtual is true unless the artifact was annotated with --must-exist,
 	// which means Path is committed in the repository.
 	Virtual bool
@@ -31,9 +36,15 @@ func Default() Artifact {
 // IsDefault reports whether every field of a has its default value, which is
 // how Marshal decides to write `name: {}`.
 func (a Artifact) IsDefault() bool {
-	return a.Type == "" && a.Path == "" && a.Virtual && len(a.Labels) == 0 &&
+	return !a.HasType() && !a.HasPath() && a.Virtual && len(a.Labels) == 0 &&
 		a.Description == "" && a.Custom == nil
 }
+
+// HasType reports whether the annotation has a type field, empty or not.
+func (a Artifact) HasType() bool { return a.Type != "" || a.EmptyType }
+
+// HasPath reports whether the annotation has a path field, empty or not.
+func (a Artifact) HasPath() bool { return a.Path != "" || a.EmptyPath }
 
 // clone returns a copy of a whose Labels do not alias a's.
 func (a Artifact) clone() Artifact {

@@ -64,7 +64,9 @@ func parseArtifact(v *yaml.Node, f fieldNames) (Artifact, *fieldError) {
 		var fe *fieldError
 		switch key {
 		case f.typ:
-			if a.Type, fe = stringField(val, key); fe == nil && a.Type != "" {
+			a.Type, fe = stringField(val, key)
+			a.EmptyType = fe == nil && a.Type == "" && !isNull(val)
+			if fe == nil && a.Type != "" {
 				if err := tagname.ValidateName("type", a.Type); err != nil {
 					fe = errorAt(val, key, "has an invalid type name %s (%s)", quote(a.Type), nameReason(err))
 					fe.cause = err
@@ -72,6 +74,7 @@ func parseArtifact(v *yaml.Node, f fieldNames) (Artifact, *fieldError) {
 			}
 		case f.path:
 			a.Path, fe = stringField(val, key)
+			a.EmptyPath = fe == nil && a.Path == "" && !isNull(val)
 		case f.virtual:
 			a.Virtual, fe = boolField(val, key)
 		case f.labels:

@@ -41,10 +41,10 @@ func (ix *Index) marshal() (out []byte, lossy bool, err error) {
 // state dict holds them; the representer sorts the keys.
 func artifactYAMLNode(a Artifact) (*yamlNode, error) {
 	fields := map[string]any{}
-	if a.Type != "" {
+	if a.HasType() {
 		fields["type"] = a.Type
 	}
-	if a.Path != "" {
+	if a.HasPath() {
 		fields["path"] = a.Path
 	}
 	if !a.Virtual {

@@ -38,7 +38,13 @@ func joinOrNil(versions []string) *string {
 }
 
 func strOrNil(s string) *string {
-	if s == "" {
+	return presentOrNil(s, s != "")
+}
+
+// presentOrNil is s when present (an annotation's field may be present and
+// empty), else nil.
+func presentOrNil(s string, present bool) *string {
+	if !present {
 		return nil
 	}
 	return &s
@@ -174,7 +180,7 @@ func annotationFields(a *annotations.Artifact) AnnotationFields {
 		labels = []string{}
 	}
 	return AnnotationFields{
-		Type: strOrNil(a.Type), Path: strOrNil(a.Path), Virtual: a.Virtual,
+		Type: presentOrNil(a.Type, a.HasType()), Path: presentOrNil(a.Path, a.HasPath()), Virtual: a.Virtual,
 		Labels: labels, Description: a.Description, Custom: a.Custom,
 	}
 }
@@ -273,10 +279,10 @@ func CheckRef(e *registry.Event) *Event {
 // differ from their defaults.
 func Annotation(a *annotations.Artifact) *Object {
 	out := &Object{}
-	if a.Type != "" {
+	if a.HasType() {
 		out.Set("type", a.Type)
 	}
-	if a.Path != "" {
+	if a.HasPath() {
 		out.Set("path", a.Path)
 	}
 	if !a.Virtual {

@@ -21,6 +21,10 @@ type AnnotateOptions struct {
 	Name string
 	Type string
 	Path string
+	// TypeGiven and PathGiven tell an explicitly empty Type or Path from
+	// an absent one: a new artifact then gets the empty field (as 0.2.4
+	// writes `--type ''`); an existing one keeps its value either way.
+	TypeGiven, PathGiven bool
 	// MustExist requires Path to be committed at HEAD and marks the
 	// artifact as not virtual.
 	MustExist   bool
@@ -80,6 +84,7 @@ func (r *Registry) Annotate(ctx context.Context, opts AnnotateOptions) (*Annotat
 	res, err := r.editIndex(ctx, opts.Commit || opts.Push, opts.Push, msg, func(ix *annotations.Index) error {
 		return ix.Annotate(opts.Name, annotations.Update{
 			Type: opts.Type, Path: opts.Path, MustExist: opts.MustExist,
+			TypeGiven: opts.TypeGiven, PathGiven: opts.PathGiven,
 			Labels: opts.Labels, Description: opts.Description,
 		})
 	})

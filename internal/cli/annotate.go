@@ -42,6 +42,10 @@ func NewCmdAnnotate(env *Env, runF func(context.Context, *AnnotateOptions) error
 		ValidArgsFunction: completeArtifacts(env),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Annotate.Name = args[0]
+			// --type '' and --path '' are written as empty fields on a new
+			// artifact, as 0.2.4 does.
+			opts.Annotate.TypeGiven = cmd.Flags().Changed("type")
+			opts.Annotate.PathGiven = cmd.Flags().Changed("path")
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}

@@ -75,18 +75,19 @@ func describeRun(ctx context.Context, opts *DescribeOptions) error {
 		return err
 	}
 	a := d.Annotation
-	value := ""
+	var value string
+	var present bool
 	switch opts.Field {
 	case "":
 		return printJSON(env.Out, jsonout.Annotation(a))
 	case "type":
-		value = a.Type
+		value, present = a.Type, a.HasType()
 	case "path":
-		value = a.Path
+		value, present = a.Path, a.HasPath()
 	case "description":
-		value = a.Description
+		value, present = a.Description, a.Description != ""
 	}
-	if value == "" {
+	if !present {
 		return fmt.Errorf("artifact %q has no %s in its annotation", d.Artifact, opts.Field)
 	}
 	fmt.Fprintln(env.Out, value)
