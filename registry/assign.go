@@ -56,7 +56,7 @@ func (r *Registry) Assign(ctx context.Context, opts AssignOptions) (*WriteResult
 		}
 		commit = c
 	}
-	snap, err := r.load(ctx, scope{artifact: opts.Name, noAnnotations: true, commits: commitsNone})
+	snap, err := r.load(ctx, scope{artifact: opts.Name, commits: commitsNone})
 	if err != nil {
 		return nil, err
 	}

@@ -192,7 +192,7 @@ func (r *Registry) loadForVersion(ctx context.Context, opts DeprecateOptions) (*
 	if _, err := semver.Parse(opts.Version); err != nil {
 		return nil, nil, wrapInvalid(err)
 	}
-	snap, err := r.load(ctx, scope{artifact: opts.Name, noAnnotations: true, commits: commitsNone})
+	snap, err := r.load(ctx, scope{artifact: opts.Name, commits: commitsNone})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -15,7 +15,10 @@ type scope struct {
 	// allBranches / allCommits read artifacts.yaml from every branch tip /
 	// every commit instead of HEAD only.
 	allBranches, allCommits bool
-	// noAnnotations skips artifacts.yaml (commands that only need tags).
+	// noAnnotations skips the annotation files: doctor, once it has
+	// reported them malformed, and describe, which reads them at its own
+	// revision. Every other command reads them at HEAD and, as 0.2.4, fails
+	// when one is malformed.
 	noAnnotations bool
 	// commits says which commits are read for commit events.
 	commits commitNeed

@@ -46,7 +46,7 @@ func (r *Registry) Stages(ctx context.Context, opts StagesOptions) ([]string, er
 		}
 		return r.cfg.Stages, nil
 	}
-	snap, err := r.load(ctx, scope{noAnnotations: true, commits: commitsNone})
+	snap, err := r.load(ctx, scope{commits: commitsNone})
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func (r *Registry) CheckRef(ctx context.Context, ref string) (*Event, error) {
 	if !ok {
 		return nil, nil
 	}
-	snap, err := r.load(ctx, scope{artifact: parsed.Artifact, noAnnotations: true, commits: commitsNone})
+	snap, err := r.load(ctx, scope{artifact: parsed.Artifact, commits: commitsNone})
 	if err != nil {
 		return nil, err
 	}

@@ -72,7 +72,7 @@ func (r *Registry) Register(ctx context.Context, opts RegisterOptions) (*WriteRe
 	if err != nil {
 		return nil, err
 	}
-	snap, err := r.load(ctx, scope{artifact: opts.Name, noAnnotations: true, commits: commitsNone})
+	snap, err := r.load(ctx, scope{artifact: opts.Name, commits: commitsNone})
 	if err != nil {
 		return nil, err
 	}
