@@ -57,34 +57,37 @@ func printLines(w io.Writer, lines []string) {
 	}
 }
 
-// describeCreated says what a created tag does, for the user.
+// describeCreated says what a created tag does, in 0.2.4's words (scripts
+// and people read them).
 func describeCreated(c registry.CreatedTag) string {
 	switch c.Tag.Action {
 	case tagname.ActionRegister:
-		return fmt.Sprintf("Created git tag '%s' that registers version '%s'", c.Name, c.Version)
+		return fmt.Sprintf("Created git tag '%s' that registers version", c.Name)
 	case tagname.ActionDeregister:
-		return fmt.Sprintf("Created git tag '%s' that deregisters version '%s'", c.Name, c.Version)
+		return fmt.Sprintf("Created git tag '%s' that deregisters version", c.Name)
 	case tagname.ActionAssign:
-		return fmt.Sprintf("Created git tag '%s' that assigns stage '%s' to version '%s'", c.Name, c.Tag.Stage, c.Version)
+		return fmt.Sprintf("Created git tag '%s' that assigns stage to version '%s'", c.Name, c.Version)
 	case tagname.ActionUnassign:
-		return fmt.Sprintf("Created git tag '%s' that unassigns stage '%s' from version '%s'", c.Name, c.Tag.Stage, c.Version)
+		return fmt.Sprintf("Created git tag '%s' that unassigns stage from version '%s'", c.Name, c.Version)
 	case tagname.ActionDeprecate:
-		return fmt.Sprintf("Created git tag '%s' that deprecates artifact '%s'", c.Name, c.Tag.Artifact)
+		return fmt.Sprintf("Created git tag '%s' that deprecates artifact", c.Name)
 	}
 	return fmt.Sprintf("Created git tag '%s'", c.Name)
 }
 
-// printWrite reports a write: the tags created or deleted, and how they
-// were (or can be) published.
+// printWrite reports a write in 0.2.4's words: the tags created or
+// deleted, and how they were (or can be) published. The tags of one
+// command are pushed in one `git push` (atomically), so its command line
+// is printed once, shell-quoted.
 func (e *Env) printWrite(res *registry.WriteResult) {
 	if res == nil {
 		return
 	}
 	for _, c := range res.Created {
-		fmt.Fprintf(e.Out, "%s%s\n", e.emoji("✅"), describeCreated(c))
+		fmt.Fprintln(e.Out, describeCreated(c))
 	}
 	for _, d := range res.Deleted {
-		fmt.Fprintf(e.Out, "%sDeleted git tag '%s'\n", e.emoji("🗑️"), d)
+		fmt.Fprintf(e.Out, "Deleted git tag '%s'\n", d)
 	}
 	for _, n := range res.Renumbered {
 		from, _ := tagname.Parse(n.From)
@@ -94,16 +97,23 @@ func (e *Env) printWrite(res *registry.WriteResult) {
 	if len(res.Created)+len(res.Deleted) == 0 {
 		return
 	}
-	if res.Pushed {
+	switch {
+	case res.Pushed && res.Remote == "origin":
+		fmt.Fprintf(e.Out, "Running `%s`\n", registry.PushCommand(res.Remote, res))
+		for _, c := range res.Created {
+			fmt.Fprintf(e.Out, "Successfully pushed git tag %s on remote.\n", c.Name)
+		}
+		for _, d := range res.Deleted {
+			fmt.Fprintf(e.Out, "Successfully deleted git tag %s on remote.\n", d)
+		}
+	case res.Pushed: // a remote registry: its mirror pushed to the URL
 		var names []string
 		for _, c := range res.Created {
 			names = append(names, c.Name)
 		}
 		names = append(names, res.Deleted...)
 		fmt.Fprintf(e.Out, "Pushed to %s: %s\n", res.Remote, strings.Join(names, ", "))
-		return
-	}
-	if res.Remote != "" {
+	case res.Remote != "":
 		fmt.Fprintf(e.Out, "To push the changes upstream, run:\n    %s\n", registry.PushCommand(res.Remote, res))
 	}
 }
