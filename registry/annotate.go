@@ -159,11 +159,15 @@ func (r *Registry) checkCommitted(ctx context.Context, p string) error {
 	if err != nil && !errors.Is(err, gitcmd.ErrNoCommits) {
 		return err
 	}
+	// The path is looked up in HEAD's tree as written, as 0.2.4 does:
+	// "./f", "a//f", "a/../a/f" and "dir/" name no entry there, nor does
+	// "." (the root is no entry of its own tree).
+	if clean := path.Clean(p); clean != p && clean != "." {
+		return notFoundf("path %q is not committed at HEAD as written: write it as %q", p, clean)
+	}
 	ok := false
-	if head != "" {
-		// git looks paths up in trees as written: "a/../a/f" and "./f"
-		// must be cleaned first.
-		if ok, err = r.git.PathExists(ctx, head, path.Clean(p)); err != nil {
+	if head != "" && p != "." {
+		if ok, err = r.git.PathExists(ctx, head, p); err != nil {
 			return err
 		}
 	}
