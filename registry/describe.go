@@ -42,6 +42,9 @@ func (r *Registry) Describe(ctx context.Context, opts DescribeOptions) (*Describ
 	if err != nil {
 		return nil, err
 	}
+	if rev == "" { // NAME designates no annotated artifact
+		return &Described{Artifact: artifact}, nil
+	}
 	b, err := r.batch(ctx)
 	if err != nil {
 		return nil, err
@@ -60,7 +63,10 @@ func (r *Registry) Describe(ctx context.Context, opts DescribeOptions) (*Describ
 	return &Described{Artifact: artifact, Rev: commit, Annotation: ann}, nil
 }
 
-// describeTarget works out which artifact and which revision Describe reads.
+// describeTarget works out which artifact and which revision Describe reads;
+// rev is "" when NAME designates nothing that can be annotated: a string
+// that is no artifact name, NAME@latest or @greatest of an artifact without
+// versions. 0.2.4 prints nothing then, as for any name it does not know.
 func (r *Registry) describeTarget(ctx context.Context, opts DescribeOptions) (artifact, rev string, err error) {
 	if tag, ok := tagname.Parse(opts.Name); ok {
 		if opts.Rev != "" {
@@ -79,7 +85,7 @@ func (r *Registry) describeTarget(ctx context.Context, opts DescribeOptions) (ar
 		if _, isTag := tagname.Parse(opts.Name); isTag {
 			return "", "", notFoundf("tag %q was not found in the repository", opts.Name)
 		}
-		return "", "", wrapInvalid(err)
+		return opts.Name, "", nil
 	}
 	if sc.Latest || sc.Greatest || sc.Version != "" || sc.Stage != "" {
 		if opts.Rev != "" {
@@ -95,13 +101,17 @@ func (r *Registry) describeTarget(ctx context.Context, opts DescribeOptions) (ar
 }
 
 // shortcutCommit resolves NAME@latest / @greatest / @vX / #STAGE to the
-// commit of the version it designates.
+// commit of the version it designates; "" for @latest / @greatest when
+// there is none.
 func (r *Registry) shortcutCommit(ctx context.Context, sc tagname.Shortcut) (string, error) {
 	snap, err := r.load(ctx, scope{artifact: sc.Artifact, noAnnotations: true, commits: commitsNone})
 	if err != nil {
 		return "", err
 	}
 	a := snap.state.Artifact(sc.Artifact)
+	if a == nil && (sc.Latest || sc.Greatest) {
+		return "", nil
+	}
 	if a == nil {
 		return "", notFoundf("artifact %q not found", sc.Artifact)
 	}
@@ -113,7 +123,7 @@ func (r *Registry) shortcutCommit(ctx context.Context, sc tagname.Shortcut) (str
 		case sc.Version != "":
 			return "", notFoundf("version %s of artifact %q not found", sc.Version, sc.Artifact)
 		}
-		return "", notFoundf("artifact %q has no active version", sc.Artifact)
+		return "", nil // @latest / @greatest of an artifact without active version
 	}
 	return view.Versions[0].Version.Commit, nil
 }
