@@ -64,9 +64,8 @@ func (r *Registry) Describe(ctx context.Context, opts DescribeOptions) (*Describ
 }
 
 // describeTarget works out which artifact and which revision Describe reads;
-// rev is "" when NAME designates nothing that can be annotated: a string
-// that is no artifact name, NAME@latest or @greatest of an artifact without
-// versions. 0.2.4 prints nothing then, as for any name it does not know.
+// rev is "" when NAME designates nothing that can be annotated (see
+// ParseDescribeName).
 func (r *Registry) describeTarget(ctx context.Context, opts DescribeOptions) (artifact, rev string, err error) {
 	if tag, ok := tagname.Parse(opts.Name); ok {
 		if opts.Rev != "" {
@@ -80,52 +79,60 @@ func (r *Registry) describeTarget(ctx context.Context, opts DescribeOptions) (ar
 			return tag.Artifact, "refs/tags/" + opts.Name, nil
 		}
 	}
-	sc, err := tagname.ParseShortcut(opts.Name)
-	if err != nil {
-		if _, isTag := tagname.Parse(opts.Name); isTag {
-			return "", "", notFoundf("tag %q was not found in the repository", opts.Name)
-		}
+	sc, ok, err := ParseDescribeName(opts.Name)
+	switch {
+	case err != nil:
+		return "", "", err
+	case !ok:
 		return opts.Name, "", nil
-	}
-	if sc.Latest || sc.Greatest || sc.Version != "" || sc.Stage != "" {
+	case sc.Version != "" || sc.Stage != "":
 		if opts.Rev != "" {
 			return "", "", invalidf("--rev cannot be used with a version reference such as %q", opts.Name)
 		}
-		commit, err := r.shortcutCommit(ctx, sc)
+		snap, err := r.load(ctx, scope{artifact: sc.Artifact, noAnnotations: true, commits: commitsNone})
+		if err != nil {
+			return "", "", err
+		}
+		commit, err := VersionCommit(snap.state, sc)
 		return sc.Artifact, commit, err
-	}
-	if opts.Rev == "" {
+	case opts.Rev == "":
 		return sc.Artifact, "HEAD", nil
 	}
 	return sc.Artifact, opts.Rev, nil
 }
 
-// shortcutCommit resolves NAME@latest / @greatest / @vX / #STAGE to the
-// commit of the version it designates; "" for @latest / @greatest when
-// there is none.
-func (r *Registry) shortcutCommit(ctx context.Context, sc tagname.Shortcut) (string, error) {
-	snap, err := r.load(ctx, scope{artifact: sc.Artifact, noAnnotations: true, commits: commitsNone})
+// ParseDescribeName reads the NAME of `gto describe` that is not an
+// existing tag: an artifact name, NAME@vX or NAME#STAGE. ok is false when
+// NAME designates nothing that can be annotated — a string that is no
+// artifact name, or NAME@latest / @greatest, which SPEC §3 does not list for
+// describe: 0.2.4 prints nothing then, as for any name it does not know. A
+// tag name (which would have existed) is an error.
+func ParseDescribeName(name string) (sc tagname.Shortcut, ok bool, err error) {
+	sc, err = tagname.ParseShortcut(name)
 	if err != nil {
-		return "", err
+		if _, isTag := tagname.Parse(name); isTag {
+			return sc, false, notFoundf("tag %q was not found in the repository", name)
+		}
+		return sc, false, nil
 	}
-	a := snap.state.Artifact(sc.Artifact)
-	if a == nil && (sc.Latest || sc.Greatest) {
-		return "", nil
-	}
+	return sc, !sc.Latest && !sc.Greatest, nil
+}
+
+// VersionCommit is the commit of the version that NAME@vX or NAME#STAGE
+// (sc) designates in state.
+func VersionCommit(state *State, sc tagname.Shortcut) (string, error) {
+	a := state.Artifact(sc.Artifact)
 	if a == nil {
 		return "", notFoundf("artifact %q not found", sc.Artifact)
 	}
 	view := ArtifactVersions(a, sc, DefaultStageView)
-	if len(view.Versions) == 0 {
-		switch {
-		case sc.Stage != "":
-			return "", notFoundf("no version of artifact %q is in stage %q", sc.Artifact, sc.Stage)
-		case sc.Version != "":
-			return "", notFoundf("version %s of artifact %q not found", sc.Version, sc.Artifact)
-		}
-		return "", nil // @latest / @greatest of an artifact without active version
+	if len(view.Versions) > 0 {
+		return view.Versions[0].Version.Commit, nil
 	}
-	return view.Versions[0].Version.Commit, nil
+	if sc.Stage != "" {
+		return "", notFoundf("no version of artifact %q is in stage %q", sc.Artifact, sc.Stage)
+	}
+	return "", notFoundf("version %s of artifact %q not found", sc.Version, sc.Artifact)
 }
 
 // refError turns a failed revision lookup into a user-facing error.

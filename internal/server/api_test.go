@@ -43,7 +43,7 @@ func TestAPIEqualsCLI(t *testing.T) {
 		{"/api/v1/describe/churn@v1.1.0", []string{"describe", "churn@v1.1.0"}},
 		{"/api/v1/describe/churn%23prod", []string{"describe", "churn#prod"}},
 		{"/api/v1/describe/churn%23prod%231", []string{"describe", "churn#prod#1"}},
-		{"/api/v1/describe/nn@latest", []string{"describe", "nn@latest"}},
+		{"/api/v1/describe/nn@v0.0.1", []string{"describe", "nn@v0.0.1"}},
 	} {
 		res := get(t, ts.URL+tc.route)
 		if res.status != http.StatusOK {
@@ -66,6 +66,8 @@ func TestAPIEqualsCLI(t *testing.T) {
 		{"/api/v1/check-ref/refs/heads/main", []string{"check-ref", "refs/heads/main", "--json"}},
 		{"/api/v1/check-ref/nope@v1.0.0", []string{"check-ref", "nope@v1.0.0", "--json"}},
 		{"/api/v1/describe/old", []string{"describe", "old"}},
+		{"/api/v1/describe/nn@latest", []string{"describe", "nn@latest"}},
+		{"/api/v1/describe/%23%23%23", []string{"describe", "###"}},
 	} {
 		res := get(t, ts.URL+tc.route)
 		if res.status != http.StatusNoContent || res.body != "" {

@@ -162,7 +162,7 @@ func TestNotFound(t *testing.T) {
 		{"GET", "/api/v1/show/nope", 404, true, `artifact \"nope\" not found`},
 		{"GET", "/api/v1/show/nope@v1.0.0", 404, true, `artifact \"nope\" not found`},
 		{"GET", "/api/v1/show/churn@foo", 400, true, `invalid shortcut`},
-		{"GET", "/api/v1/describe/nope@latest", 404, true, `artifact \"nope\" not found`},
+		{"GET", "/api/v1/describe/nope@v1.0.0", 404, true, `artifact \"nope\" not found`},
 		{"GET", "/api/v1/describe/churn%23nostage", 404, true, `no version of artifact \"churn\" is in stage \"nostage\"`},
 		{"GET", "/api/v1/nope", 404, true, `nothing at /api/v1/nope`},
 		{"POST", "/api/v1/show", 405, true, `method POST is not allowed here`},

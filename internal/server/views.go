@@ -202,31 +202,18 @@ func (v *views) describe(name string) (*annotations.Artifact, error) {
 			return v.snap.AnnotationAt(e.Commit, tag.Artifact), nil
 		}
 	}
-	sc, err := tagname.ParseShortcut(name)
-	if err != nil {
-		if _, isTag := tagname.Parse(name); isTag {
-			return nil, notFoundf("tag %q was not found in the repository", name)
-		}
-		return nil, &registry.Error{Kind: registry.ErrInvalid, Msg: err.Error(), Err: err}
+	sc, ok, err := registry.ParseDescribeName(name)
+	if err != nil || !ok {
+		return nil, err
 	}
-	if !sc.Latest && !sc.Greatest && sc.Version == "" && sc.Stage == "" {
+	if sc.Version == "" && sc.Stage == "" {
 		return v.snap.Annotation(sc.Artifact), nil
 	}
-	a := v.snap.State.Artifact(sc.Artifact)
-	if a == nil {
-		return nil, notFoundf("artifact %q not found", sc.Artifact)
+	commit, err := registry.VersionCommit(v.snap.State, sc)
+	if err != nil {
+		return nil, err
 	}
-	view := registry.ArtifactVersions(a, sc, registry.DefaultStageView)
-	if len(view.Versions) == 0 {
-		switch {
-		case sc.Stage != "":
-			return nil, notFoundf("no version of artifact %q is in stage %q", sc.Artifact, sc.Stage)
-		case sc.Version != "":
-			return nil, notFoundf("version %s of artifact %q not found", sc.Version, sc.Artifact)
-		}
-		return nil, notFoundf("artifact %q has no active version", sc.Artifact)
-	}
-	return v.snap.AnnotationAt(view.Versions[0].Version.Commit, sc.Artifact), nil
+	return v.snap.AnnotationAt(commit, sc.Artifact), nil
 }
 
 // artifactStages are the stages an artifact's page offers: the registry's
