@@ -21,7 +21,7 @@ type DescribeOptions struct {
 const describeLong = `Print the annotation of an artifact (type, path, labels, description) as
 committed in artifacts.yaml, as JSON. By default the annotation at HEAD is
 read (not the work tree); --rev reads another revision, and a version
-reference (NAME@vX.Y.Z, NAME@latest, NAME#STAGE or a GTO tag) reads the
+reference (NAME@vX.Y.Z, NAME#STAGE or a GTO tag) reads the
 commit of that version. Nothing is printed when the artifact is not
 annotated there.`
 
