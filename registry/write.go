@@ -250,9 +250,8 @@ const pushAttempts = 5
 // locally and on origin, its old local tag deleted, origin's tags of the
 // artifact fetched, and pushed again, at most pushAttempts times. A tag
 // without counter cannot be renumbered (its name says what it means): the
-// command's unpublished tags are then deleted, origin's fetched, and the
-// error says what to do. So the local repository never keeps a tag that
-// contradicts origin's.
+// local tags stay, as in 0.2.4, and the error says they contradict origin's
+// and how to take origin's instead (see abandon).
 func (r *Registry) publish(ctx context.Context, res *WriteResult, push bool) error {
 	res.Remote = "origin"
 	if !push && r.remote == "" {

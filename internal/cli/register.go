@@ -24,8 +24,8 @@ A commit holds one active version per artifact. Concurrent gto processes in
 one repository take turns: two of them never register the same version.
 
 --push pushes the tag to origin. When origin already has that version (another
-clone registered it first), nothing is published: the local tag is deleted,
-origin's tags are fetched, and the error says what to do.
+clone registered it first), nothing is published: the local tag is kept, as
+in gto 0.2.4, and the error gives the command that takes origin's instead.
 
 --sign signs the tag (git tag -s, with your GPG or SSH key as git is
 configured); without it git's tag.gpgSign decides, and --no-sign never signs.`
