@@ -10,7 +10,7 @@ import (
 )
 
 // Update is one `gto annotate` request. Empty fields mean "not given",
-// except that TypeGiven and PathGiven tell an empty --type ” or --path ”
+// except that TypeGiven and PathGiven tell an empty --type or --path value
 // from an absent one: a new artifact then gets the empty field (as in 0.2.4).
 type Update struct {
 	Type      string

@@ -294,9 +294,10 @@ func TestRemove(t *testing.T) {
 	}
 }
 
-// An explicitly empty type or path (--type ”, `type: ”`) is a field of its
-// own in 0.2.4: written on a new artifact, kept through a round trip, and
-// replaced by the next non-empty value; null and absent stay absent.
+// An explicitly empty type or path (an empty --type, an empty quoted YAML
+// string) is a field of its own in 0.2.4: written on a new artifact, kept
+// through a round trip, and replaced by the next non-empty value; null and
+// absent stay absent.
 func TestAnnotateEmptyTypeAndPath(t *testing.T) {
 	ix := New("")
 	if err := ix.Annotate("aa", Update{TypeGiven: true, PathGiven: true}); err != nil {
