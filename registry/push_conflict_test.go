@@ -183,3 +183,33 @@ func TestPushVersionTakenKeepsLocalTags(t *testing.T) {
 		t.Errorf("after %s: b's tags %q, want %q", take, tags(), want)
 	}
 }
+
+// A remote that cannot take an atomic push gets the tags one by one: when
+// it refuses the registration (another clone registered that version) but
+// takes the assignment, the error says which tag reached origin, and the
+// local tags stay.
+func TestPushVersionTakenNonAtomic(t *testing.T) {
+	c := newTwoClones(t)
+	c.origin.Git("config", "receive.advertiseAtomic", "false")
+	ctx := context.Background()
+	ra, rb := c.open(c.a.Dir), c.open(c.b)
+	c.a.Commit("second", nil)
+	c.a.Git("push", "-q", "origin", "main")
+	if _, err := ra.Register(ctx, RegisterOptions{Name: "m", Version: "v1.0.0", Ref: "HEAD", Push: true}); err != nil {
+		t.Fatal(err)
+	}
+	c.a.Tick()
+	c.a.Setenv()
+	_, err := rb.Assign(ctx, AssignOptions{Name: "m", Ref: "HEAD", NewVersion: "v1.0.0", Stage: "prod", Push: true})
+	if !errors.Is(err, ErrConflict) {
+		t.Fatalf("err = %v, want ErrConflict", err)
+	}
+	for _, want := range []string{`"m#prod#1" reached origin`, `the local tag "m@v1.0.0" is kept`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if got := c.originTags(); !slices.Equal(got, []string{"m#prod#1", "m@v1.0.0"}) {
+		t.Errorf("origin tags %q", got)
+	}
+}
