@@ -134,22 +134,30 @@ func TestPushRenumbersTakenCounters(t *testing.T) {
 	}
 }
 
-func TestPushVersionTakenKeepsLocalTags(t *testing.T) {
-	c := newTwoClones(t)
+// assignVersionTaken has a register and push v1.0.0 of m at a new commit,
+// then b register v1.0.0 at its own commit and assign it prod in one
+// pushed command, which must fail with ErrConflict.
+func (c *twoClones) assignVersionTaken() (*WriteResult, error) {
+	c.t.Helper()
 	ctx := context.Background()
 	ra, rb := c.open(c.a.Dir), c.open(c.b)
 	c.a.Commit("second", nil)
 	c.a.Git("push", "-q", "origin", "main")
 	if _, err := ra.Register(ctx, RegisterOptions{Name: "m", Version: "v1.0.0", Ref: "HEAD", Push: true}); err != nil {
-		t.Fatal(err)
+		c.t.Fatal(err)
 	}
-	// b registers v1.0.0 at its own commit and assigns it in one command.
 	c.a.Tick()
 	c.a.Setenv()
 	res, err := rb.Assign(ctx, AssignOptions{Name: "m", Ref: "HEAD", NewVersion: "v1.0.0", Stage: "prod", Push: true})
 	if !errors.Is(err, ErrConflict) {
-		t.Fatalf("err = %v, want ErrConflict", err)
+		c.t.Fatalf("err = %v, want ErrConflict", err)
 	}
+	return res, err
+}
+
+func TestPushVersionTakenKeepsLocalTags(t *testing.T) {
+	c := newTwoClones(t)
+	res, err := c.assignVersionTaken()
 	if res != nil && len(res.Created) > 0 {
 		t.Errorf("result still lists created tags: %+v", res)
 	}
@@ -191,19 +199,7 @@ func TestPushVersionTakenKeepsLocalTags(t *testing.T) {
 func TestPushVersionTakenNonAtomic(t *testing.T) {
 	c := newTwoClones(t)
 	c.origin.Git("config", "receive.advertiseAtomic", "false")
-	ctx := context.Background()
-	ra, rb := c.open(c.a.Dir), c.open(c.b)
-	c.a.Commit("second", nil)
-	c.a.Git("push", "-q", "origin", "main")
-	if _, err := ra.Register(ctx, RegisterOptions{Name: "m", Version: "v1.0.0", Ref: "HEAD", Push: true}); err != nil {
-		t.Fatal(err)
-	}
-	c.a.Tick()
-	c.a.Setenv()
-	_, err := rb.Assign(ctx, AssignOptions{Name: "m", Ref: "HEAD", NewVersion: "v1.0.0", Stage: "prod", Push: true})
-	if !errors.Is(err, ErrConflict) {
-		t.Fatalf("err = %v, want ErrConflict", err)
-	}
+	_, err := c.assignVersionTaken()
 	for _, want := range []string{`"m#prod#1" reached origin`, `the local tag "m@v1.0.0" is kept`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
