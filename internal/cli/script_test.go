@@ -40,7 +40,8 @@ const baseDate = 1640995200
 //	unchanged NAME        fail unless all of that is as remembered
 //
 // $GTO is the path of the gto program, for scripts that run it with another
-// PATH (exec $GTO ...).
+// PATH (exec $GTO ...); $REALGIT is the path of git, for scripts that put a
+// fake git in front of it.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("..", "..", "testdata", "script"),
@@ -77,6 +78,13 @@ func setupScript(env *testscript.Env) error {
 		return err
 	}
 	env.Setenv("GTO", gto)
+	// $REALGIT is the git on PATH, for scripts that put a fake git in
+	// front of it (an older git, which lacks some options).
+	realGit, err := exec.LookPath("git")
+	if err != nil {
+		return err
+	}
+	env.Setenv("REALGIT", realGit)
 	date := fmt.Sprintf("%d +0000", baseDate)
 	for k, v := range map[string]string{
 		"HOME":                home,

@@ -87,29 +87,43 @@ func (b *Batch) Close() error {
 	return err
 }
 
-// read runs one round trip, reading contents or only ids and types.
+// read runs one round trip, reading contents or only ids and types. When
+// the process turns out to be a git without --batch-command, the round trip
+// is made again, once, with the older protocol (the lock is held
+// throughout: retrying by calling read again would lock b.mu twice).
 func (b *Batch) read(contents bool, specs []string, each func(i int, obj *rawObject) error) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.closed {
-		return errCatFileClosed
-	}
-	p := b.contents
-	if !contents && p.mode != modeCommand {
-		if b.info == nil {
-			info, err := startCatFile(b.ctx, b.repo, modeInfo)
-			if err != nil {
-				return err
-			}
-			b.info = info
+	for {
+		if b.closed {
+			return errCatFileClosed
 		}
-		p = b.info
+		p, err := b.process(contents)
+		if err != nil {
+			return err
+		}
+		err = p.roundTrip(specs, contents, each)
+		if err == nil || !b.legacyFallback(p) {
+			return err
+		}
 	}
-	err := p.roundTrip(specs, contents, each)
-	if err != nil && b.legacyFallback(p) {
-		return b.read(contents, specs, each)
+}
+
+// process returns the cat-file process that serves a request for contents
+// or for ids and types only, starting the --batch-check process of older
+// git on first use. The caller holds b.mu.
+func (b *Batch) process(contents bool) (*catFile, error) {
+	if contents || b.contents.mode == modeCommand {
+		return b.contents, nil
 	}
-	return err
+	if b.info == nil {
+		info, err := startCatFile(b.ctx, b.repo, modeInfo)
+		if err != nil {
+			return nil, err
+		}
+		b.info = info
+	}
+	return b.info, nil
 }
 
 // legacyFallback restarts cat-file with the protocol of git before 2.36

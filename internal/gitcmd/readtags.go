@@ -42,9 +42,21 @@ type TagRecord struct {
 func (b *Batch) ReadTags(ctx context.Context, keep func(name string) bool, patterns ...string) ([]TagRecord, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.closed {
-		return nil, errCatFileClosed
+	for {
+		if b.closed {
+			return nil, errCatFileClosed
+		}
+		records, retry, err := b.readTagsOnce(ctx, keep, patterns)
+		if !retry {
+			return records, err
+		}
 	}
+}
+
+// readTagsOnce is one attempt of ReadTags; retry reports that cat-file was
+// a git without --batch-command, now replaced by the older protocol, and
+// nothing was read. The caller holds b.mu.
+func (b *Batch) readTagsOnce(ctx context.Context, keep func(name string) bool, patterns []string) (records []TagRecord, retry bool, err error) {
 	args := []string{"for-each-ref", "--format=%(objectname) %(refname)", "--end-of-options"}
 	if len(patterns) == 0 {
 		args = append(args, "refs/tags/")
@@ -64,34 +76,28 @@ func (b *Batch) ReadTags(ctx context.Context, keep func(name string) bool, patte
 	list := b.repo.command(ctx, b.repo.dir(), call{args: args})
 	out, err := list.StdoutPipe()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	stderr := &cappedBuffer{max: stderrCap}
 	list.Stderr = stderr
 	if err := list.Start(); err != nil {
-		return nil, commandError(ctx, list, err, "")
+		return nil, false, commandError(ctx, list, err, "")
 	}
 	records, readErr := b.contents.streamTags(out, keep, cache)
-	if readErr != nil && b.legacyFallback(b.contents) {
-		// Nothing was read: let for-each-ref finish and start again with
-		// the protocol of older git.
-		io.Copy(io.Discard, out)
-		list.Wait()
-		b.mu.Unlock()
-		defer b.mu.Lock()
-		return b.ReadTags(ctx, keep, patterns...)
-	}
 	if readErr != nil {
 		io.Copy(io.Discard, out) // let for-each-ref finish writing
 	}
 	waitErr := commandError(ctx, list, list.Wait(), stderr.String())
+	if readErr != nil && b.legacyFallback(b.contents) {
+		return nil, true, nil
+	}
 	if readErr != nil {
-		return nil, readErr
+		return nil, false, readErr
 	}
 	if waitErr != nil {
-		return nil, waitErr
+		return nil, false, waitErr
 	}
-	return records, nil
+	return records, false, nil
 }
 
 // streamTags reads "<id> refs/tags/<name>" lines from refs, requests the
