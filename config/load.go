@@ -39,10 +39,7 @@ func CheckSize(name string, size int64) error {
 // names the file or the variable.
 func Load(dir string, getenv func(string) (string, bool)) (Config, error) {
 	c := Default()
-	name := FileName
-	if v, ok := getenv("GTO_CONFIG_FILE_NAME"); ok && v != "" {
-		name = v
-	}
+	name := FileNameFrom(getenv)
 	path := name
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(dir, name)
@@ -70,6 +67,23 @@ func Load(dir string, getenv func(string) (string, bool)) (Config, error) {
 		return Config{}, err
 	}
 	return c, nil
+}
+
+// FileNameFrom returns the name of the configuration file: FileName, unless
+// GTO_CONFIG_FILE_NAME (looked up with getenv) names another one. It is the
+// one place that reads GTO_CONFIG_FILE_NAME.
+func FileNameFrom(getenv func(string) (string, bool)) string {
+	if v, ok := getenv("GTO_CONFIG_FILE_NAME"); ok && v != "" {
+		return v
+	}
+	return FileName
+}
+
+// FromEnvironment is the configuration set by the environment alone (no
+// file): what applies before a repository is read, such as whether an error
+// about opening one may carry an emoji.
+func FromEnvironment(getenv func(string) (string, bool)) (Config, error) {
+	return LoadBytes(nil, "", getenv)
 }
 
 // LoadBytes is Load for a configuration file given by content rather than

@@ -12,7 +12,9 @@ import (
 	"strings"
 
 	"github.com/gto-dev/gto/annotations"
-	"github.com/gto-dev/gto/internal/gitcmd"
+	"github.com/gto-dev/gto/config"
+	"github.com/gto-dev/gto/internal/store"
+	"github.com/gto-dev/gto/model"
 	"github.com/gto-dev/gto/tagname"
 )
 
@@ -47,31 +49,12 @@ type AnnotateResult struct {
 // Annotate writes (merges) an artifact's annotation into the annotations file
 // of the work tree (or plain folder), SPEC §4 and §6.
 func (r *Registry) Annotate(ctx context.Context, opts AnnotateOptions) (*AnnotateResult, error) {
-	if _, err := r.ready(ctx); err != nil { // a remote registry: its mirror up to date
-		return nil, err
-	}
 	if err := tagname.ValidateArtifactName(opts.Name); err != nil {
-		return nil, wrapInvalid(err)
+		return nil, model.WrapInvalid(model.FieldName, err)
 	}
 	for _, l := range opts.Labels {
 		if err := tagname.ValidateName("label", l); err != nil {
-			return nil, wrapInvalid(err)
-		}
-	}
-	if opts.Type != "" {
-		if err := r.cfg.CheckType(opts.Type); err != nil {
-			return nil, wrapInvalid(err)
-		}
-	}
-	if err := checkArtifactPath(opts.Path, opts.MustExist); err != nil {
-		return nil, err
-	}
-	if opts.MustExist {
-		if opts.Path == "" {
-			return nil, invalidf("--must-exist needs --path")
-		}
-		if err := r.checkCommitted(ctx, opts.Path); err != nil {
-			return nil, err
+			return nil, model.WrapInvalid(model.FieldLabel, err)
 		}
 	}
 	msg := fmt.Sprintf("Annotate artifact `%s`", opts.Name)
@@ -81,17 +64,31 @@ func (r *Registry) Annotate(ctx context.Context, opts AnnotateOptions) (*Annotat
 	if opts.Path != "" {
 		msg += fmt.Sprintf(" with path `%s`", opts.Path)
 	}
-	res, err := r.editIndex(ctx, opts.Commit || opts.Push, opts.Push, msg, func(ix *annotations.Index) error {
+	check := func(ctx context.Context, cfg config.Config, w store.Writer) error {
+		if opts.Type != "" {
+			if err := cfg.CheckType(opts.Type); err != nil {
+				return model.WrapInvalid(model.FieldType, err)
+			}
+		}
+		if err := checkArtifactPath(opts.Path, opts.MustExist); err != nil {
+			return err
+		}
+		if opts.MustExist {
+			if opts.Path == "" {
+				return &model.InvalidError{Field: model.FieldPath, Detail: model.Detail{Code: model.CodePathRequired,
+					Msg: "a path is required to check that it is committed"}}
+			}
+			return r.checkCommitted(ctx, w, opts.Path)
+		}
+		return nil
+	}
+	return r.editIndex(ctx, opts.Commit || opts.Push, opts.Push, msg, check, func(ix *annotations.Index) error {
 		return ix.Annotate(opts.Name, annotations.Update{
 			Type: opts.Type, Path: opts.Path, MustExist: opts.MustExist,
 			TypeGiven: opts.TypeGiven, PathGiven: opts.PathGiven,
 			Labels: opts.Labels, Description: opts.Description,
 		})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
 }
 
 // RemoveOptions are the options of Remove.
@@ -102,14 +99,11 @@ type RemoveOptions struct {
 
 // Remove deletes an artifact's annotation from the annotations file.
 func (r *Registry) Remove(ctx context.Context, opts RemoveOptions) (*AnnotateResult, error) {
-	if _, err := r.ready(ctx); err != nil { // a remote registry: its mirror up to date
-		return nil, err
-	}
 	msg := fmt.Sprintf("Remove annotation for artifact %s", opts.Name)
-	return r.editIndex(ctx, opts.Commit || opts.Push, opts.Push, msg, func(ix *annotations.Index) error {
+	return r.editIndex(ctx, opts.Commit || opts.Push, opts.Push, msg, nil, func(ix *annotations.Index) error {
 		err := ix.Remove(opts.Name)
 		if errors.Is(err, annotations.ErrArtifactNotFound) {
-			return &Error{Kind: ErrNotFound, Msg: err.Error(), Err: err}
+			return &model.NotFoundError{What: "artifact", Detail: model.Detail{Msg: err.Error(), Err: err}}
 		}
 		return err
 	})
@@ -126,10 +120,11 @@ func checkArtifactPath(p string, mustExist bool) error {
 	}
 	slashed := strings.ReplaceAll(p, `\`, "/")
 	if mustExist && (strings.HasPrefix(slashed, "/") || filepath.IsAbs(p)) {
-		return invalidf("path %q is absolute: with --must-exist the path is relative to the root of the repository", p)
+		return &model.InvalidError{Field: model.FieldPath, Value: p, Detail: model.Detail{Code: model.CodePathAbsolute,
+			Msg: fmt.Sprintf("path %q is absolute", p), Hint: "a path that must exist is relative to the root of the repository"}}
 	}
 	if clean := path.Clean(slashed); clean == ".." || strings.HasPrefix(clean, "../") {
-		return invalidf("path %q leads outside the repository: artifact paths are relative to its root", p)
+		return model.Invalidf(model.FieldPath, "path %q leads outside the repository: artifact paths are relative to its root", p)
 	}
 	return nil
 }
@@ -137,42 +132,43 @@ func checkArtifactPath(p string, mustExist bool) error {
 // checkCommitted verifies that path is committed at HEAD (the work tree is
 // not enough: the annotation promises the file is in git). Outside git the
 // path must exist in the folder.
-func (r *Registry) checkCommitted(ctx context.Context, p string) error {
-	if r.git == nil {
+func (r *Registry) checkCommitted(ctx context.Context, w store.Writer, p string) error {
+	if w == nil {
 		full := filepath.Join(r.dir, p)
 		if _, err := os.Stat(full); err != nil {
-			return notFoundf("path %q does not exist", p)
+			return model.NotFoundf("path", "path %q does not exist", p)
 		}
 		// The path is inside the folder as written; a symbolic link on the
 		// way must not lead out of it either.
 		real, err1 := realPath(full)
 		top, err2 := realPath(r.dir)
 		if err1 != nil || err2 != nil {
-			return notFoundf("path %q does not exist", p)
+			return model.NotFoundf("path", "path %q does not exist", p)
 		}
 		if !inside(top, real) {
-			return invalidf("path %q leads outside the folder through a symbolic link", p)
+			return model.Invalidf(model.FieldPath, "path %q leads outside the folder through a symbolic link", p)
 		}
 		return nil
 	}
-	head, err := r.git.Head(ctx)
-	if err != nil && !errors.Is(err, gitcmd.ErrNoCommits) {
+	head, err := w.ResolveCommit(ctx, "HEAD")
+	if err != nil && !errors.Is(err, store.ErrNoCommits) {
 		return err
 	}
 	// The path is looked up in HEAD's tree as written, as 0.2.4 does:
 	// "./f", "a//f", "a/../a/f" and "dir/" name no entry there, nor does
 	// "." (the root is no entry of its own tree).
 	if clean := path.Clean(p); clean != p && clean != "." {
-		return notFoundf("path %q is not committed at HEAD as written: write it as %q", p, clean)
+		return model.NotFoundf("path", "path %q is not committed at HEAD as written: write it as %q", p, clean)
 	}
 	ok := false
 	if head != "" && p != "." {
-		if ok, err = r.git.PathExists(ctx, head, p); err != nil {
+		if ok, err = w.PathExists(ctx, head, p); err != nil {
 			return err
 		}
 	}
 	if !ok {
-		return notFoundf("path %q is not committed at HEAD: commit it before annotating with --must-exist", p)
+		return &model.NotFoundError{What: "path", Detail: model.Detail{Code: model.CodePathNotCommitted,
+			Msg: fmt.Sprintf("path %q is not committed at HEAD", p), Hint: "commit it before annotating it as a path that must exist"}}
 	}
 	return nil
 }
@@ -180,44 +176,86 @@ func (r *Registry) checkCommitted(ctx context.Context, p string) error {
 // editIndex reads the annotations file of the work tree, applies edit and
 // writes it back; with commit it commits that file alone, refusing when the
 // file already had uncommitted changes (they would be committed in the
-// user's name). Nothing changes when edit or a check fails.
-func (r *Registry) editIndex(ctx context.Context, commit, push bool, message string, edit func(*annotations.Index) error) (*AnnotateResult, error) {
-	if r.dir == "" {
-		return nil, invalidf("the repository has no work tree to write %s in", r.cfg.Index)
+// user's name). check (if any) runs first, with the configuration. Nothing
+// changes when edit or a check fails. In a repository it runs under the
+// write lock.
+func (r *Registry) editIndex(ctx context.Context, commit, push bool, message string, check indexCheck, edit func(*annotations.Index) error) (*AnnotateResult, error) {
+	e := indexEdit{commit: commit, push: push, message: message, check: check, edit: edit}
+	if r.store == nil { // a plain folder
+		cfg, err := r.folderConfig()
+		if err != nil {
+			return nil, err
+		}
+		return r.editIndexIn(ctx, cfg, nil, e)
 	}
-	if r.remote != "" {
+	var res *AnnotateResult
+	err := r.update(ctx, func(s *session, w store.Writer) error {
+		var err error
+		res, err = r.editIndexIn(ctx, s.cfg, w, e)
+		return err
+	})
+	return res, err
+}
+
+// indexCheck checks an edit of the annotations before it is made; w is
+// nil in a plain folder.
+type indexCheck func(ctx context.Context, cfg config.Config, w store.Writer) error
+
+// indexEdit is what editIndex does.
+type indexEdit struct {
+	commit, push bool
+	message      string
+	check        indexCheck
+	edit         func(*annotations.Index) error
+}
+
+// editIndexIn is editIndex with the configuration, and the store's writer
+// (nil in a plain folder).
+func (r *Registry) editIndexIn(ctx context.Context, cfg config.Config, w store.Writer, e indexEdit) (*AnnotateResult, error) {
+	if e.check != nil {
+		if err := e.check(ctx, cfg, w); err != nil {
+			return nil, err
+		}
+	}
+	commit, push := e.commit, e.push
+	if r.dir == "" {
+		return nil, model.Invalidf("", "the repository has no work tree to write %s in", cfg.Index)
+	}
+	if r.IsRemote() {
 		commit, push = true, true // a change to a remote registry only counts once pushed
 	}
-	if (commit || push) && r.git == nil {
-		return nil, r.noRepoError()
+	if (commit || push) && w == nil {
+		return nil, r.noRepoError(nil)
 	}
 	if push {
 		// `git push` pushes the current branch: find out before anything
 		// is written whether there is one.
-		branch, err := r.git.CurrentBranch(ctx)
+		branch, err := w.CurrentBranch(ctx)
 		if err != nil {
 			return nil, err
 		}
 		if branch == "" {
-			return nil, invalidf("HEAD is detached, so there is no branch to push the annotation to: check out a branch first, or use --commit without --push")
+			return nil, &model.InvalidError{Detail: model.Detail{Code: model.CodeDetachedHead,
+				Msg:  "HEAD is detached, so there is no branch to push the annotation to",
+				Hint: "check out a branch first, or commit without pushing"}}
 		}
 	}
-	file := filepath.Join(r.dir, r.cfg.Index)
-	if commit && r.git != nil {
-		status, err := r.git.PathStatus(ctx, r.cfg.Index)
+	file := filepath.Join(r.dir, cfg.Index)
+	if commit {
+		status, err := w.WorkTreeStatus(ctx, cfg.Index)
 		if err != nil {
 			return nil, err
 		}
 		if status != "" {
-			return nil, conflictf("%s has uncommitted changes: commit or discard them first, gto commits only its own change", r.cfg.Index)
+			return nil, model.Conflictf("%s has uncommitted changes: commit or discard them first, gto commits only its own change", cfg.Index)
 		}
 	}
 	ix := &annotations.Index{}
-	data, err := r.readWorkTreeIndex(file)
+	data, err := r.readWorkTreeIndex(file, cfg.Index)
 	switch {
 	case err == nil:
-		if ix, err = annotations.Parse(data, r.cfg.Index); err != nil {
-			return nil, wrapInvalid(err)
+		if ix, err = annotations.Parse(data, cfg.Index); err != nil {
+			return nil, model.WrapInvalid("", err)
 		}
 	case !errors.Is(err, os.ErrNotExist):
 		return nil, err
@@ -225,7 +263,7 @@ func (r *Registry) editIndex(ctx context.Context, commit, push bool, message str
 	if ix == nil {
 		ix = &annotations.Index{}
 	}
-	if err := edit(ix); err != nil {
+	if err := e.edit(ix); err != nil {
 		return nil, err
 	}
 	out, err := ix.Marshal()
@@ -243,22 +281,22 @@ func (r *Registry) editIndex(ctx context.Context, commit, push bool, message str
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return nil, fmt.Errorf("cannot write %s: %w", r.cfg.Index, err)
+		return nil, fmt.Errorf("cannot write %s: %w", cfg.Index, err)
 	}
 	res := &AnnotateResult{File: file}
 	if commit {
-		hash, err := r.git.CommitPaths(ctx, message, r.cfg.Index)
+		hash, err := w.CommitPaths(ctx, e.message, cfg.Index)
 		if err != nil {
 			return nil, restoreFile(file, data, err)
 		}
 		res.Commit = hash
 	}
 	if push {
-		if err := r.git.PushCurrentBranch(ctx); err != nil {
+		if err := w.PushBranch(ctx); err != nil {
 			if res.Commit == "" {
-				return res, &Error{Kind: ErrPush, Err: err, Msg: fmt.Sprintf("the annotation is committed, but `git push` failed: %v", err)}
+				return res, &model.PushError{Detail: model.Detail{Err: err, Msg: fmt.Sprintf("the annotation is committed, but `git push` failed: %v", err)}}
 			}
-			return res, &Error{Kind: ErrPush, Err: err, Msg: fmt.Sprintf("the annotation was committed locally but `git push` failed: %v", err)}
+			return res, &model.PushError{Detail: model.Detail{Err: err, Msg: fmt.Sprintf("the annotation was committed locally but `git push` failed: %v", err)}}
 		}
 		res.Pushed = true
 	}
@@ -270,12 +308,12 @@ func (r *Registry) editIndex(ctx context.Context, commit, push bool, message str
 // which must not be loaded into memory whole first). It must be a regular
 // file: through a symbolic link gto would read, and its rename replace, a
 // file that is not the one git has (git stores the link itself).
-func (r *Registry) readWorkTreeIndex(file string) ([]byte, error) {
+func (r *Registry) readWorkTreeIndex(file, index string) ([]byte, error) {
 	// Its folder (for an index in a sub-folder) must not be a link that
 	// leads out of the work tree either.
 	if dir, err := realPath(filepath.Dir(file)); err == nil {
 		if top, err := realPath(r.dir); err == nil && !inside(top, dir) {
-			return nil, invalidf("%s is in a folder outside the repository (through a symbolic link)", r.cfg.Index)
+			return nil, model.Invalidf("", "%s is in a folder outside the repository (through a symbolic link)", index)
 		}
 	}
 	st, err := os.Lstat(file)
@@ -284,14 +322,14 @@ func (r *Registry) readWorkTreeIndex(file string) ([]byte, error) {
 	}
 	switch {
 	case st.Mode()&os.ModeSymlink != 0:
-		return nil, invalidf("%s is a symbolic link: gto edits only a regular file", r.cfg.Index)
+		return nil, model.Invalidf("", "%s is a symbolic link: gto edits only a regular file", index)
 	case st.IsDir():
-		return nil, invalidf("%s is a folder, not a file", r.cfg.Index)
+		return nil, model.Invalidf("", "%s is a folder, not a file", index)
 	case !st.Mode().IsRegular():
-		return nil, invalidf("%s is not a regular file", r.cfg.Index)
+		return nil, model.Invalidf("", "%s is not a regular file", index)
 	}
-	if err := annotations.CheckSize(r.cfg.Index, st.Size()); err != nil {
-		return nil, wrapInvalid(err)
+	if err := annotations.CheckSize(index, st.Size()); err != nil {
+		return nil, model.WrapInvalid("", err)
 	}
 	f, err := os.Open(file)
 	if err != nil {

@@ -6,10 +6,11 @@ import (
 	"strings"
 
 	"github.com/gto-dev/gto/annotations"
-	"github.com/gto-dev/gto/internal/gitcmd"
+	"github.com/gto-dev/gto/internal/store"
+	"github.com/gto-dev/gto/model"
 )
 
-// The annotation files: artifacts.yaml (r.cfg.Index) first, then the
+// The annotation files: artifacts.yaml (the configuration's Index) first, then the
 // `artifacts:` section of dvc.yaml, which adds the artifacts the first does
 // not have.
 const dvcFile = "dvc.yaml"
@@ -23,9 +24,9 @@ type indexFile struct {
 	parse indexParser
 }
 
-func (r *Registry) indexFiles() []indexFile {
+func (s *session) indexFiles() []indexFile {
 	return []indexFile{
-		{r.cfg.Index, "artifacts", annotations.Parse},
+		{s.cfg.Index, "artifacts", annotations.Parse},
 		{dvcFile, "dvc", annotations.ParseDVC},
 	}
 }
@@ -33,40 +34,40 @@ func (r *Registry) indexFiles() []indexFile {
 // annotatedCommits reads the annotation files at HEAD (or the branch tips,
 // or every commit, and then head is not used) and lists which artifacts
 // each commit annotates.
-func (r *Registry) annotatedCommits(ctx context.Context, b *gitcmd.Batch, head string, sc scope) ([]AnnotatedCommit, error) {
+func annotatedCommits(ctx context.Context, s *session, head string, sc scope) ([]model.AnnotatedCommit, error) {
 	if !sc.allCommits && !sc.allBranches {
 		// HEAD: a malformed file is an error the user can fix.
-		indexes, err := r.readIndexes(b, []string{head}, true)
+		indexes, err := readIndexes(ctx, s, []string{head}, true)
 		if err != nil {
 			return nil, err
 		}
 		if ix := indexes[head]; ix != nil {
 			if names := filterName(ix.Names(), sc.artifact); len(names) > 0 {
-				return []AnnotatedCommit{{Commit: head, Names: names}}, nil
+				return []model.AnnotatedCommit{{Commit: head, Names: names}}, nil
 			}
 		}
 		return nil, nil
 	}
-	files := r.indexFiles()
+	files := s.indexFiles()
 	paths := []string{files[0].path, files[1].path}
-	var walk []gitcmd.CommitFiles
+	var walk []store.CommitFiles
 	var err error
 	if sc.allCommits {
-		walk, err = b.BranchHistory(ctx, paths)
+		walk, err = s.rd.BranchHistory(ctx, paths)
 	} else {
 		var tips []string
-		if tips, err = r.git.Branches(ctx); err == nil {
-			walk, err = b.FilesAt(tips, paths)
+		if tips, err = s.rd.Branches(ctx); err == nil {
+			walk, err = s.rd.FilesAt(ctx, tips, paths)
 		}
 	}
 	if err != nil {
 		return nil, err
 	}
-	names, err := r.annotatedNames(b, files, walk)
+	names, err := annotatedNames(ctx, s.rd, files, walk)
 	if err != nil {
 		return nil, err
 	}
-	var out []AnnotatedCommit
+	var out []model.AnnotatedCommit
 	seen := map[*string]bool{} // names slices listed, with artifactsOnly
 	for i, cf := range walk {
 		ns := names[i]
@@ -85,7 +86,7 @@ func (r *Registry) annotatedCommits(ctx context.Context, b *gitcmd.Batch, head s
 			}
 			seen[&ns[0]] = true
 		}
-		out = append(out, AnnotatedCommit{Commit: cf.Commit, Names: ns})
+		out = append(out, model.AnnotatedCommit{Commit: cf.Commit, Names: ns})
 	}
 	return out, nil
 }
@@ -100,7 +101,7 @@ func pairOf(blobs []string) pairKey { return pairKey{blobs[0], blobs[1]} }
 // dvc.yaml has (one slice per distinct pair). A malformed file annotates
 // nothing: in history it cannot be fixed any more. The names of a blob are remembered in the object cache,
 // so a long history is parsed once, not on every --all-commits.
-func (r *Registry) annotatedNames(b *gitcmd.Batch, files []indexFile, walk []gitcmd.CommitFiles) ([][]string, error) {
+func annotatedNames(ctx context.Context, rd store.Reader, files []indexFile, walk []store.CommitFiles) ([][]string, error) {
 	perFile := make([]map[string][]string, len(files)) // blob id -> names
 	for f, file := range files {
 		known := map[string][]string{"": nil}
@@ -113,14 +114,14 @@ func (r *Registry) annotatedNames(b *gitcmd.Batch, files []indexFile, walk []git
 			if _, ok := known[id]; ok {
 				continue
 			}
-			if v, ok := b.Memo(namesSlot(file, id)); ok {
+			if v, ok := rd.Memo(namesSlot(file, id)); ok {
 				known[id] = decodeNames(v)
 			} else {
 				known[id] = nil
 				unknown = append(unknown, id)
 			}
 		}
-		blobs, _, err := blobsUpTo(b, unknown, annotations.MaxFileSize)
+		blobs, _, err := rd.Blobs(ctx, unknown, annotations.MaxFileSize)
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +134,7 @@ func (r *Registry) annotatedNames(b *gitcmd.Batch, files []indexFile, walk []git
 			}
 			known[id] = names
 			if v, ok := encodeNames(names); ok {
-				b.SetMemo(namesSlot(file, id), v)
+				rd.SetMemo(namesSlot(file, id), v)
 			}
 		}
 		perFile[f] = known
@@ -159,7 +160,7 @@ func (r *Registry) annotatedNames(b *gitcmd.Batch, files []indexFile, walk []git
 	return out, nil
 }
 
-func sameFiles(a, b gitcmd.CommitFiles) bool {
+func sameFiles(a, b store.CommitFiles) bool {
 	return a.Blobs[0] == b.Blobs[0] && a.Blobs[1] == b.Blobs[1]
 }
 
@@ -217,13 +218,13 @@ func filterName(names []string, keep string) []string {
 // file content once. A malformed file is an error when strict (HEAD);
 // elsewhere (old versions' commits) it is skipped, since it cannot be fixed
 // any more.
-func (r *Registry) readIndexes(b *gitcmd.Batch, commits []string, strict bool) (map[string]*annotations.Index, error) {
-	files := r.indexFiles()
+func readIndexes(ctx context.Context, s *session, commits []string, strict bool) (map[string]*annotations.Index, error) {
+	files := s.indexFiles()
 	ids := make([]map[string]string, len(files))                // per file: commit -> blob id
 	parsed := make([]map[string]*annotations.Index, len(files)) // per file: blob id -> index
 	for f, file := range files {
 		var err error
-		if ids[f], parsed[f], err = readIndexFile(b, commits, file, strict); err != nil {
+		if ids[f], parsed[f], err = readIndexFile(ctx, s.rd, commits, file, strict); err != nil {
 			return nil, err
 		}
 	}
@@ -258,8 +259,8 @@ func (r *Registry) readIndexes(b *gitcmd.Batch, commits []string, strict bool) (
 // readIndexFile reads one annotation file at each commit: its blob id at
 // each commit that has it, and each distinct blob parsed once (nil when
 // malformed and not strict).
-func readIndexFile(b *gitcmd.Batch, commits []string, file indexFile, strict bool) (map[string]string, map[string]*annotations.Index, error) {
-	files, err := b.FilesAt(commits, []string{file.path})
+func readIndexFile(ctx context.Context, rd store.Reader, commits []string, file indexFile, strict bool) (map[string]string, map[string]*annotations.Index, error) {
+	files, err := rd.FilesAt(ctx, commits, []string{file.path})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -275,7 +276,7 @@ func readIndexFile(b *gitcmd.Batch, commits []string, file indexFile, strict boo
 			blobIDs = append(blobIDs, id)
 		}
 	}
-	blobs, tooLarge, err := blobsUpTo(b, blobIDs, annotations.MaxFileSize)
+	blobs, tooLarge, err := rd.Blobs(ctx, blobIDs, annotations.MaxFileSize)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -296,7 +297,7 @@ func readIndexFile(b *gitcmd.Batch, commits []string, file indexFile, strict boo
 		}
 		if err != nil {
 			if strict {
-				return nil, nil, wrapInvalid(fmt.Errorf("%w (at commit %.7s)", err, c))
+				return nil, nil, model.WrapInvalid("", fmt.Errorf("%w (at commit %.7s)", err, c))
 			}
 			ix = nil
 		}
@@ -305,31 +306,9 @@ func readIndexFile(b *gitcmd.Batch, commits []string, file indexFile, strict boo
 	return ids, parsed, nil
 }
 
-// blobsUpTo reads the blobs ids that are at most limit bytes large; the
-// others are left out and returned with their sizes. Refusing a 1 GB file
-// committed as artifacts.yaml must not cost reading 1 GB: one round trip
-// of cat-file "info" requests first.
-func blobsUpTo(b *gitcmd.Batch, ids []string, limit int64) (map[string][]byte, map[string]int64, error) {
-	infos, err := b.Info(ids)
-	if err != nil {
-		return nil, nil, err
-	}
-	var small []string
-	large := map[string]int64{}
-	for i, info := range infos {
-		if info.Size > limit {
-			large[ids[i]] = info.Size
-		} else {
-			small = append(small, ids[i])
-		}
-	}
-	blobs, err := b.Blobs(small)
-	return blobs, large, err
-}
-
 // annotationAt returns the annotation of artifact at commit (nil when none).
-func (r *Registry) annotationAt(b *gitcmd.Batch, commit, artifact string) (*annotations.Artifact, error) {
-	ix, err := r.readIndexes(b, []string{commit}, true)
+func annotationAt(ctx context.Context, s *session, commit, artifact string) (*annotations.Artifact, error) {
+	ix, err := readIndexes(ctx, s, []string{commit}, true)
 	if err != nil {
 		return nil, err
 	}

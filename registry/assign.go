@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/gto-dev/gto/config"
+	"github.com/gto-dev/gto/internal/store"
+	"github.com/gto-dev/gto/model"
 	"github.com/gto-dev/gto/semver"
 	"github.com/gto-dev/gto/tagname"
 )
@@ -24,7 +27,9 @@ type AssignOptions struct {
 	// version is then named by the commit hexsha.
 	SkipRegistration bool
 	Message          string // of the assignment tag; empty: the default message
-	Simple           Simple
+	// Counter says whether the assignment tag carries a counter (default:
+	// it does).
+	Counter model.CounterMode
 	// Force assigns a stage the version already has.
 	Force bool
 	Push  bool
@@ -37,63 +42,67 @@ type AssignOptions struct {
 // unregistered commit, first NAME@VERSION with the same date). A failing
 // assign writes nothing.
 func (r *Registry) Assign(ctx context.Context, opts AssignOptions) (*WriteResult, error) {
-	if _, err := r.ready(ctx); err != nil { // a remote registry: its mirror up to date
-		return nil, err
-	}
-	if err := r.checkAssign(opts); err != nil {
-		return nil, err
-	}
-	unlock, err := r.lockWrites(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	var commit string
-	if opts.Ref != "" {
-		c, err := r.resolveCommit(ctx, opts.Ref)
-		if err != nil {
-			return nil, err
+	var res *WriteResult
+	err := r.update(ctx, func(s *session, w store.Writer) error {
+		if err := checkAssign(s.cfg, opts); err != nil {
+			return err
 		}
-		commit = c
-	}
-	snap, err := r.load(ctx, scope{artifact: opts.Name, commits: commitsNone})
-	if err != nil {
-		return nil, err
-	}
-	a := snap.state.Artifact(opts.Name)
+		var commit string
+		if opts.Ref != "" {
+			c, err := resolveCommit(ctx, w, opts.Ref)
+			if err != nil {
+				return err
+			}
+			commit = c
+		}
+		snap, err := r.load(ctx, s, scope{artifact: opts.Name, commits: commitsNone})
+		if err != nil {
+			return err
+		}
+		plans, err := assignPlans(snap.state.Artifact(opts.Name), commit, opts)
+		if err != nil {
+			return err
+		}
+		res, err = r.writeTags(ctx, w, snap, plans, opts.Push)
+		return err
+	})
+	return res, err
+}
+
+// assignPlans plans the tags of an assignment to the version of a (nil for
+// an artifact without tags) that opts.Version names, or that is at commit
+// (registering it first when none is, unless SkipRegistration).
+func assignPlans(a *model.Artifact, commit string, opts AssignOptions) ([]*tagPlan, error) {
 	var plans []*tagPlan
-	var target *Version
+	var target *model.Version
 	versionName := ""
 	if opts.Version != "" {
-		if a != nil {
-			target = a.FindVersion(opts.Version)
-		}
-		if target == nil {
-			return nil, notFoundf("version %s of artifact %q is not registered", opts.Version, opts.Name)
+		if target = a.FindVersion(opts.Version); target == nil {
+			return nil, model.NotFoundf("version", "version %s of artifact %q is not registered", opts.Version, opts.Name)
 		}
 		commit, versionName = target.Commit, target.Name
-	} else if at := a.versionsAt(commit); len(at) > 0 {
+	} else if at := a.VersionsAt(commit); len(at) > 0 {
 		if opts.NewVersion != "" {
-			return nil, conflictf("cannot register %s: commit %.7s already holds version %s of artifact %q", opts.NewVersion, commit, at[0].Name, opts.Name)
+			return nil, model.Conflictf("cannot register %s: commit %.7s already holds version %s of artifact %q", opts.NewVersion, commit, at[0].Name, opts.Name)
 		}
 		target = at[0]
 		versionName = target.Name
 	} else if opts.SkipRegistration {
-		if a != nil {
-			target = a.unreg[commit]
-		}
+		target = a.UnregisteredAt(commit)
 		versionName = commit
 	} else {
-		v, err := planVersion(a, opts.Name, commit, opts.NewVersion, BumpNone, false)
+		v, err := model.PlanVersion(a, opts.Name, commit, opts.NewVersion, model.BumpNone, false)
 		if err != nil {
 			return nil, err
 		}
-		plans = append(plans, registrationPlan(opts.Name, commit, v, "", SimpleTrue))
+		plans = append(plans, registrationPlan(opts.Name, commit, v, "", model.CounterNever))
 		versionName = v
 	}
 	if target != nil && !opts.Force {
 		if vs := target.Stage(opts.Stage); vs != nil && vs.IsActive() {
-			return nil, conflictf("version %s of artifact %q is already in stage %q: use --force to assign it again", versionName, opts.Name, opts.Stage)
+			return nil, &model.ConflictError{Force: true, Detail: model.Detail{Code: model.CodeStageAssigned,
+				Msg:  fmt.Sprintf("version %s of artifact %q is already in stage %q", versionName, opts.Name, opts.Stage),
+				Hint: "force the assignment to assign it again"}}
 		}
 	}
 	message := opts.Message
@@ -102,7 +111,7 @@ func (r *Registry) Assign(ctx context.Context, opts AssignOptions) (*WriteResult
 	}
 	plans = append(plans, &tagPlan{
 		tag:     tagname.Tag{Artifact: opts.Name, Action: tagname.ActionAssign, Stage: opts.Stage},
-		simple:  opts.Simple,
+		counter: opts.Counter,
 		commit:  commit,
 		message: message,
 		version: versionName,
@@ -110,44 +119,34 @@ func (r *Registry) Assign(ctx context.Context, opts AssignOptions) (*WriteResult
 	for _, p := range plans {
 		p.sign = opts.Sign
 	}
-	created, err := r.newWriter(snap).writeAll(ctx, plans)
-	if err != nil {
-		return nil, err
-	}
-	res := &WriteResult{Created: created}
-	return res, r.publish(ctx, res, opts.Push)
+	return plans, nil
 }
 
-func (r *Registry) checkAssign(opts AssignOptions) error {
+// checkAssign validates the options of Assign against the configuration.
+func checkAssign(cfg config.Config, opts AssignOptions) error {
 	if err := tagname.ValidateArtifactName(opts.Name); err != nil {
-		return wrapInvalid(err)
+		return model.WrapInvalid(model.FieldName, err)
 	}
 	if opts.Stage == "" {
-		return invalidf("a stage is required: pass --stage")
+		return &model.InvalidError{Field: model.FieldStage, Detail: model.Detail{Code: model.CodeStageRequired, Msg: "a stage is required"}}
 	}
-	if err := r.cfg.CheckStage(opts.Stage); err != nil {
-		return wrapInvalid(err)
+	if err := cfg.CheckStage(opts.Stage); err != nil {
+		return model.WrapInvalid(model.FieldStage, err)
 	}
 	if (opts.Version == "") == (opts.Ref == "") {
-		return invalidf("pass either a version (--version) or a git reference, not both")
+		return &model.InvalidError{Field: model.FieldVersion, Detail: model.Detail{Code: model.CodeVersionOrRef,
+			Msg: "give either a version or a git reference, not both"}}
 	}
 	for _, v := range []string{opts.Version, opts.NewVersion} {
 		if v != "" {
 			if _, err := semver.Parse(v); err != nil {
-				return wrapInvalid(err)
+				return model.WrapInvalid(model.FieldVersion, err)
 			}
 		}
 	}
 	if opts.NewVersion != "" && opts.SkipRegistration {
-		return invalidf("--version names the version to register, which --skip-registration skips: pass only one of them")
+		return &model.InvalidError{Field: model.FieldVersion, Detail: model.Detail{Code: model.CodeVersionAndSkip,
+			Msg: "a version to register and skipping the registration exclude each other: give only one of them"}}
 	}
 	return nil
-}
-
-// versionsAt is VersionsAt for a possibly nil artifact.
-func (a *Artifact) versionsAt(commit string) []*Version {
-	if a == nil {
-		return nil
-	}
-	return a.VersionsAt(commit)
 }

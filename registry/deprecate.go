@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/gto-dev/gto/internal/store"
+	"github.com/gto-dev/gto/model"
 	"github.com/gto-dev/gto/semver"
 	"github.com/gto-dev/gto/tagname"
 )
@@ -17,7 +19,9 @@ type DeprecateOptions struct {
 	// default: the commit of the artifact's latest event.
 	Ref     string
 	Message string
-	Simple  Simple
+	// Counter says whether the tag carries a counter (default: only an
+	// unassignment does).
+	Counter model.CounterMode
 	// Force writes the tag even when there is nothing to cancel.
 	Force bool
 	// Delete deletes the tags of the artifact / version / stage instead of
@@ -32,201 +36,177 @@ type DeprecateOptions struct {
 // Deprecate deprecates an artifact (NAME@deprecated, on the commit of its
 // latest event), or with Delete deletes all its tags.
 func (r *Registry) Deprecate(ctx context.Context, opts DeprecateOptions) (*WriteResult, error) {
-	if _, err := r.ready(ctx); err != nil { // a remote registry: its mirror up to date
-		return nil, err
-	}
 	if err := tagname.ValidateArtifactName(opts.Name); err != nil {
-		return nil, wrapInvalid(err)
+		return nil, model.WrapInvalid(model.FieldName, err)
 	}
-	unlock, err := r.lockWrites(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	snap, err := r.load(ctx, scope{artifact: opts.Name})
-	if err != nil {
-		return nil, err
-	}
-	a := snap.state.Artifact(opts.Name)
-	if a == nil && (!opts.Force || opts.Delete) {
-		return nil, notFoundf("artifact %q not found", opts.Name)
-	}
-	if a != nil && !opts.Force && !a.IsActive() {
-		return nil, conflictf("artifact %q was deprecated already", opts.Name)
-	}
-	if opts.Delete {
-		return r.deleteAndPublish(ctx, eventTags(a.Events()), opts.Push)
-	}
-	commit := ""
-	if opts.Ref != "" {
-		if commit, err = r.resolveCommit(ctx, opts.Ref); err != nil {
-			return nil, err
+	var res *WriteResult
+	err := r.update(ctx, func(s *session, w store.Writer) error {
+		snap, err := r.load(ctx, s, scope{artifact: opts.Name})
+		if err != nil {
+			return err
 		}
-	} else if a != nil {
-		if last := a.LatestEvent(); last != nil {
-			commit = last.Commit
+		a := snap.state.Artifact(opts.Name)
+		if a == nil && (!opts.Force || opts.Delete) {
+			return model.NotFoundf("artifact", "artifact %q not found", opts.Name)
 		}
-	}
-	if commit == "" {
-		if commit, err = r.resolveCommit(ctx, "HEAD"); err != nil {
-			return nil, err
+		if a != nil && !opts.Force && !a.IsActive() {
+			return &model.ConflictError{Force: true, Detail: model.Detail{Msg: fmt.Sprintf("artifact %q was deprecated already", opts.Name)}}
 		}
-	}
-	message := opts.Message
-	if message == "" {
-		message = fmt.Sprintf("Deprecating artifact '%s'", opts.Name)
-	}
-	return r.writeOne(ctx, snap, &tagPlan{
-		tag:     tagname.Tag{Artifact: opts.Name, Action: tagname.ActionDeprecate},
-		simple:  opts.Simple,
-		commit:  commit,
-		message: message,
-		sign:    opts.Sign,
-	}, opts.Push)
+		if opts.Delete {
+			res, err = r.deleteTags(ctx, w, model.EventTags(a.Events()), opts.Push)
+			return err
+		}
+		commit := ""
+		if opts.Ref != "" {
+			if commit, err = resolveCommit(ctx, w, opts.Ref); err != nil {
+				return err
+			}
+		} else if a != nil {
+			if last := a.LatestEvent(); last != nil {
+				commit = last.Commit
+			}
+		}
+		if commit == "" {
+			if commit, err = resolveCommit(ctx, w, "HEAD"); err != nil {
+				return err
+			}
+		}
+		message := opts.Message
+		if message == "" {
+			message = fmt.Sprintf("Deprecating artifact '%s'", opts.Name)
+		}
+		res, err = r.writeTags(ctx, w, snap, []*tagPlan{{
+			tag:     tagname.Tag{Artifact: opts.Name, Action: tagname.ActionDeprecate},
+			counter: opts.Counter,
+			commit:  commit,
+			message: message,
+			sign:    opts.Sign,
+		}}, opts.Push)
+		return err
+	})
+	return res, err
 }
 
 // Deregister deregisters a version (NAME@VERSION!), or with Delete deletes
 // its registration and every stage tag of the version.
 func (r *Registry) Deregister(ctx context.Context, opts DeprecateOptions) (*WriteResult, error) {
-	if _, err := r.ready(ctx); err != nil { // a remote registry: its mirror up to date
+	if err := checkVersionOptions(opts); err != nil {
 		return nil, err
 	}
-	unlock, err := r.lockWrites(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	a, snap, err := r.loadForVersion(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	v := a.findRegistered(opts.Version)
-	if !opts.Force {
-		switch {
-		case v == nil:
-			return nil, notFoundf("version %s of artifact %q not found", opts.Version, opts.Name)
-		case !v.IsRegistered():
-			return nil, conflictf("version %s of artifact %q is not registered", opts.Version, opts.Name)
-		case !v.IsActive():
-			return nil, conflictf("version %s of artifact %q was deregistered already", opts.Version, opts.Name)
+	var res *WriteResult
+	err := r.update(ctx, func(s *session, w store.Writer) error {
+		a, snap, err := r.loadArtifact(ctx, s, opts.Name)
+		if err != nil {
+			return err
 		}
-	}
-	if v == nil {
-		return nil, notFoundf("cannot deregister version %s of artifact %q: it has no tags", opts.Version, opts.Name)
-	}
-	if opts.Delete {
-		return r.deleteAndPublish(ctx, eventTags(v.Events()), opts.Push)
-	}
-	message := opts.Message
-	if message == "" {
-		message = fmt.Sprintf("Deregistering artifact %s version %s", opts.Name, opts.Version)
-	}
-	return r.writeOne(ctx, snap, &tagPlan{
-		tag:     tagname.Tag{Artifact: opts.Name, Action: tagname.ActionDeregister, Version: opts.Version},
-		simple:  opts.Simple,
-		commit:  v.Commit,
-		message: message,
-		version: v.Name,
-		sign:    opts.Sign,
-	}, opts.Push)
+		v := a.FindVersion(opts.Version)
+		if !opts.Force {
+			switch {
+			case v == nil:
+				return model.NotFoundf("version", "version %s of artifact %q not found", opts.Version, opts.Name)
+			case !v.IsRegistered():
+				return &model.ConflictError{Force: true, Detail: model.Detail{Msg: fmt.Sprintf("version %s of artifact %q is not registered", opts.Version, opts.Name)}}
+			case !v.IsActive():
+				return &model.ConflictError{Force: true, Detail: model.Detail{Msg: fmt.Sprintf("version %s of artifact %q was deregistered already", opts.Version, opts.Name)}}
+			}
+		}
+		if v == nil {
+			return model.NotFoundf("version", "cannot deregister version %s of artifact %q: it has no tags", opts.Version, opts.Name)
+		}
+		if opts.Delete {
+			res, err = r.deleteTags(ctx, w, model.EventTags(v.Events()), opts.Push)
+			return err
+		}
+		message := opts.Message
+		if message == "" {
+			message = fmt.Sprintf("Deregistering artifact %s version %s", opts.Name, opts.Version)
+		}
+		res, err = r.writeTags(ctx, w, snap, []*tagPlan{{
+			tag:     tagname.Tag{Artifact: opts.Name, Action: tagname.ActionDeregister, Version: opts.Version},
+			counter: opts.Counter,
+			commit:  v.Commit,
+			message: message,
+			version: v.Name,
+			sign:    opts.Sign,
+		}}, opts.Push)
+		return err
+	})
+	return res, err
 }
 
 // Unassign unassigns a stage from a version (NAME#STAGE!#N), or with Delete
 // deletes every tag of that stage on that version.
 func (r *Registry) Unassign(ctx context.Context, opts DeprecateOptions) (*WriteResult, error) {
-	if _, err := r.ready(ctx); err != nil { // a remote registry: its mirror up to date
-		return nil, err
-	}
-	if err := r.cfg.CheckStage(opts.Stage); err != nil {
-		return nil, wrapInvalid(err)
-	}
-	unlock, err := r.lockWrites(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	a, snap, err := r.loadForVersion(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	if a == nil {
-		return nil, notFoundf("artifact %q not found", opts.Name)
-	}
-	v := a.findRegistered(opts.Version)
-	if v == nil {
-		return nil, notFoundf("version %s of artifact %q not found", opts.Version, opts.Name)
-	}
-	vs := v.Stage(opts.Stage)
-	if !opts.Force && (vs == nil || !vs.IsActive()) {
-		return nil, conflictf("stage %q is not assigned to version %s of artifact %q", opts.Stage, opts.Version, opts.Name)
-	}
-	if opts.Delete {
-		var events []*Event
-		if vs != nil {
-			events = append(append(events, vs.Assignments...), vs.Unassignments...)
+	var res *WriteResult
+	err := r.update(ctx, func(s *session, w store.Writer) error {
+		if err := s.cfg.CheckStage(opts.Stage); err != nil {
+			return model.WrapInvalid(model.FieldStage, err)
 		}
-		return r.deleteAndPublish(ctx, eventTags(events), opts.Push)
-	}
-	message := opts.Message
-	if message == "" {
-		message = fmt.Sprintf("Unassigning stage '%s' to artifact '%s' version '%s'", opts.Stage, opts.Name, v.Name)
-	}
-	return r.writeOne(ctx, snap, &tagPlan{
-		tag:     tagname.Tag{Artifact: opts.Name, Action: tagname.ActionUnassign, Stage: opts.Stage},
-		simple:  opts.Simple,
-		commit:  v.Commit,
-		message: message,
-		version: v.Name,
-		sign:    opts.Sign,
-	}, opts.Push)
+		if err := checkVersionOptions(opts); err != nil {
+			return err
+		}
+		a, snap, err := r.loadArtifact(ctx, s, opts.Name)
+		if err != nil {
+			return err
+		}
+		if a == nil {
+			return model.NotFoundf("artifact", "artifact %q not found", opts.Name)
+		}
+		v := a.FindVersion(opts.Version)
+		if v == nil {
+			return model.NotFoundf("version", "version %s of artifact %q not found", opts.Version, opts.Name)
+		}
+		vs := v.Stage(opts.Stage)
+		if !opts.Force && (vs == nil || !vs.IsActive()) {
+			return &model.ConflictError{Force: true, Detail: model.Detail{
+				Msg: fmt.Sprintf("stage %q is not assigned to version %s of artifact %q", opts.Stage, opts.Version, opts.Name)}}
+		}
+		if opts.Delete {
+			var events []*model.Event
+			if vs != nil {
+				events = append(append(events, vs.Assignments...), vs.Unassignments...)
+			}
+			res, err = r.deleteTags(ctx, w, model.EventTags(events), opts.Push)
+			return err
+		}
+		message := opts.Message
+		if message == "" {
+			message = fmt.Sprintf("Unassigning stage '%s' to artifact '%s' version '%s'", opts.Stage, opts.Name, v.Name)
+		}
+		res, err = r.writeTags(ctx, w, snap, []*tagPlan{{
+			tag:     tagname.Tag{Artifact: opts.Name, Action: tagname.ActionUnassign, Stage: opts.Stage},
+			counter: opts.Counter,
+			commit:  v.Commit,
+			message: message,
+			version: v.Name,
+			sign:    opts.Sign,
+		}}, opts.Push)
+		return err
+	})
+	return res, err
 }
 
-// loadForVersion validates the name and version and reads the artifact.
-func (r *Registry) loadForVersion(ctx context.Context, opts DeprecateOptions) (*Artifact, *snapshot, error) {
+// checkVersionOptions validates the name and version of Deregister and
+// Unassign.
+func checkVersionOptions(opts DeprecateOptions) error {
 	if err := tagname.ValidateArtifactName(opts.Name); err != nil {
-		return nil, nil, wrapInvalid(err)
+		return model.WrapInvalid(model.FieldName, err)
 	}
 	if opts.Ref != "" {
-		return nil, nil, invalidf("--ref only applies to deprecating a whole artifact (gto deprecate NAME --ref REF)")
+		return &model.InvalidError{Field: model.FieldRef, Detail: model.Detail{Code: model.CodeRefOnlyForArtifact,
+			Msg: "a ref only applies to deprecating a whole artifact"}}
 	}
 	if _, err := semver.Parse(opts.Version); err != nil {
-		return nil, nil, wrapInvalid(err)
+		return model.WrapInvalid(model.FieldVersion, err)
 	}
-	snap, err := r.load(ctx, scope{artifact: opts.Name, commits: commitsNone})
+	return nil
+}
+
+// loadArtifact reads one artifact (nil when it has no tags).
+func (r *Registry) loadArtifact(ctx context.Context, s *session, name string) (*model.Artifact, *snapshot, error) {
+	snap, err := r.load(ctx, s, scope{artifact: name, commits: commitsNone})
 	if err != nil {
 		return nil, nil, err
 	}
-	return snap.state.Artifact(opts.Name), snap, nil
-}
-
-// findRegistered is FindVersion for a possibly nil artifact.
-func (a *Artifact) findRegistered(name string) *Version {
-	if a == nil {
-		return nil
-	}
-	return a.FindVersion(name)
-}
-
-func (r *Registry) writeOne(ctx context.Context, snap *snapshot, p *tagPlan, push bool) (*WriteResult, error) {
-	created, err := r.newWriter(snap).writeAll(ctx, []*tagPlan{p})
-	if err != nil {
-		return nil, err
-	}
-	res := &WriteResult{Created: created}
-	return res, r.publish(ctx, res, push)
-}
-
-func (r *Registry) deleteAndPublish(ctx context.Context, tags []string, push bool) (*WriteResult, error) {
-	if len(tags) == 0 {
-		// Only --force gets here (a stage never assigned to the version,
-		// an artifact known from its annotation alone): as 0.2.4, deleting
-		// nothing succeeds.
-		return &WriteResult{}, nil
-	}
-	deleted, err := r.deleteTags(ctx, tags)
-	res := &WriteResult{Deleted: deleted}
-	if err != nil {
-		return res, err
-	}
-	return res, r.publish(ctx, res, push)
+	return snap.state.Artifact(name), snap, nil
 }

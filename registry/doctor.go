@@ -4,44 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"sort"
-	"strings"
 
 	"github.com/gto-dev/gto/annotations"
-	"github.com/gto-dev/gto/internal/gitcmd"
-	"github.com/gto-dev/gto/tagname"
-)
-
-// Problem is something `gto doctor` found wrong with the registry.
-type Problem struct {
-	// Code identifies the kind of problem (stable, for scripts).
-	Code     string   `json:"code"`
-	Artifact string   `json:"artifact,omitempty"`
-	Tags     []string `json:"tags,omitempty"`
-	Message  string   `json:"message"`
-}
-
-// Problem codes.
-const (
-	ProblemConfig           = "config"            // .gto or a GTO_* variable is malformed
-	ProblemAnnotations      = "annotations"       // artifacts.yaml or dvc.yaml at HEAD does not parse
-	ProblemLightweightTag   = "lightweight-tag"   // a tag in GTO format is not annotated
-	ProblemNotACommit       = "tag-not-on-commit" // a tag in GTO format points at a tree or a blob
-	ProblemMalformedTag     = "malformed-tag"     // a tag object that cannot be parsed
-	ProblemMissingObject    = "missing-object"    // a tag ref naming an object the repository lacks
-	ProblemCreatedTag       = "created-tag"       // NAME@created: parsed, never an event
-	ProblemNoTagger         = "no-tagger"         // a tag object without tagger line
-	ProblemNoMessage        = "empty-message"     // an annotated tag with an empty message
-	ProblemUnsigned         = "unsigned-tag"      // --verify: a GTO tag without signature
-	ProblemBadSignature     = "bad-signature"     // --verify: a signature git cannot verify
-	ProblemDuplicateCounter = "duplicate-counter" // two tags of one artifact share a counter
-	ProblemCounterOrder     = "counter-out-of-order"
-	ProblemVersionsAtCommit = "versions-at-one-commit"     // two active versions of one artifact at one commit
-	ProblemVersionCommits   = "version-at-several-commits" // one version name registered at two commits
-	ProblemRevived          = "event-after-deprecation"
-	ProblemUnknownStage     = "stage-not-allowed"
-	ProblemUnknownType      = "type-not-allowed"
+	"github.com/gto-dev/gto/internal/store"
+	"github.com/gto-dev/gto/model"
 )
 
 // Report is the result of Doctor.
@@ -51,7 +17,7 @@ type Report struct {
 	// Verified is the number of signed tags whose signature was checked
 	// (DoctorOptions.Verify).
 	Verified int
-	Problems []Problem
+	Problems []model.Problem
 }
 
 // DoctorOptions are the options of DoctorWith.
@@ -75,68 +41,62 @@ func (r *Registry) Doctor(ctx context.Context) (*Report, error) {
 // nothing. The problems come in that order; an error is returned only when
 // the repository cannot be read at all.
 func (r *Registry) DoctorWith(ctx context.Context, opts DoctorOptions) (*Report, error) {
-	if _, err := r.ready(ctx); err != nil { // a remote registry: its mirror up to date
-		return nil, err
-	}
-	if r.git == nil {
-		return nil, r.noRepoError()
-	}
+	var rep *Report
 	// Read the object store itself: the object cache would vouch for a tag
 	// object the store has lost, and doctor would not report it missing.
-	r.readStore(true)
-	defer r.readStore(false)
-	rep := &Report{}
-	if err := r.ConfigError(); err != nil {
-		rep.Problems = append(rep.Problems, Problem{Code: ProblemConfig,
-			Message: fmt.Sprintf("%v: gto used the default configuration instead", err)})
-	}
-	index, problems, err := r.doctorAnnotations(ctx)
-	if err != nil {
-		return nil, err
-	}
-	rep.Problems = append(rep.Problems, problems...)
-	snap, err := r.load(ctx, scope{noAnnotations: len(problems) > 0})
-	if err != nil {
-		return nil, err
-	}
-	rep.Tags = len(snap.tags)
-	rep.Artifacts = len(snap.state.Artifacts)
-	rep.Problems = append(rep.Problems, tagProblems(snap.tags)...)
-	if opts.Verify {
-		problems, verified, err := r.signatureProblems(ctx, snap.tags)
-		if err != nil {
-			return nil, err
+	err := r.viewStore(ctx, func(s *session) error {
+		rep = &Report{}
+		if s.cfgErr != nil {
+			rep.Problems = append(rep.Problems, model.Problem{Code: model.ProblemConfig,
+				Message: fmt.Sprintf("%v: gto used the default configuration instead", s.cfgErr)})
 		}
-		rep.Verified = verified
+		index, problems, err := doctorAnnotations(ctx, s)
+		if err != nil {
+			return err
+		}
 		rep.Problems = append(rep.Problems, problems...)
+		snap, err := r.load(ctx, s, scope{noAnnotations: len(problems) > 0})
+		if err != nil {
+			return err
+		}
+		rep.Tags = len(snap.tags)
+		rep.Artifacts = len(snap.state.Artifacts)
+		rep.Problems = append(rep.Problems, model.TagProblems(snap.tags)...)
+		if opts.Verify {
+			problems, verified, err := signatureProblems(ctx, s.rd, snap.tags)
+			if err != nil {
+				return err
+			}
+			rep.Verified = verified
+			rep.Problems = append(rep.Problems, problems...)
+		}
+		rep.Problems = append(rep.Problems, model.CounterProblems(snap.tags)...)
+		rep.Problems = append(rep.Problems, model.StateProblems(snap.state, s.cfg.Stages)...)
+		rep.Problems = append(rep.Problems, model.TypeProblems(index, s.cfg.Types)...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	rep.Problems = append(rep.Problems, counterProblems(snap.tags)...)
-	rep.Problems = append(rep.Problems, stateProblems(snap.state, r.cfg.Stages)...)
-	rep.Problems = append(rep.Problems, typeProblems(index, r.cfg.Types)...)
 	return rep, nil
 }
 
 // doctorAnnotations reads the annotation files at HEAD one by one, so that
 // each malformed one is reported, and returns the merged annotations.
-func (r *Registry) doctorAnnotations(ctx context.Context) (*annotations.Index, []Problem, error) {
-	b, err := r.batch(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	head, err := b.ResolveCommit("HEAD")
-	if errors.Is(err, gitcmd.ErrNoCommits) {
+func doctorAnnotations(ctx context.Context, s *session) (*annotations.Index, []model.Problem, error) {
+	head, err := s.rd.ResolveCommit(ctx, "HEAD")
+	if errors.Is(err, store.ErrNoCommits) {
 		return nil, nil, nil
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 	var merged *annotations.Index
-	var problems []Problem
-	for _, f := range r.indexFiles() {
-		ids, parsed, err := readIndexFile(b, []string{head}, f, true)
-		var e *Error
-		if errors.As(err, &e) && e.Kind == ErrInvalid {
-			problems = append(problems, Problem{Code: ProblemAnnotations, Message: err.Error()})
+	var problems []model.Problem
+	for _, f := range s.indexFiles() {
+		ids, parsed, err := readIndexFile(ctx, s.rd, []string{head}, f, true)
+		if errors.Is(err, model.ErrInvalid) {
+			problems = append(problems, model.Problem{Code: model.ProblemAnnotations, Message: err.Error()})
 			continue
 		}
 		if err != nil {
@@ -154,12 +114,12 @@ func (r *Registry) doctorAnnotations(ctx context.Context) (*annotations.Index, [
 }
 
 // signatureProblems checks the signatures of the annotated GTO tags.
-func (r *Registry) signatureProblems(ctx context.Context, tags []TagInput) ([]Problem, int, error) {
-	signed, err := r.git.SignedTags(ctx)
+func signatureProblems(ctx context.Context, rd store.Reader, tags []model.TagInput) ([]model.Problem, int, error) {
+	signed, err := rd.SignedTags(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	var out []Problem
+	var out []model.Problem
 	var check []string
 	artifact := map[string]string{}
 	for i := range tags {
@@ -168,152 +128,22 @@ func (r *Registry) signatureProblems(ctx context.Context, tags []TagInput) ([]Pr
 			continue // reported as lightweight
 		}
 		if !signed[t.Name] {
-			out = append(out, Problem{Code: ProblemUnsigned, Artifact: t.Parsed.Artifact, Tags: []string{t.Name},
+			out = append(out, model.Problem{Code: model.ProblemUnsigned, Artifact: t.Parsed.Artifact, Tags: []string{t.Name},
 				Message: fmt.Sprintf("tag %q is not signed", t.Name)})
 			continue
 		}
 		check = append(check, t.Name)
 		artifact[t.Name] = t.Parsed.Artifact
 	}
-	bad, err := r.git.VerifyTags(ctx, check)
+	bad, err := rd.VerifyTags(ctx, check)
 	if err != nil {
 		return nil, 0, err
 	}
 	for _, name := range check {
 		if reason, ok := bad[name]; ok {
-			out = append(out, Problem{Code: ProblemBadSignature, Artifact: artifact[name], Tags: []string{name},
+			out = append(out, model.Problem{Code: model.ProblemBadSignature, Artifact: artifact[name], Tags: []string{name},
 				Message: fmt.Sprintf("the signature of tag %q does not verify: %s", name, reason)})
 		}
 	}
 	return out, len(check), nil
-}
-
-// typeProblems reports artifacts annotated at HEAD with a type the
-// configuration does not allow.
-func typeProblems(index *annotations.Index, allowed []string) []Problem {
-	if index == nil || allowed == nil {
-		return nil
-	}
-	var out []Problem
-	for _, name := range index.Names() {
-		a, _ := index.Get(name)
-		if a.Type != "" && !slices.Contains(allowed, a.Type) {
-			out = append(out, Problem{Code: ProblemUnknownType, Artifact: name,
-				Message: fmt.Sprintf("artifact %q is annotated with type %q, which the configuration does not allow", name, a.Type)})
-		}
-	}
-	return out
-}
-
-func tagProblems(tags []TagInput) []Problem {
-	var out []Problem
-	for i := range tags {
-		t := &tags[i]
-		p := Problem{Artifact: t.Parsed.Artifact, Tags: []string{t.Name}}
-		switch {
-		case t.Malformed:
-			p.Code, p.Message = ProblemMalformedTag, fmt.Sprintf("tag %q is a malformed tag object: gto ignores it", t.Name)
-		case t.Missing:
-			p.Code, p.Message = ProblemMissingObject, fmt.Sprintf("tag %q names an object that is not in the repository (a damaged object store, see `git fsck`): gto ignores it", t.Name)
-		case !t.Annotated && t.Commit != "":
-			p.Code, p.Message = ProblemLightweightTag, fmt.Sprintf("tag %q is lightweight: gto ignores it (re-create it with `git tag -a`)", t.Name)
-		case !t.Annotated:
-			p.Code, p.Message = ProblemNotACommit, fmt.Sprintf("tag %q does not point at a commit: gto ignores it", t.Name)
-		case t.Commit == "":
-			p.Code, p.Message = ProblemNotACommit, fmt.Sprintf("tag %q points at a tree or a blob, not a commit: gto ignores it", t.Name)
-		case t.Parsed.Action == tagname.ActionCreate:
-			p.Code, p.Message = ProblemCreatedTag, fmt.Sprintf("tag %q has no meaning for gto and is ignored", t.Name)
-		case t.NoTagger:
-			p.Code, p.Message = ProblemNoTagger, fmt.Sprintf("tag %q has no tagger: its time and author are unknown", t.Name)
-		case strings.TrimSpace(t.Message) == "":
-			p.Code, p.Message = ProblemNoMessage, fmt.Sprintf("tag %q has an empty message", t.Name)
-		default:
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
-// counterProblems finds counters used twice in one artifact, and counters
-// whose tags go backwards in time (clock drift or a hand-made tag).
-func counterProblems(tags []TagInput) []Problem {
-	byArtifact := map[string][]*TagInput{}
-	for i := range tags {
-		if tags[i].Parsed.Counter > 0 && tags[i].IsEvent() {
-			byArtifact[tags[i].Parsed.Artifact] = append(byArtifact[tags[i].Parsed.Artifact], &tags[i])
-		}
-	}
-	var out []Problem
-	for _, name := range sortedKeys(byArtifact) {
-		list := byArtifact[name]
-		sort.SliceStable(list, func(i, j int) bool { return list[i].Parsed.Counter < list[j].Parsed.Counter })
-		for i := 1; i < len(list); i++ {
-			prev, cur := list[i-1], list[i]
-			if prev.Parsed.Counter == cur.Parsed.Counter {
-				out = append(out, Problem{Code: ProblemDuplicateCounter, Artifact: name, Tags: []string{prev.Name, cur.Name},
-					Message: fmt.Sprintf("tags %q and %q of artifact %q share counter #%d", prev.Name, cur.Name, name, cur.Parsed.Counter)})
-			} else if cur.Time.Unix() < prev.Time.Unix() {
-				out = append(out, Problem{Code: ProblemCounterOrder, Artifact: name, Tags: []string{prev.Name, cur.Name},
-					Message: fmt.Sprintf("tag %q (#%d) is dated before %q (#%d): clocks drifted or a tag was made by hand", cur.Name, cur.Parsed.Counter, prev.Name, prev.Parsed.Counter)})
-			}
-		}
-	}
-	return out
-}
-
-func stateProblems(s *State, allowed []string) []Problem {
-	var out []Problem
-	allowedSet := map[string]bool{}
-	for _, st := range allowed {
-		allowedSet[st] = true
-	}
-	for _, a := range s.Artifacts {
-		byName := map[string][]*Version{}
-		for _, v := range a.Versions {
-			if !v.Discovered() {
-				byName[v.Name] = append(byName[v.Name], v)
-			}
-			for _, vs := range v.Stages {
-				if allowed != nil && !allowedSet[vs.Stage] && vs.IsActive() {
-					out = append(out, Problem{Code: ProblemUnknownStage, Artifact: a.Name, Tags: eventTags(vs.Assignments),
-						Message: fmt.Sprintf("version %s of artifact %q is in stage %q, which the configuration does not allow", v.Name, a.Name, vs.Stage)})
-				}
-			}
-		}
-		for _, name := range sortedKeys(byName) {
-			if vs := byName[name]; len(vs) > 1 {
-				out = append(out, Problem{Code: ProblemVersionCommits, Artifact: a.Name,
-					Message: fmt.Sprintf("version %s of artifact %q is registered at %d commits", name, a.Name, len(vs))})
-			}
-		}
-		for _, commit := range sortedKeys(a.byCommit) {
-			var active []string
-			for _, v := range a.byCommit[commit] {
-				if v.IsActive() {
-					active = append(active, v.Name)
-				}
-			}
-			if len(active) > 1 {
-				out = append(out, Problem{Code: ProblemVersionsAtCommit, Artifact: a.Name,
-					Message: fmt.Sprintf("commit %.7s holds %d active versions of artifact %q: %s", commit, len(active), a.Name, strings.Join(active, ", "))})
-			}
-		}
-		if dep := latest(a.Deprecations); dep != nil {
-			if last := a.LatestEvent(); last != nil && last != dep && last.Kind != KindCommit {
-				out = append(out, Problem{Code: ProblemRevived, Artifact: a.Name, Tags: []string{dep.Tag, last.Tag},
-					Message: fmt.Sprintf("artifact %q was deprecated by %q but %q came later and revived it", a.Name, dep.Tag, last.Tag)})
-			}
-		}
-	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gto-dev/gto/internal/gitcmd/gittest"
+	"github.com/gto-dev/gto/model"
 	"github.com/gto-dev/gto/registry"
 )
 
@@ -84,7 +85,7 @@ func TestSnapshotAnswersAsTheQueries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := snap.Table(registry.DefaultStageView)
+	got := snap.Table(model.DefaultStageView)
 	if !reflect.DeepEqual(got.Stages, table.Stages) || len(got.Rows) != len(table.Rows) {
 		t.Fatalf("Table: %+v, ShowRegistry: %+v", got, table)
 	}
@@ -109,7 +110,7 @@ func TestSnapshotAnswersAsTheQueries(t *testing.T) {
 	}
 	// The commit events carry the annotation at their commit, as
 	// ShowArtifact with Annotations does.
-	view, err := reg.ShowArtifact(ctx, registry.ShowOptions{Name: "m", View: registry.DefaultStageView, Annotations: true})
+	view, err := reg.ShowArtifact(ctx, registry.ShowOptions{Name: "m", View: model.DefaultStageView, Annotations: true})
 	if err != nil {
 		t.Fatal(err)
 	}

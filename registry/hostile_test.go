@@ -6,14 +6,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gto-dev/gto/internal/gitcmd"
 	"github.com/gto-dev/gto/internal/gitcmd/gittest"
+	"github.com/gto-dev/gto/internal/store"
+	"github.com/gto-dev/gto/model"
 )
 
 // A revision that does not resolve is quoted with escapes: a newline or a
 // carriage return in it cannot break the one-line message or hide text.
 func TestRefErrorQuotesTheRevision(t *testing.T) {
-	notFound := &Error{Kind: ErrNotFound, Msg: "x", Err: gitcmd.ErrRefNotFound}
+	notFound := &model.NotFoundError{Detail: model.Detail{Msg: "x", Err: store.ErrRefNotFound}}
 	for _, rev := range []string{"HEAD\nx", "HEAD\r", "--output=pwned", "$(touch pwned)"} {
 		err := refError(rev, notFound)
 		if msg := err.Error(); strings.ContainsAny(msg, "\n\r") || !strings.Contains(msg, "was not found in the repository") {
@@ -103,12 +104,19 @@ func TestLargeConfigFileIsNotRead(t *testing.T) {
 	g.Git("clone", "--quiet", "--bare", g.Dir, bare)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	_, err := Open(t.Context(), Options{Repo: bare})
+	r, err := Open(t.Context(), Options{Repo: bare})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	// The configuration is read with the data it configures, by the first
+	// command.
+	_, err = r.Stages(t.Context(), StagesOptions{})
 	runtime.ReadMemStats(&after)
 	if n := after.TotalAlloc - before.TotalAlloc; n > 4<<20 {
-		t.Errorf("Open allocated %d MiB for a file it refuses", n>>20)
+		t.Errorf("Stages allocated %d MiB for a file it refuses", n>>20)
 	}
 	if err == nil || err.Error() != ".gto is too large for a configuration file (over 1024 KiB)" {
-		t.Errorf("Open: %v", err)
+		t.Errorf("Stages: %v", err)
 	}
 }

@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 
-	"github.com/gto-dev/gto/internal/gitcmd"
+	"github.com/gto-dev/gto/internal/store"
+	"github.com/gto-dev/gto/model"
 	"github.com/gto-dev/gto/tagname"
 )
 
@@ -40,115 +41,71 @@ const (
 // snapshot is what one read of the repository gives: the GTO tags (also
 // lightweight ones, which count for counters) and the state built from them.
 type snapshot struct {
-	tags  []TagInput
-	state *State
+	tags  []model.TagInput
+	state *model.State
 	head  string // HEAD commit, "" in a repository without commits
 }
 
-// tagPatterns returns the for-each-ref patterns (relative to refs/tags/)
-// that select one artifact's tags. `*` does not match "/" in for-each-ref
-// patterns, so stage names with slashes need the second `#` pattern.
-func tagPatterns(artifact string) []string {
+// tagPrefixes returns the tag name prefixes of one artifact's tags (none:
+// every tag).
+func tagPrefixes(artifact string) []string {
 	if artifact == "" {
 		return nil
 	}
 	p := tagname.TagPrefix(artifact)
-	return []string{p + "@*", p + "#*", p + "#*/**"}
+	return []string{p + "@", p + "#"}
 }
 
 // readTags reads the GTO-format tags in scope (lightweight ones too: they
-// count for counters) with their tag objects, in one for-each-ref streamed
-// into the cat-file process.
-func readTags(ctx context.Context, repo *gitcmd.Repo, b *gitcmd.Batch, artifact string) ([]TagInput, error) {
+// count for counters) with their tag objects.
+func readTags(ctx context.Context, rd store.Reader, artifact string) ([]model.TagInput, error) {
 	keep := func(name string) bool {
 		p, ok := tagname.Parse(name)
 		return ok && (artifact == "" || p.Artifact == artifact)
 	}
-	recs, err := b.ReadTags(ctx, keep, tagPatterns(artifact)...)
+	tags, err := rd.Tags(ctx, tagPrefixes(artifact), keep)
 	if err != nil {
 		return nil, err
 	}
-	tags := make([]TagInput, 0, len(recs))
-	var chained []gitcmd.TagObject // tag objects whose target is itself a tag
-	var chainedAt []int
-	for _, rec := range recs {
-		parsed, _ := tagname.Parse(rec.Name)
-		t := TagInput{Name: rec.Name, Parsed: parsed}
+	out := make([]model.TagInput, len(tags))
+	for i := range tags {
+		t := &tags[i]
+		parsed, _ := tagname.Parse(t.Name)
+		in := &out[i]
+		in.Name, in.Parsed, in.Commit = t.Name, parsed, t.Commit
 		switch {
-		case rec.Type == "commit":
-			t.Commit = rec.Object // lightweight: not an event, but counts for #N
-		case rec.Malformed:
-			t.Annotated, t.Malformed = true, true // not an event; doctor names it
-		case rec.Missing:
-			t.Missing = true // not an event, but its name is taken; doctor names it
-		case rec.Tag != nil:
-			obj := rec.Tag
-			t.Annotated = true
-			t.Tagger, t.TaggerEmail, t.Time, t.Message = obj.TaggerName, obj.TaggerEmail, obj.Time, obj.Message
-			t.NoTagger = !obj.HasTagger
-			switch obj.ObjectType {
-			case "commit":
-				t.Commit = obj.Object
-			case "tag":
-				chained = append(chained, *obj)
-				chainedAt = append(chainedAt, len(tags))
-			}
-		}
-		tags = append(tags, t)
-	}
-	if len(chained) > 0 {
-		targets, err := b.Peel(chained)
-		if err != nil {
-			return nil, err
-		}
-		for i, target := range targets {
-			if target.Type == "commit" { // a chain ending on a tree or blob is not an event
-				tags[chainedAt[i]].Commit = target.ID
-			}
+		case t.Missing:
+			in.Missing = true // not an event, but its name is taken; doctor names it
+		case t.Malformed:
+			in.Annotated, in.Malformed = true, true // not an event; doctor names it
+		case t.Annotated():
+			in.Annotated = true
+			in.Tagger, in.TaggerEmail, in.Time, in.Message = t.TaggerName, t.TaggerEmail, t.Time, t.Message
+			in.NoTagger = !t.HasTagger
 		}
 	}
-	return tags, nil
+	return out, nil
 }
 
-// load reads the repository and builds the state for the scope. A remote
-// registry's mirror is read while the remote is listed (see ready): when
-// the remote turns out to have changed, the mirror is updated and read
-// again.
-func (r *Registry) load(ctx context.Context, sc scope) (*snapshot, error) {
-	snap, err := r.loadOnce(ctx, sc)
-	if changed, rerr := r.ready(ctx); rerr != nil {
-		return nil, rerr
-	} else if changed {
-		return r.loadOnce(ctx, sc)
-	}
-	return snap, err
-}
-
-// loadOnce reads the repository once and builds the state for the scope.
-func (r *Registry) loadOnce(ctx context.Context, sc scope) (*snapshot, error) {
-	if r.git == nil {
-		return nil, r.noRepoError()
-	}
-	b, err := r.batch(ctx)
-	if err != nil {
-		return nil, err
-	}
+// load reads the repository and builds the state for the scope.
+func (r *Registry) load(ctx context.Context, s *session, sc scope) (*snapshot, error) {
+	rd := s.rd
 	// The annotations of every commit or branch tip come mostly from the
 	// object cache and a for-each-ref of their own: read them while the
 	// tags are read.
-	var annotated []AnnotatedCommit
+	var annotated []model.AnnotatedCommit
 	var annotatedErr error
 	annotatedDone := make(chan struct{})
 	history := !sc.noAnnotations && (sc.allCommits || sc.allBranches)
 	if history {
 		go func() {
 			defer close(annotatedDone)
-			annotated, annotatedErr = r.annotatedCommits(ctx, b, "", sc)
+			annotated, annotatedErr = annotatedCommits(ctx, s, "", sc)
 		}()
 	} else {
 		close(annotatedDone)
 	}
-	tags, err := readTags(ctx, r.git, b, sc.artifact)
+	tags, err := readTags(ctx, rd, sc.artifact)
 	<-annotatedDone
 	if err != nil {
 		return nil, err
@@ -156,36 +113,36 @@ func (r *Registry) loadOnce(ctx context.Context, sc scope) (*snapshot, error) {
 	if annotatedErr != nil {
 		return nil, annotatedErr
 	}
-	head, err := b.ResolveCommit("HEAD")
-	if err != nil && !errors.Is(err, gitcmd.ErrNoCommits) {
+	head, err := rd.ResolveCommit(ctx, "HEAD")
+	if err != nil && !errors.Is(err, store.ErrNoCommits) {
 		return nil, err
 	}
-	in := BuildInput{Tags: tags, Annotated: annotated, AnnotatedArtifactsOnly: sc.artifactsOnly}
+	in := model.BuildInput{Tags: tags, Annotated: annotated, AnnotatedArtifactsOnly: sc.artifactsOnly}
 	if head != "" && !sc.noAnnotations && !history {
-		if in.Annotated, err = r.annotatedCommits(ctx, b, head, sc); err != nil {
+		if in.Annotated, err = annotatedCommits(ctx, s, head, sc); err != nil {
 			return nil, err
 		}
 	}
 	// The commits of the tags' targets are known now: read them (cat-file
 	// on the other core) while the state is built.
-	var commits map[string]*CommitInfo
+	var commits map[string]*model.CommitInfo
 	var commitsErr error
 	done := make(chan struct{})
 	if sc.commits == commitsAll {
 		go func() {
 			defer close(done)
-			commits, commitsErr = readCommits(b, eventCommits(tags, in.Annotated))
+			commits, commitsErr = readCommits(ctx, rd, eventCommits(tags, in.Annotated))
 		}()
 	} else {
 		close(done)
 	}
-	state := Build(in)
+	state := model.Build(in)
 	<-done
 	if commitsErr != nil {
 		return nil, commitsErr
 	}
 	if sc.commits == commitsUnregistered {
-		if commits, err = readCommits(b, state.CommitsNeeded(true)); err != nil {
+		if commits, err = readCommits(ctx, rd, state.CommitsNeeded(true)); err != nil {
 			return nil, err
 		}
 	}
@@ -195,7 +152,7 @@ func (r *Registry) loadOnce(ctx context.Context, sc scope) (*snapshot, error) {
 
 // eventCommits lists the distinct commits of the event tags and of the
 // annotated commits: the commits every version of the state is at.
-func eventCommits(tags []TagInput, annotated []AnnotatedCommit) []string {
+func eventCommits(tags []model.TagInput, annotated []model.AnnotatedCommit) []string {
 	seen := make(map[string]bool, len(tags)/2)
 	var out []string
 	add := func(h string) {
@@ -215,30 +172,19 @@ func eventCommits(tags []TagInput, annotated []AnnotatedCommit) []string {
 	return out
 }
 
-// readCommits reads the given commits for their commit events.
-func readCommits(b *gitcmd.Batch, hashes []string) (map[string]*CommitInfo, error) {
-	if len(hashes) == 0 {
+// readCommits reads the given commits for their commit events; versions
+// on commits the repository lacks (a shallow or partial clone) get none.
+func readCommits(ctx context.Context, rd store.Reader, ids []string) (map[string]*model.CommitInfo, error) {
+	if len(ids) == 0 {
 		return nil, nil
 	}
-	commits, err := b.Commits(hashes)
-	if errors.Is(err, gitcmd.ErrObjectNotFound) {
-		// A shallow or partial clone lacks some commits: read those that
-		// exist; versions on missing commits get no commit event.
-		commits = map[string]gitcmd.Commit{}
-		for _, h := range hashes {
-			one, err := b.Commits([]string{h})
-			if err == nil {
-				commits[h] = one[h]
-			} else if !errors.Is(err, gitcmd.ErrObjectNotFound) {
-				return nil, err
-			}
-		}
-	} else if err != nil {
+	commits, err := rd.Commits(ctx, ids)
+	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]*CommitInfo, len(commits))
-	for h, c := range commits {
-		out[h] = &CommitInfo{
+	out := make(map[string]*model.CommitInfo, len(commits))
+	for id, c := range commits {
+		out[id] = &model.CommitInfo{
 			AuthorName: c.AuthorName, AuthorEmail: c.AuthorEmail,
 			CommitterName: c.CommitterName, CommitterEmail: c.CommitterEmail,
 			CommitterTime: c.CommitterTime, Message: c.Message,

@@ -6,13 +6,15 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gto-dev/gto/config"
-	"github.com/gto-dev/gto/internal/gitcmd"
+	"github.com/gto-dev/gto/internal/store"
+	"github.com/gto-dev/gto/internal/store/gitstore"
+	"github.com/gto-dev/gto/model"
 )
 
 // Options says which repository to open and how.
@@ -20,7 +22,7 @@ type Options struct {
 	// Repo is a local path (any folder inside a work tree, or a bare
 	// repository) or a remote URL. Empty means ".".
 	Repo string
-	// Getenv reads the environment (GTO_* variables, GIT_COMMITTER_DATE).
+	// Getenv reads the environment (see environment.go for what is read).
 	// Nil means the process environment.
 	Getenv func(string) (string, bool)
 	// Log receives a line for every git command run (gto -v). Nil: silent.
@@ -35,39 +37,37 @@ type Options struct {
 	// NoCache clones a remote registry into a temporary folder instead of
 	// using (and updating) its cached mirror.
 	NoCache bool
-	// KeepBadConfig opens a registry whose configuration (.gto, GTO_*) is
+	// KeepBadConfig reads a registry whose configuration (.gto, GTO_*) is
 	// malformed with the default configuration instead of failing;
 	// ConfigError returns the problem (gto doctor reports it).
 	KeepBadConfig bool
 }
 
 // Registry is an open artifact registry: a git repository (or, for
-// annotations only, a plain folder) with its configuration.
+// annotations only, a plain folder) with its configuration. Its methods may
+// be called one after the other, not at the same time.
 type Registry struct {
-	git    *gitcmd.Repo // nil for a plain folder
-	dir    string       // work tree or folder; "" for a bare repository
-	cfg    config.Config
-	opts   Options
-	remote string        // the URL the registry was cloned from; writes are pushed there
-	mirror string        // the folder of remote's cached mirror, when git is one
-	check  *remoteCheck  // the listing of remote's refs that ready waits for
-	b      *gitcmd.Batch // the cat-file process shared by the registry's reads; see batch
-	// storeOnly makes batch read git's object store without the object
-	// cache (set while doctor runs).
-	storeOnly bool
-	clean     func()
-	path      string // what the user asked for, for messages
-	cfgErr    error  // the malformed configuration, with Options.KeepBadConfig
+	store store.Store // nil for a plain folder
+	dir   string      // work tree or folder; "" for a bare repository
+	opts  Options
+	env   environment
+	path  string // what the user asked for, for messages
+
+	mu     sync.Mutex
+	cfg    *config.Config // as read by the last session; nil before the first
+	cfgErr error          // the malformed configuration, with Options.KeepBadConfig
 }
 
-// Open opens the registry at opts.Repo. A remote URL is cloned (and writes
-// are pushed back to it). Close releases what Open acquired.
+// Open opens the registry at opts.Repo. A remote URL is read through a
+// cached mirror (or a temporary clone with NoCache), and writes are pushed
+// back to it. Close releases what Open acquired.
 func Open(ctx context.Context, opts Options) (*Registry, error) {
 	return open(ctx, opts, false)
 }
 
 // OpenFolder is Open for commands that also work outside git (annotate,
-// remove): a folder that is not in a repository opens as a plain folder.
+// remove): a folder that is not in a repository opens as a plain folder,
+// and a remote URL is cloned with a work tree to commit in.
 func OpenFolder(ctx context.Context, opts Options) (*Registry, error) {
 	return open(ctx, opts, true)
 }
@@ -82,189 +82,106 @@ func open(ctx context.Context, opts Options, allowFolder bool) (*Registry, error
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	r := &Registry{opts: opts, path: opts.Repo}
-	if IsRemoteURL(opts.Repo) {
-		var err error
-		if allowFolder || opts.NoCache {
-			err = r.cloneRemote(ctx, allowFolder)
-		} else {
-			err = r.openMirror(ctx)
+	r := &Registry{opts: opts, env: readEnvironment(opts.Getenv), path: opts.Repo}
+	gopts := gitstore.Options{Log: opts.Log, Progress: opts.Progress, NoObjectCache: r.env.noObjectCache}
+	var st *gitstore.Store
+	var err error
+	switch {
+	case IsRemoteURL(opts.Repo) && (allowFolder || opts.NoCache):
+		st, err = gitstore.Clone(ctx, opts.Repo, allowFolder, gopts)
+	case IsRemoteURL(opts.Repo):
+		var dir string
+		if dir, err = cacheDir(opts, r.env); err == nil {
+			st, err = gitstore.OpenMirror(ctx, opts.Repo, dir, gopts)
 		}
-		if err != nil {
-			r.Close()
-			return nil, err
-		}
-	} else {
-		repo, err := gitcmd.Open(ctx, opts.Repo)
-		switch {
-		case err == nil:
-			repo.Verbose, repo.NoObjectCache = opts.Log, r.noObjectCache()
-			r.git = repo
-			r.dir = repo.WorkTree()
-		case errors.Is(err, gitcmd.ErrNotARepository) && allowFolder:
-			st, serr := os.Stat(opts.Repo)
-			if serr != nil {
-				return nil, notFoundf("folder %q does not exist", opts.Repo)
+	default:
+		st, err = gitstore.Open(ctx, opts.Repo, gopts)
+		if errors.Is(err, store.ErrNotARepository) {
+			if !allowFolder {
+				return nil, r.noRepoError(err)
 			}
-			if !st.IsDir() {
-				return nil, invalidf("%q is a file, not a folder", opts.Repo)
+			if err := r.openFolder(); err != nil {
+				return nil, err
 			}
-			r.dir = opts.Repo
-		case errors.Is(err, gitcmd.ErrNotARepository):
-			return nil, &Error{Kind: ErrNotARepository, Msg: fmt.Sprintf("no git repository found in %q", opts.Repo), Err: err}
-		default:
-			return nil, err
+			return r, nil
 		}
 	}
-	if err := r.configure(ctx); err != nil {
-		r.Close()
+	if err != nil {
 		return nil, err
 	}
+	r.store, r.dir = st, st.Info().WorkTree
 	return r, nil
 }
 
-// configure loads the configuration; a malformed one is kept as cfgErr
-// with Options.KeepBadConfig.
-func (r *Registry) configure(ctx context.Context) error {
-	r.cfgErr = nil
-	err := r.loadConfig(ctx)
-	if err == nil {
-		return nil
+// openStore opens a registry over st (tests give it a fake store).
+func openStore(st store.Store, opts Options) *Registry {
+	if opts.Getenv == nil {
+		opts.Getenv = func(string) (string, bool) { return "", false }
 	}
-	var e *Error
-	if !r.opts.KeepBadConfig || !errors.As(err, &e) || e.Kind != ErrInvalid {
-		return err
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
-	r.cfg, r.cfgErr = config.Default(), err
+	return &Registry{store: st, dir: st.Info().WorkTree, opts: opts, env: readEnvironment(opts.Getenv), path: opts.Repo}
+}
+
+// openFolder opens r.path as a plain folder, outside git.
+func (r *Registry) openFolder() error {
+	st, err := os.Stat(r.path)
+	if err != nil {
+		return model.NotFoundf("folder", "folder %q does not exist", r.path)
+	}
+	if !st.IsDir() {
+		return model.Invalidf("", "%q is a file, not a folder", r.path)
+	}
+	r.dir = r.path
 	return nil
 }
-
-// noObjectCache reports whether GTO_NO_OBJECT_CACHE turns gto's object cache
-// off (any value but empty).
-func (r *Registry) noObjectCache() bool {
-	v, ok := r.opts.Getenv("GTO_NO_OBJECT_CACHE")
-	return ok && v != ""
-}
-
-// ConfigError returns the error of a malformed configuration that Open
-// kept going with (Options.KeepBadConfig), nil when it is fine.
-func (r *Registry) ConfigError() error { return r.cfgErr }
 
 // Close ends the registry's git processes and removes temporary clones. It
 // is safe to call more than once.
 func (r *Registry) Close() error {
-	if r.check != nil {
-		r.check.stop()
-		r.check = nil
-	}
-	if r.b != nil {
-		r.b.Close()
-		r.b = nil
-	}
-	if r.clean != nil {
-		r.clean()
-		r.clean = nil
+	if r.store != nil {
+		return r.store.Close()
 	}
 	return nil
 }
 
-// Config returns the configuration in effect (.gto and GTO_* variables).
-func (r *Registry) Config() config.Config { return r.cfg }
+// Config returns the configuration in effect (.gto and GTO_* variables),
+// as read by the last command, or read now when none has run.
+func (r *Registry) Config(ctx context.Context) (config.Config, error) {
+	r.mu.Lock()
+	cfg := r.cfg
+	r.mu.Unlock()
+	if cfg != nil {
+		return *cfg, nil
+	}
+	if r.dir != "" { // a work tree or a folder: no need to ask git
+		return r.folderConfig()
+	}
+	var out config.Config
+	err := r.view(ctx, func(s *session) error {
+		out = s.cfg
+		return nil
+	})
+	return out, err
+}
+
+// ConfigError returns the error of a malformed configuration that the
+// registry kept going with (Options.KeepBadConfig), nil when it is fine.
+func (r *Registry) ConfigError() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.cfgErr
+}
 
 // Dir returns the work tree (or plain folder) of the registry; "" for a bare repository.
 func (r *Registry) Dir() string { return r.dir }
 
 // IsRemote reports whether the registry was opened from a URL.
-func (r *Registry) IsRemote() bool { return r.remote != "" }
+func (r *Registry) IsRemote() bool { return r.store != nil && r.store.Info().Remote != "" }
 
-func (r *Registry) loadConfig(ctx context.Context) error {
-	if r.dir != "" {
-		cfg, err := config.Load(r.dir, r.opts.Getenv)
-		if err != nil {
-			return wrapInvalid(err)
-		}
-		r.cfg = cfg
-		return nil
-	}
-	// A bare repository has no work tree: read .gto as committed at HEAD.
-	name := configFileName(r.opts.Getenv)
-	data, size, err := r.headFile(ctx, name, config.MaxFileSize)
-	if err != nil {
-		return err
-	}
-	if err := config.CheckSize(name, size); err != nil {
-		return wrapInvalid(err)
-	}
-	cfg, err := config.LoadBytes(data, name, r.opts.Getenv)
-	if err != nil {
-		return wrapInvalid(err)
-	}
-	r.cfg = cfg
-	return nil
-}
-
-func configFileName(getenv func(string) (string, bool)) string {
-	if v, ok := getenv("GTO_CONFIG_FILE_NAME"); ok && v != "" {
-		return v
-	}
-	return ".gto"
-}
-
-// headFile returns a file as committed at HEAD, nil when absent or when
-// the repository has no commits. A file larger than limit is not read: its
-// size is returned instead.
-func (r *Registry) headFile(ctx context.Context, path string, limit int64) (data []byte, size int64, err error) {
-	b, err := r.batch(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	infos, err := b.Info([]string{"HEAD:" + path})
-	if err != nil {
-		return nil, 0, err
-	}
-	if infos[0].Size > limit {
-		return nil, infos[0].Size, nil
-	}
-	data, found, err := b.Blob("HEAD", path)
-	if err != nil || !found {
-		return nil, 0, err
-	}
-	return data, int64(len(data)), nil
-}
-
-// batch returns the registry's cat-file process, starting it on first use:
-// one process serves every read of a command (tags, commits, files).
-func (r *Registry) batch(ctx context.Context) (*gitcmd.Batch, error) {
-	if r.b == nil {
-		open := r.git.OpenBatch
-		if r.storeOnly {
-			open = r.git.OpenStoreBatch
-		}
-		b, err := open(ctx)
-		if err != nil {
-			return nil, err
-		}
-		r.b = b
-	}
-	return r.b, nil
-}
-
-// readStore switches the registry's reads to the object store alone (on)
-// or back to the object cache; the cat-file process of the other kind, if
-// any, is ended so that the next read starts the right one.
-func (r *Registry) readStore(on bool) {
-	if r.storeOnly == on {
-		return
-	}
-	r.storeOnly = on
-	if r.b != nil {
-		r.b.Close()
-		r.b = nil
-	}
-}
-
-func (r *Registry) noRepoError() error {
-	return &Error{Kind: ErrNotARepository, Msg: fmt.Sprintf("no git repository found in %q", r.path)}
+func (r *Registry) noRepoError(cause error) error {
+	return &model.RepositoryError{Path: r.path, Detail: model.Detail{Msg: fmt.Sprintf("no git repository found in %q", r.path), Err: cause}}
 }
 
 // scpLike matches scp-like remote addresses: user@host:path.
@@ -284,24 +201,4 @@ func IsRemoteURL(repo string) bool {
 		return true
 	}
 	return false
-}
-
-// cloneRemote clones the remote into a temporary folder: with --no-cache,
-// and for annotate/remove, which need a work tree to commit the file in.
-func (r *Registry) cloneRemote(ctx context.Context, worktree bool) error {
-	tmp, err := os.MkdirTemp("", "gto-remote-")
-	if err != nil {
-		return err
-	}
-	r.clean = func() { os.RemoveAll(tmp) }
-	dir := filepath.Join(tmp, "repo")
-	repo, err := gitcmd.Clone(ctx, r.opts.Repo, dir, gitcmd.CloneOptions{Bare: !worktree, Progress: r.opts.Progress, Verbose: r.opts.Log})
-	if err != nil {
-		return fmt.Errorf("cannot clone %s: %w", r.opts.Repo, err)
-	}
-	repo.NoObjectCache = r.noObjectCache()
-	r.git = repo
-	r.dir = repo.WorkTree()
-	r.remote = r.opts.Repo
-	return nil
 }

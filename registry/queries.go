@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/gto-dev/gto/model"
 	"github.com/gto-dev/gto/tagname"
 )
 
@@ -14,13 +15,18 @@ type HistoryOptions struct {
 	Ascending               bool // oldest first
 }
 
-// History returns the event journal (see State.History).
-func (r *Registry) History(ctx context.Context, opts HistoryOptions) ([]*Event, error) {
-	snap, err := r.load(ctx, scope{artifact: opts.Artifact, allBranches: opts.AllBranches, allCommits: opts.AllCommits})
-	if err != nil {
-		return nil, err
-	}
-	return snap.state.History(opts.Artifact, opts.Ascending), nil
+// History returns the event journal (see model.State.History).
+func (r *Registry) History(ctx context.Context, opts HistoryOptions) ([]*model.Event, error) {
+	var events []*model.Event
+	err := r.view(ctx, func(s *session) error {
+		snap, err := r.load(ctx, s, scope{artifact: opts.Artifact, allBranches: opts.AllBranches, allCommits: opts.AllCommits})
+		if err != nil {
+			return err
+		}
+		events = snap.state.History(opts.Artifact, opts.Ascending)
+		return nil
+	})
+	return events, err
 }
 
 // StagesOptions are the options of Stages. Allowed and Used exclude each other.
@@ -33,33 +39,32 @@ type StagesOptions struct {
 // the configuration restricts them, else the stages in use (active
 // assignments of active versions), sorted.
 func (r *Registry) Stages(ctx context.Context, opts StagesOptions) ([]string, error) {
-	if opts.Allowed && opts.Used {
-		return nil, invalidf("--allowed and --used cannot be used together")
-	}
-	// The configuration decides what is read: up to date first.
-	if _, err := r.ready(ctx); err != nil {
+	if err := CheckStagesOptions(opts); err != nil {
 		return nil, err
 	}
-	if opts.Allowed || (!opts.Used && r.cfg.StagesConfigured()) {
-		if r.git == nil {
-			return nil, r.noRepoError()
+	var stages []string
+	err := r.view(ctx, func(s *session) error {
+		if opts.Allowed || (!opts.Used && s.cfg.StagesConfigured()) {
+			stages = s.cfg.Stages
+			return nil
 		}
-		return r.cfg.Stages, nil
-	}
-	snap, err := r.load(ctx, scope{commits: commitsNone})
-	if err != nil {
-		return nil, err
-	}
-	return snap.state.UsedStages(), nil
+		snap, err := r.load(ctx, s, scope{commits: commitsNone})
+		if err != nil {
+			return err
+		}
+		stages = snap.state.UsedStages()
+		return nil
+	})
+	return stages, err
 }
 
 // CheckRef returns the event that the tag ref created, or nil when ref is
 // not a GTO event tag (a branch, a commit, a missing tag, a lightweight or
 // non-GTO tag): CI runs it on every tag push and must not fail on others.
 // "refs/tags/" in front of the name is accepted.
-func (r *Registry) CheckRef(ctx context.Context, ref string) (*Event, error) {
-	if r.git == nil {
-		return nil, r.noRepoError()
+func (r *Registry) CheckRef(ctx context.Context, ref string) (*model.Event, error) {
+	if r.store == nil {
+		return nil, r.noRepoError(nil)
 	}
 	if strings.HasPrefix(ref, "refs/heads/") {
 		return nil, nil
@@ -69,18 +74,31 @@ func (r *Registry) CheckRef(ctx context.Context, ref string) (*Event, error) {
 	if !ok {
 		return nil, nil
 	}
-	snap, err := r.load(ctx, scope{artifact: parsed.Artifact, commits: commitsNone})
-	if err != nil {
-		return nil, err
-	}
-	a := snap.state.Artifact(parsed.Artifact)
-	if a == nil {
-		return nil, nil
-	}
-	for _, e := range a.Events() {
-		if e.Tag == name {
-			return e, nil
+	var event *model.Event
+	err := r.view(ctx, func(s *session) error {
+		snap, err := r.load(ctx, s, scope{artifact: parsed.Artifact, commits: commitsNone})
+		if err != nil {
+			return err
 		}
+		event = nil
+		if a := snap.state.Artifact(parsed.Artifact); a != nil {
+			for _, e := range a.Events() {
+				if e.Tag == name {
+					event = e
+					break
+				}
+			}
+		}
+		return nil
+	})
+	return event, err
+}
+
+// CheckStagesOptions reports whether opts are valid options of Stages.
+func CheckStagesOptions(opts StagesOptions) error {
+	if opts.Allowed && opts.Used {
+		return &model.InvalidError{Detail: model.Detail{Code: model.CodeAllowedAndUsed,
+			Msg: "the allowed stages and the stages in use cannot be listed together"}}
 	}
-	return nil, nil
+	return nil
 }

@@ -6,13 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/gto-dev/gto/internal/gitcmd/gittest"
+	"github.com/gto-dev/gto/model"
 )
 
 // remoteFixture is a bare "remote" registry with one clone to change it.
@@ -77,7 +76,7 @@ func TestRemoteMirrorLifecycle(t *testing.T) {
 		t.Fatalf("first read: %s", got)
 	}
 	mirror := f.mirrorDir()
-	if _, err := os.Stat(filepath.Join(mirror, cacheMarker)); err != nil {
+	if _, err := os.Stat(filepath.Join(mirror, "gto-mirror")); err != nil {
 		t.Fatalf("mirror not marked complete: %v", err)
 	}
 
@@ -107,7 +106,7 @@ func TestRemoteMirrorLifecycle(t *testing.T) {
 	}
 	// an interrupted clone (no marker, and what a clone left next to it)
 	// is rebuilt too
-	os.Remove(filepath.Join(f.mirrorDir(), cacheMarker))
+	os.Remove(filepath.Join(f.mirrorDir(), "gto-mirror"))
 	if err := os.MkdirAll(filepath.Join(f.mirrorDir()+".new", "objects"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +165,7 @@ func TestRemoteMirrorVersionTakenLeavesMirrorAsRemote(t *testing.T) {
 	third := f.clone.Commit("third", nil)
 	f.clone.Git("push", "-q", "origin", "main")
 	r := f.open()
-	if _, err := r.ready(ctx); err != nil { // the remote is listed once, now
+	if _, err := r.Fingerprint(ctx); err != nil { // the remote is listed once, now
 		t.Fatal(err)
 	}
 	f.clone.Tag("model@v1.0.1", second, "Registering artifact model version v1.0.1")
@@ -216,16 +215,6 @@ func TestRemoteMirrorConcurrentUse(t *testing.T) {
 	}
 }
 
-func TestMirrorName(t *testing.T) {
-	a, b := mirrorName("https://github.com/org/repo.git"), mirrorName("https://github.com/org/repo")
-	if a == b || !strings.HasPrefix(a, "github.com-org-repo.git-") || !strings.HasSuffix(a, ".git") {
-		t.Fatalf("mirror names %q %q", a, b)
-	}
-	if n := mirrorName("file:///" + strings.Repeat("x/", 100)); len(n) > 80 {
-		t.Fatalf("mirror name too long: %q", n)
-	}
-}
-
 // A mirror is read while the remote is listed; every command must still
 // answer with what the remote holds when it starts, not with what the
 // previous command fetched.
@@ -264,7 +253,7 @@ func TestRemoteMirrorEveryCommandSeesRemoteChanges(t *testing.T) {
 		{"history", func(r *Registry, _ string) (string, error) {
 			events, err := r.History(ctx, HistoryOptions{Artifact: "model"})
 			for _, e := range events {
-				if e.Kind == KindAssignment {
+				if e.Kind == model.KindAssignment {
 					return e.Tag, err
 				}
 			}
@@ -278,7 +267,7 @@ func TestRemoteMirrorEveryCommandSeesRemoteChanges(t *testing.T) {
 			return strings.Repeat("t", rep.Tags), nil
 		}, "ttt"},
 		{"register", func(r *Registry, _ string) (string, error) {
-			res, err := r.Register(ctx, RegisterOptions{Name: "model", Ref: "main", Bump: BumpMinor})
+			res, err := r.Register(ctx, RegisterOptions{Name: "model", Ref: "main", Bump: model.BumpMinor})
 			if err != nil {
 				return "", err
 			}
@@ -330,7 +319,7 @@ func TestRemoteMirrorRemoteGone(t *testing.T) {
 		t.Fatalf("ShowRegistry = %v, want a clone error", err)
 	}
 	r.Close()
-	if _, err := os.Stat(filepath.Join(mirror, cacheMarker)); err != nil {
+	if _, err := os.Stat(filepath.Join(mirror, "gto-mirror")); err != nil {
 		t.Errorf("the mirror is gone: %v", err)
 	}
 	if leftovers, _ := filepath.Glob(filepath.Join(f.cache, "*.new")); len(leftovers) != 0 {
@@ -368,37 +357,6 @@ func TestRemoteMirrorStaysPacked(t *testing.T) {
 	}
 }
 
-// A registry closed before any read stops its background listing of the
-// remote: nothing is left running.
-func TestRemoteMirrorCloseStopsTheCheck(t *testing.T) {
-	f := newRemoteFixture(t)
-	f.artifacts()
-	before := runtime.NumGoroutine()
-	for range 5 {
-		r, err := Open(context.Background(), Options{Repo: f.url, CacheDir: f.cache})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.check == nil {
-			t.Fatal("no background check on an existing mirror")
-		}
-		r.Close()
-		if r.check != nil {
-			t.Fatal("Close left the check")
-		}
-	}
-	// A stopped goroutine may still be returning when stop has seen it
-	// finish (its deferred close ran): give the scheduler a moment. A
-	// leak stays; a goroutine on its way out does not.
-	after := runtime.NumGoroutine()
-	for deadline := time.Now().Add(5 * time.Second); after > before && time.Now().Before(deadline); after = runtime.NumGoroutine() {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if after > before {
-		t.Errorf("%d goroutines after 5 open/close, %d before", after, before)
-	}
-}
-
 // A command cancelled while the remote is being listed stops with the
 // context's error, and leaves the mirror usable.
 func TestRemoteMirrorCancelledWhileChecking(t *testing.T) {
@@ -410,8 +368,8 @@ func TestRemoteMirrorCancelledWhileChecking(t *testing.T) {
 		t.Fatal(err)
 	}
 	cancel()
-	if _, err := r.ready(ctx); !errors.Is(err, context.Canceled) {
-		t.Errorf("ready after cancel = %v, want context.Canceled", err)
+	if _, err := r.Fingerprint(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("a read after cancel = %v, want context.Canceled", err)
 	}
 	r.Close()
 	if got := strings.Join(f.artifacts(), " "); got != "model=v1.0.0" {

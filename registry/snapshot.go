@@ -5,13 +5,14 @@ import (
 
 	"github.com/gto-dev/gto/annotations"
 	"github.com/gto-dev/gto/config"
+	"github.com/gto-dev/gto/model"
 )
 
 // Snapshot is the whole registry read in one pass, for readers that keep it
 // in memory and answer many queries from it (gto serve, gto site): the
 // registry table, every artifact's versions, the journal and the stages are
-// all computed from it with the package's pure functions (RegistryTable,
-// ArtifactVersions, State.History, State.UsedStages), and give what
+// all computed from it with the package's pure functions (model.RegistryTable,
+// model.ArtifactVersions, State.History, State.UsedStages), and give what
 // ShowRegistry, ShowArtifact (with Annotations), History and Stages return.
 // A Snapshot does not refer to the Registry: it stays valid after Close.
 type Snapshot struct {
@@ -19,7 +20,7 @@ type Snapshot struct {
 	// included; the commit event of each version carries the artifact's
 	// annotation at that version's commit (the "enrichments" of
 	// `show NAME --json`).
-	State *State
+	State *model.State
 	// Config is the configuration in effect.
 	Config config.Config
 	// Head is the HEAD commit, "" in a repository without commits.
@@ -31,39 +32,42 @@ type Snapshot struct {
 // Snapshot reads every tag, the commits of all versions and the
 // annotations at HEAD and at the commit of every event.
 func (r *Registry) Snapshot(ctx context.Context) (*Snapshot, error) {
-	snap, err := r.load(ctx, scope{commits: commitsAll})
-	if err != nil {
-		return nil, err
-	}
-	out := &Snapshot{State: snap.state, Config: r.cfg, Head: snap.head}
-	if snap.head == "" {
-		return out, nil
-	}
-	commits := []string{snap.head}
-	seen := map[string]bool{snap.head: true}
-	for _, a := range snap.state.Artifacts {
-		for _, e := range a.Events() { // every version's commit, and deprecations'
-			if e.Commit != "" && !seen[e.Commit] {
-				seen[e.Commit] = true
-				commits = append(commits, e.Commit)
+	var out *Snapshot
+	err := r.view(ctx, func(s *session) error {
+		snap, err := r.load(ctx, s, scope{commits: commitsAll})
+		if err != nil {
+			return err
+		}
+		out = &Snapshot{State: snap.state, Config: s.cfg, Head: snap.head}
+		if snap.head == "" {
+			return nil
+		}
+		commits := []string{snap.head}
+		seen := map[string]bool{snap.head: true}
+		for _, a := range snap.state.Artifacts {
+			for _, e := range a.Events() { // every version's commit, and deprecations'
+				if e.Commit != "" && !seen[e.Commit] {
+					seen[e.Commit] = true
+					commits = append(commits, e.Commit)
+				}
 			}
 		}
-	}
-	b, err := r.batch(ctx)
-	if err != nil {
-		return nil, err
-	}
-	// Strictness as in the commands: load has already read HEAD strictly;
-	// a malformed file at an old version's commit is skipped.
-	if out.indexes, err = r.readIndexes(b, commits, false); err != nil {
-		return nil, err
-	}
-	for _, a := range snap.state.Artifacts {
-		for _, v := range a.Versions {
-			if ce := v.CommitEvent; ce != nil {
-				ce.Annotation = out.AnnotationAt(v.Commit, a.Name)
+		// Strictness as in the commands: load has already read HEAD
+		// strictly; a malformed file at an old version's commit is skipped.
+		if out.indexes, err = readIndexes(ctx, s, commits, false); err != nil {
+			return err
+		}
+		for _, a := range snap.state.Artifacts {
+			for _, v := range a.Versions {
+				if ce := v.CommitEvent; ce != nil {
+					ce.Annotation = out.AnnotationAt(v.Commit, a.Name)
+				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -103,6 +107,6 @@ func (s *Snapshot) Stages() []string {
 }
 
 // Table returns the registry table (what ShowRegistry returns) for view.
-func (s *Snapshot) Table(view StageView) *RegistryView {
-	return RegistryTable(s.State, s.Config.Stages, view)
+func (s *Snapshot) Table(view model.StageView) *model.RegistryView {
+	return model.RegistryTable(s.State, s.Config.Stages, view)
 }

@@ -75,7 +75,7 @@ func NewCmdAssign(env *Env, runF func(context.Context, *AssignOptions) error) *c
 			default:
 				opts.Assign.Ref = "HEAD"
 			}
-			opts.Assign.Simple = simple.v
+			opts.Assign.Counter = simple.v
 			var err error
 			if opts.Assign.Sign, err = sign.value(cmd); err != nil {
 				return err

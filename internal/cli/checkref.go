@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gto-dev/gto/jsonout"
-	"github.com/gto-dev/gto/registry"
+	"github.com/gto-dev/gto/internal/jsonout"
+	"github.com/gto-dev/gto/model"
 )
 
 // CheckRefOptions are the parsed flags and arguments of `gto check-ref`.
@@ -95,17 +95,17 @@ func checkRefRun(ctx context.Context, opts *CheckRefOptions) error {
 }
 
 // describeEvent is the sentence check-ref prints for an event.
-func describeEvent(e *registry.Event) string {
+func describeEvent(e *model.Event) string {
 	switch e.Kind {
-	case registry.KindRegistration:
+	case model.KindRegistration:
 		return fmt.Sprintf("Version %q of artifact %q was registered", e.Version, e.Artifact)
-	case registry.KindDeregistration:
+	case model.KindDeregistration:
 		return fmt.Sprintf("Version %q of artifact %q was deregistered", e.Version, e.Artifact)
-	case registry.KindAssignment:
+	case model.KindAssignment:
 		return fmt.Sprintf("Stage %q was assigned to version %q of artifact %q", e.Stage, e.Version, e.Artifact)
-	case registry.KindUnassignment:
+	case model.KindUnassignment:
 		return fmt.Sprintf("Stage %q was unassigned from version %q of artifact %q", e.Stage, e.Version, e.Artifact)
-	case registry.KindDeprecation:
+	case model.KindDeprecation:
 		return fmt.Sprintf("Artifact %q was deprecated", e.Artifact)
 	}
 	return fmt.Sprintf("Artifact %q is annotated", e.Artifact)

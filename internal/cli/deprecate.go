@@ -65,7 +65,7 @@ func NewCmdDeprecate(env *Env, runF func(context.Context, *DeprecateOptions) err
 			if len(args) > 2 {
 				opts.Deprecate.Stage = args[2]
 			}
-			opts.Deprecate.Simple = simple.v
+			opts.Deprecate.Counter = simple.v
 			var err error
 			if opts.Deprecate.Sign, err = sign.value(cmd); err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gto-dev/gto/model"
 	"github.com/gto-dev/gto/registry"
 )
 
@@ -75,12 +76,12 @@ func NewCmdDoctor(env *Env, runF func(context.Context, *DoctorOptions) error) *c
 
 // doctorJSON is the document of `gto doctor --json`.
 type doctorJSON struct {
-	Version  string             `json:"version"`
-	Config   doctorConfig       `json:"config"`
-	Tags     int                `json:"tags"`
-	Artifact int                `json:"artifacts"`
-	Verified *int               `json:"verified,omitempty"` // with --verify: signed tags checked
-	Problems []registry.Problem `json:"problems"`
+	Version  string          `json:"version"`
+	Config   doctorConfig    `json:"config"`
+	Tags     int             `json:"tags"`
+	Artifact int             `json:"artifacts"`
+	Verified *int            `json:"verified,omitempty"` // with --verify: signed tags checked
+	Problems []model.Problem `json:"problems"`
 }
 
 type doctorConfig struct {
@@ -102,7 +103,10 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 	if err != nil {
 		return err
 	}
-	cfg := r.Config()
+	cfg, err := r.Config(ctx)
+	if err != nil {
+		return err
+	}
 	if opts.JSON {
 		doc := doctorJSON{Version: Version, Tags: rep.Tags, Artifact: rep.Artifacts, Problems: rep.Problems,
 			Config: doctorConfig{File: cfg.File, Index: cfg.Index, Types: cfg.Types, Stages: cfg.Stages, Emojis: cfg.Emojis}}
@@ -110,14 +114,16 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 			doc.Verified = &rep.Verified
 		}
 		if doc.Problems == nil {
-			doc.Problems = []registry.Problem{}
+			doc.Problems = []model.Problem{}
 		}
 		if err := printJSON(env.Out, doc); err != nil {
 			return err
 		}
 	} else {
 		fmt.Fprintf(env.Out, "%sGTO Version: %s\n", env.emoji("🪴"), Version)
-		logConfig(env.Out, r)
+		if err := logConfig(ctx, env.Out, r); err != nil {
+			return err
+		}
 		fmt.Fprintf(env.Out, "Read %d tags of %d artifacts.\n", rep.Tags, rep.Artifacts)
 		if opts.Verify {
 			fmt.Fprintf(env.Out, "Checked the signatures of %d signed tags.\n", rep.Verified)

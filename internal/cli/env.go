@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gto-dev/gto/config"
 	"github.com/gto-dev/gto/registry"
 )
 
@@ -80,7 +81,10 @@ func (e *Env) open(ctx context.Context, folder, keepBadConfig bool) (*registry.R
 	}
 	e.reg = r
 	if e.Verbose {
-		logConfig(e.ErrOut, r)
+		if err := logConfig(ctx, e.ErrOut, r); err != nil {
+			r.Close()
+			return nil, err
+		}
 	}
 	return r, nil
 }
@@ -88,16 +92,13 @@ func (e *Env) open(ctx context.Context, folder, keepBadConfig bool) (*registry.R
 // Emojis reports whether output may carry emojis (GTO_EMOJIS, .gto emojis).
 func (e *Env) Emojis() bool {
 	if e.reg != nil {
-		return e.reg.Config().Emojis
+		if cfg, err := e.reg.Config(context.Background()); err == nil {
+			return cfg.Emojis
+		}
 	}
-	if v, ok := e.Getenv("GTO_EMOJIS"); ok {
-		if b, err := strconv.ParseBool(strings.TrimSpace(v)); err == nil {
-			return b
-		}
-		switch strings.ToLower(strings.TrimSpace(v)) {
-		case "no", "off":
-			return false
-		}
+	// No registry (or no readable configuration): the environment alone.
+	if cfg, err := config.FromEnvironment(e.Getenv); err == nil {
+		return cfg.Emojis
 	}
 	return true
 }
@@ -110,8 +111,11 @@ func (e *Env) emoji(s string) string {
 	return s + " "
 }
 
-func logConfig(w io.Writer, r *registry.Registry) {
-	c := r.Config()
+func logConfig(ctx context.Context, w io.Writer, r *registry.Registry) error {
+	c, err := r.Config(ctx)
+	if err != nil {
+		return err
+	}
 	list := func(l []string) string {
 		if l == nil {
 			return "any"
@@ -128,4 +132,5 @@ func logConfig(w io.Writer, r *registry.Registry) {
 	io.WriteString(w, "stages: "+list(c.Stages)+"\n")
 	io.WriteString(w, "emojis: "+strconv.FormatBool(c.Emojis)+"\n")
 	io.WriteString(w, "log_level: "+c.LogLevel+"\n\n")
+	return nil
 }

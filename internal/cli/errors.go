@@ -31,13 +31,13 @@ func usageErrorf(cmd string, format string, args ...any) error {
 func (e *Env) reportError(err error) int {
 	var ue *UsageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(e.ErrOut, "%s%s\n", e.emoji("❌"), sentence(err.Error()))
+		fmt.Fprintf(e.ErrOut, "%s%s\n", e.emoji("❌"), sentence(cliMessage(err)))
 		if ue.Command != "" {
 			fmt.Fprintf(e.ErrOut, "Run '%s --help' for usage.\n", ue.Command)
 		}
 		return ExitUsage
 	}
-	fmt.Fprintf(e.ErrOut, "%s%s\n", e.emoji("❌"), sentence(err.Error()))
+	fmt.Fprintf(e.ErrOut, "%s%s\n", e.emoji("❌"), sentence(cliMessage(err)))
 	return ExitError
 }
 

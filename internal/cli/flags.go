@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/gto-dev/gto/registry"
+	"github.com/gto-dev/gto/model"
 )
 
 // addAlias registers alias as a second, hidden long name of an existing
@@ -50,20 +50,23 @@ func argsBetween(min, max int, names ...string) cobra.PositionalArgs {
 	}
 }
 
-// simpleFlag is --simple: auto, true or false.
-type simpleFlag struct{ v registry.Simple }
+// simpleFlag is --simple, gto 0.2.4's name for the counter mode: auto,
+// true (a simple tag: no counter) or false (always a counter).
+type simpleFlag struct{ v model.CounterMode }
 
-func (f *simpleFlag) String() string {
-	return [...]string{"auto", "true", "false"}[f.v]
-}
+// simpleValues are --simple's values, indexed by counter mode.
+var simpleValues = [...]string{model.CounterAuto: "auto", model.CounterNever: "true", model.CounterAlways: "false"}
+
+func (f *simpleFlag) String() string { return simpleValues[f.v] }
 
 func (f *simpleFlag) Set(s string) error {
-	v, err := registry.ParseSimple(s)
-	if err != nil {
-		return fmt.Errorf("must be one of auto, true, false")
+	for mode, name := range simpleValues {
+		if s == name {
+			f.v = model.CounterMode(mode)
+			return nil
+		}
 	}
-	f.v = v
-	return nil
+	return fmt.Errorf("must be one of auto, true, false")
 }
 
 func (f *simpleFlag) Type() string { return "auto|true|false" }
@@ -73,12 +76,12 @@ func addSimpleFlag(fs *pflag.FlagSet, f *simpleFlag, help string) {
 }
 
 // sortFlag is --sort: timestamp or semver.
-type sortFlag struct{ v registry.Sort }
+type sortFlag struct{ v model.Sort }
 
 func (f *sortFlag) String() string { return f.v.String() }
 
 func (f *sortFlag) Set(s string) error {
-	v, err := registry.ParseSort(s)
+	v, err := model.ParseSort(s)
 	if err != nil {
 		return fmt.Errorf("must be one of timestamp, semver")
 	}

@@ -5,8 +5,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gto-dev/gto/internal/jsonout"
 	"github.com/gto-dev/gto/internal/render"
-	"github.com/gto-dev/gto/jsonout"
 	"github.com/gto-dev/gto/registry"
 )
 

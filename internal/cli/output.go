@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gto-dev/gto/jsonout"
+	"github.com/gto-dev/gto/internal/jsonout"
 	"github.com/gto-dev/gto/registry"
 	"github.com/gto-dev/gto/tagname"
 )

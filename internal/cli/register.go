@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gto-dev/gto/model"
 	"github.com/gto-dev/gto/registry"
 )
 
@@ -73,13 +74,13 @@ func NewCmdRegister(env *Env, runF func(context.Context, *RegisterOptions) error
 			}
 			switch {
 			case major:
-				opts.Register.Bump = registry.BumpMajor
+				opts.Register.Bump = model.BumpMajor
 			case minor:
-				opts.Register.Bump = registry.BumpMinor
+				opts.Register.Bump = model.BumpMinor
 			case patch:
-				opts.Register.Bump = registry.BumpPatch
+				opts.Register.Bump = model.BumpPatch
 			}
-			opts.Register.Simple = simple.v
+			opts.Register.Counter = simple.v
 			var err error
 			if opts.Register.Sign, err = sign.value(cmd); err != nil {
 				return err

@@ -7,8 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gto-dev/gto/internal/jsonout"
 	"github.com/gto-dev/gto/internal/render"
-	"github.com/gto-dev/gto/jsonout"
+	"github.com/gto-dev/gto/model"
 	"github.com/gto-dev/gto/registry"
 )
 
@@ -127,7 +128,7 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 	return printVersions(env, opts, view)
 }
 
-func printRegistry(env *Env, opts *ShowOptions, view *registry.RegistryView) error {
+func printRegistry(env *Env, opts *ShowOptions, view *model.RegistryView) error {
 	if opts.JSON {
 		return printJSON(env.Out, jsonout.Registry(view))
 	}
@@ -159,7 +160,7 @@ func printRegistry(env *Env, opts *ShowOptions, view *registry.RegistryView) err
 	return render.Write(env.Out, t, tableStyle(opts.Plain), emptyTable)
 }
 
-func printVersions(env *Env, opts *ShowOptions, view *registry.ArtifactView) error {
+func printVersions(env *Env, opts *ShowOptions, view *model.ArtifactView) error {
 	if opts.JSON {
 		return printJSON(env.Out, jsonout.Versions(view))
 	}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gto-dev/gto/internal/shell"
 )
 
 // Repo is a git repository on disk. Every method runs `git -C <dir>`, where
@@ -52,7 +54,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Repo, error) {
 	if err == nil {
 		lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
 		if len(lines) < 3 {
-			return nil, errors.New("git rev-parse: unexpected output " + ShellQuote(lines...))
+			return nil, errors.New("git rev-parse: unexpected output " + shell.Quote(lines...))
 		}
 		r.gitDir, r.bare = lines[0], lines[1] == "true"
 		if lines[2] == "true" {
@@ -88,7 +90,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Repo, error) {
 	}
 	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
 	if len(lines) != 2 {
-		return nil, errors.New("git rev-parse: unexpected output " + ShellQuote(lines...))
+		return nil, errors.New("git rev-parse: unexpected output " + shell.Quote(lines...))
 	}
 	r.gitDir, r.bare = lines[0], lines[1] == "true"
 	return r, nil

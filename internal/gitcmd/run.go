@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gto-dev/gto/internal/shell"
 )
 
 // Options say how git is run. The zero value inherits the process
@@ -89,9 +91,9 @@ func (o *Options) log(env, args []string) {
 	b.WriteString("+ ")
 	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
-		b.WriteString(k + "=" + ShellQuote(v) + " ")
+		b.WriteString(k + "=" + shell.Quote(v) + " ")
 	}
-	b.WriteString(ShellQuote(append([]string{"git"}, args...)...))
+	b.WriteString(shell.Quote(append([]string{"git"}, args...)...))
 	b.WriteByte('\n')
 	io.WriteString(o.Verbose, b.String())
 }

@@ -11,7 +11,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gto-dev/gto/jsonout"
+	"github.com/gto-dev/gto/internal/jsonout"
+	"github.com/gto-dev/gto/model"
 	"github.com/gto-dev/gto/registry"
 )
 
@@ -85,36 +86,13 @@ func (r *statusRecorder) WriteHeader(status int)      { r.status = status }
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, APIPrefix) }
 
-// fail answers an error: JSON {"error": msg} under the API, else a page.
+// fail answers an error: a problem document under the API, else a page.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	if isAPI(r) {
-		writeJSONError(w, status, msg)
+		writeProblem(w, status, errors.New(msg))
 		return
 	}
 	s.errorPage(w, r, status, msg)
-}
-
-func writeJSONError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	b, _ := encode(map[string]string{"error": msg})
-	w.Write(b)
-}
-
-// errorStatus maps a registry error to an HTTP status.
-func errorStatus(err error) int {
-	switch {
-	case errors.Is(err, registry.ErrInvalid):
-		return http.StatusBadRequest
-	case errors.Is(err, registry.ErrNotFound):
-		return http.StatusNotFound
-	case errors.Is(err, registry.ErrConflict):
-		return http.StatusConflict
-	case errors.Is(err, registry.ErrPush):
-		return http.StatusBadGateway
-	}
-	return http.StatusInternalServerError
 }
 
 // etag is the entity tag of what a request gets: the views' fingerprint,
@@ -159,7 +137,7 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, body func(v *
 	}
 	b, err := body(v)
 	if err != nil {
-		writeJSONError(w, errorStatus(err), err.Error())
+		writeProblem(w, 0, err)
 		return
 	}
 	if b == nil {
@@ -190,8 +168,8 @@ func (s *Server) apiIndex(w http.ResponseWriter, r *http.Request) {
 }
 
 // stageView reads the show flags --vs, --av, --ro and --sort from the query.
-func stageView(q url.Values) (registry.StageView, bool, error) {
-	view := registry.DefaultStageView
+func stageView(q url.Values) (model.StageView, bool, error) {
+	view := model.DefaultStageView
 	custom := false
 	for _, k := range []string{"vs", "versions-per-stage", "av", "assignments-per-version"} {
 		s := q.Get(k)
@@ -200,7 +178,7 @@ func stageView(q url.Values) (registry.StageView, bool, error) {
 		}
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			return view, false, &registry.Error{Kind: registry.ErrInvalid, Msg: "invalid " + k + " " + strconv.Quote(s) + ": not an integer"}
+			return view, false, model.Invalidf(k, "invalid %s %s: not an integer", k, strconv.Quote(s))
 		}
 		if k == "vs" || k == "versions-per-stage" {
 			view.VersionsPerStage = n
@@ -215,7 +193,7 @@ func stageView(q url.Values) (registry.StageView, bool, error) {
 		}
 	}
 	if s := q.Get("sort"); s != "" {
-		sort, err := registry.ParseSort(s)
+		sort, err := model.ParseSort(s)
 		if err != nil {
 			return view, false, err
 		}
@@ -273,7 +251,7 @@ func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) {
 		// made once per fingerprint, when first asked for.
 		b, err := v.cached("history", func() ([]byte, error) { return historyJSON(v.history) })
 		if err != nil {
-			writeJSONError(w, http.StatusInternalServerError, err.Error())
+			writeProblem(w, http.StatusInternalServerError, err)
 			return
 		}
 		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
@@ -283,7 +261,7 @@ func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) {
 	jsonout.WriteHistory(w, events)
 }
 
-func historyJSON(events []*registry.Event) ([]byte, error) {
+func historyJSON(events []*model.Event) ([]byte, error) {
 	var b strings.Builder
 	if err := jsonout.WriteHistory(&b, events); err != nil {
 		return nil, err
@@ -298,7 +276,7 @@ func (s *Server) apiStages(w http.ResponseWriter, r *http.Request) {
 	s.serveJSON(w, r, func(v *views) ([]byte, error) {
 		switch {
 		case allowed && used:
-			return nil, &registry.Error{Kind: registry.ErrInvalid, Msg: "--allowed and --used cannot be used together"}
+			return nil, registry.CheckStagesOptions(registry.StagesOptions{Allowed: allowed, Used: used})
 		case allowed:
 			return encode(v.snap.Config.Stages)
 		case used:
@@ -361,7 +339,7 @@ func decodeJSON(r *http.Request, dst any) error {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return &registry.Error{Kind: registry.ErrInvalid, Msg: "invalid JSON body: " + err.Error()}
+		return model.Invalidf("", "invalid JSON body: %v", err)
 	}
 	return nil
 }

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/gto-dev/gto/annotations"
-	"github.com/gto-dev/gto/jsonout"
-	"github.com/gto-dev/gto/registry"
+	"github.com/gto-dev/gto/internal/jsonout"
+	"github.com/gto-dev/gto/model"
 	"github.com/gto-dev/gto/tagname"
 )
 
@@ -411,7 +411,7 @@ type eventRow struct {
 	Ref      string
 }
 
-func newEventRow(e *registry.Event) eventRow {
+func newEventRow(e *model.Event) eventRow {
 	return eventRow{
 		Time: e.Time, Artifact: e.Artifact, Kind: e.Kind.String(), Version: e.Version, Stage: e.Stage,
 		Commit: e.Commit, Author: e.Author, Email: e.AuthorEmail, Message: strings.TrimRight(e.Message, "\n"), Ref: e.Ref(),
@@ -431,7 +431,7 @@ func (s *Server) artifactModel(v *views, l linker, name string) (*artifactPage, 
 	}
 	p.JSON = l.ShowJSON(name)
 	p.Stages = v.artifactStages(a)
-	all := registry.DefaultStageView
+	all := model.DefaultStageView
 	all.VersionsPerStage = -1
 	shown := a.StageVersions(all)
 	for _, st := range p.Stages {
@@ -445,7 +445,7 @@ func (s *Server) artifactModel(v *views, l linker, name string) (*artifactPage, 
 		}
 		p.Board = append(p.Board, col)
 	}
-	view := registry.ArtifactVersions(a, tagname.Shortcut{Artifact: name}, registry.DefaultStageView)
+	view := model.ArtifactVersions(a, tagname.Shortcut{Artifact: name}, model.DefaultStageView)
 	for _, vr := range view.Versions {
 		ver := vr.Version
 		row := versionRow{Name: ver.Name, Stages: vr.StageNames(), Commit: ver.Commit, Created: ver.CreatedAt(), Registered: ver.IsRegistered()}
@@ -500,7 +500,7 @@ type historyFilter struct {
 	Artifact, Event, Stage string
 }
 
-func (f historyFilter) match(e *registry.Event) bool {
+func (f historyFilter) match(e *model.Event) bool {
 	return (f.Artifact == "" || e.Artifact == f.Artifact) &&
 		(f.Event == "" || e.Kind.String() == f.Event) &&
 		(f.Stage == "" || e.Stage == f.Stage)
@@ -537,7 +537,7 @@ func (s *Server) historyModel(v *views, l linker, f historyFilter, q url.Values,
 		}
 	}
 	if f.Event != "" || f.Stage != "" {
-		var kept []*registry.Event
+		var kept []*model.Event
 		for _, e := range events {
 			if f.match(e) {
 				kept = append(kept, e)

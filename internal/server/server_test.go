@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -174,10 +175,14 @@ func TestNotFound(t *testing.T) {
 		if res.status != tc.status {
 			t.Errorf("%s %s = %d, want %d", tc.method, tc.path, res.status, tc.status)
 		}
-		if ct := res.header.Get("Content-Type"); tc.json != strings.HasPrefix(ct, "application/json") && tc.want != "" {
+		if ct := res.header.Get("Content-Type"); tc.json != (ct == "application/problem+json") && tc.want != "" {
 			t.Errorf("%s %s: Content-Type %q", tc.method, tc.path, ct)
 		}
 		mustContain(t, tc.method+" "+tc.path, res.body, tc.want)
+		if tc.json {
+			// An RFC 9457 problem document, which still carries "error".
+			mustContain(t, tc.method+" "+tc.path, res.body, fmt.Sprintf(`"status": %d`, tc.status), `"title": "`+http.StatusText(tc.status)+`"`, `"detail": "`, `"error": "`)
+		}
 	}
 }
 

@@ -8,7 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gto-dev/gto/jsonout"
+	"github.com/gto-dev/gto/internal/jsonout"
+	"github.com/gto-dev/gto/model"
 	"github.com/gto-dev/gto/registry"
 )
 
@@ -80,7 +81,7 @@ func WriteSite(ctx context.Context, reg *registry.Registry, dir string, opts Sit
 	for _, row := range v.rows {
 		name := row.Name
 		w.json("api/v1/show/"+name+".json", func() ([]byte, error) {
-			av, err := v.artifactView(name, registry.DefaultStageView)
+			av, err := v.artifactView(name, model.DefaultStageView)
 			if err != nil {
 				return nil, err
 			}

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -10,7 +9,8 @@ import (
 	"time"
 
 	"github.com/gto-dev/gto/annotations"
-	"github.com/gto-dev/gto/jsonout"
+	"github.com/gto-dev/gto/internal/jsonout"
+	"github.com/gto-dev/gto/model"
 	"github.com/gto-dev/gto/registry"
 	"github.com/gto-dev/gto/tagname"
 )
@@ -21,11 +21,11 @@ type views struct {
 	fp      string
 	builtAt time.Time
 	snap    *registry.Snapshot
-	table   *registry.RegistryView // the default view of `gto show`
-	rows    []*tableRow            // the registry page's rows, in table order
+	table   *model.RegistryView // the default view of `gto show`
+	rows    []*tableRow         // the registry page's rows, in table order
 	byName  map[string]*tableRow
-	history []*registry.Event // the whole journal, newest first
-	stages  []string          // what `gto stages` prints
+	history []*model.Event // the whole journal, newest first
+	stages  []string       // what `gto stages` prints
 	// Filter choices: the types, labels and stages in use, sorted.
 	types, labels []string
 	eventStages   []string // every stage an event names
@@ -58,7 +58,7 @@ func newViews(fp string, snap *registry.Snapshot, now time.Time) *views {
 		fp:      fp,
 		builtAt: now,
 		snap:    snap,
-		table:   snap.Table(registry.DefaultStageView),
+		table:   snap.Table(model.DefaultStageView),
 		history: snap.State.History("", false),
 		stages:  snap.Stages(),
 		byName:  map[string]*tableRow{},
@@ -109,9 +109,9 @@ func newViews(fp string, snap *registry.Snapshot, now time.Time) *views {
 
 // isDeprecated reports whether the artifact's latest event is a
 // deprecation (a later registration or assignment revives it).
-func isDeprecated(a *registry.Artifact) bool {
+func isDeprecated(a *model.Artifact) bool {
 	e := a.LatestEvent()
-	return e != nil && e.Kind == registry.KindDeprecation
+	return e != nil && e.Kind == model.KindDeprecation
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -148,22 +148,22 @@ func encode(doc any) ([]byte, error) {
 }
 
 // artifactView returns the versions of `gto show NAME` (NAME with an
-// optional shortcut) for view, or a *registry.Error: ErrInvalid for a
-// malformed NAME, ErrNotFound for an unknown artifact.
-func (v *views) artifactView(name string, view registry.StageView) (*registry.ArtifactView, error) {
+// optional shortcut) for view, or an error: a *model.InvalidError for a
+// malformed NAME, a *model.NotFoundError for an unknown artifact.
+func (v *views) artifactView(name string, view model.StageView) (*model.ArtifactView, error) {
 	sc, err := tagname.ParseShortcut(name)
 	if err != nil {
-		return nil, &registry.Error{Kind: registry.ErrInvalid, Msg: err.Error(), Err: err}
+		return nil, model.WrapInvalid(model.FieldName, err)
 	}
 	a := v.snap.State.Artifact(sc.Artifact)
 	if a == nil {
 		return nil, notFoundf("artifact %q not found", sc.Artifact)
 	}
-	return registry.ArtifactVersions(a, sc, view), nil
+	return model.ArtifactVersions(a, sc, view), nil
 }
 
 // artifactHistory is the journal of one artifact, newest first.
-func (v *views) artifactHistory(name string) []*registry.Event {
+func (v *views) artifactHistory(name string) []*model.Event {
 	if v.snap.State.Artifact(name) == nil {
 		return nil
 	}
@@ -172,7 +172,7 @@ func (v *views) artifactHistory(name string) []*registry.Event {
 
 // checkRef is what `gto check-ref REF` reports: the event the tag created,
 // nil when REF is not a GTO event tag of this registry.
-func (v *views) checkRef(ref string) *registry.Event {
+func (v *views) checkRef(ref string) *model.Event {
 	if strings.HasPrefix(ref, "refs/heads/") {
 		return nil
 	}
@@ -202,14 +202,14 @@ func (v *views) describe(name string) (*annotations.Artifact, error) {
 			return v.snap.AnnotationAt(e.Commit, tag.Artifact), nil
 		}
 	}
-	sc, ok, err := registry.ParseDescribeName(name)
+	sc, ok, err := model.ParseDescribeName(name)
 	if err != nil || !ok {
 		return nil, err
 	}
 	if sc.Version == "" && sc.Stage == "" {
 		return v.snap.Annotation(sc.Artifact), nil
 	}
-	commit, err := registry.VersionCommit(v.snap.State, sc)
+	commit, err := model.VersionCommit(v.snap.State, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +218,7 @@ func (v *views) describe(name string) (*annotations.Artifact, error) {
 
 // artifactStages are the stages an artifact's page offers: the registry's
 // stage columns, then any other stage the artifact ever had.
-func (v *views) artifactStages(a *registry.Artifact) []string {
+func (v *views) artifactStages(a *model.Artifact) []string {
 	out := slices.Clone(v.table.Stages)
 	for _, ver := range a.Versions {
 		for _, s := range ver.Stages {
@@ -231,5 +231,5 @@ func (v *views) artifactStages(a *registry.Artifact) []string {
 }
 
 func notFoundf(format string, args ...any) error {
-	return &registry.Error{Kind: registry.ErrNotFound, Msg: fmt.Sprintf(format, args...)}
+	return model.NotFoundf("", format, args...)
 }

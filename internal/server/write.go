@@ -10,7 +10,8 @@ import (
 	"path"
 	"strings"
 
-	"github.com/gto-dev/gto/jsonout"
+	"github.com/gto-dev/gto/internal/jsonout"
+	"github.com/gto-dev/gto/model"
 	"github.com/gto-dev/gto/registry"
 	"github.com/gto-dev/gto/tagname"
 )
@@ -78,31 +79,31 @@ func (s *Server) apiWrite(w http.ResponseWriter, r *http.Request) {
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="gto"`)
 		}
-		writeJSONError(w, status, err.Error())
+		writeProblem(w, status, err)
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxWriteBody)
 	var req WriteRequest
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		if err := decodeJSON(r, &req); err != nil {
-			writeJSONError(w, http.StatusBadRequest, err.Error())
+			writeProblem(w, http.StatusBadRequest, err)
 			return
 		}
 	} else {
 		if err := r.ParseForm(); err != nil {
-			writeJSONError(w, http.StatusBadRequest, "invalid form: "+err.Error())
+			writeProblem(w, http.StatusBadRequest, model.Invalidf("", "invalid form: %v", err))
 			return
 		}
 		req = formRequest(r.PostForm)
 	}
 	res, err := s.write(r.Context(), action, req)
 	if err != nil {
-		writeJSONError(w, errorStatus(err), err.Error())
+		writeProblem(w, 0, err)
 		return
 	}
 	b, err := encode(writeDocument(res))
 	if err != nil {
-		writeJSONError(w, http.StatusInternalServerError, err.Error())
+		writeProblem(w, http.StatusInternalServerError, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -159,7 +160,7 @@ func (s *Server) writeFailed(w http.ResponseWriter, r *http.Request, name string
 // registry are pushed (a refused push changes nothing).
 func (s *Server) write(ctx context.Context, action string, req WriteRequest) (*registry.WriteResult, error) {
 	if req.Name == "" {
-		return nil, &registry.Error{Kind: registry.ErrInvalid, Msg: "an artifact name is required"}
+		return nil, model.Invalidf(model.FieldName, "an artifact name is required")
 	}
 	res, err := s.writeLocked(ctx, action, req)
 	if err != nil {
@@ -180,7 +181,7 @@ func (s *Server) writeLocked(ctx context.Context, action string, req WriteReques
 	push := s.opts.Remote
 	switch action {
 	case "register":
-		bump, err := parseBump(req.Bump)
+		bump, err := model.ParseBump(req.Bump)
 		if err != nil {
 			return nil, err
 		}
@@ -196,20 +197,6 @@ func (s *Server) writeLocked(ctx context.Context, action string, req WriteReques
 		return reg.Deregister(ctx, opts)
 	}
 	return reg.Deprecate(ctx, opts)
-}
-
-func parseBump(s string) (registry.Bump, error) {
-	switch s {
-	case "":
-		return registry.BumpNone, nil
-	case "patch":
-		return registry.BumpPatch, nil
-	case "minor":
-		return registry.BumpMinor, nil
-	case "major":
-		return registry.BumpMajor, nil
-	}
-	return 0, &registry.Error{Kind: registry.ErrInvalid, Msg: "invalid bump \"" + s + "\": use patch, minor or major"}
 }
 
 // writeDocument is the answer to a write: the tags created, with the
@@ -236,15 +223,15 @@ func writeDocument(res *registry.WriteResult) *jsonout.Object {
 func eventOf(a tagname.Action) string {
 	switch a {
 	case tagname.ActionRegister:
-		return registry.KindRegistration.String()
+		return model.KindRegistration.String()
 	case tagname.ActionDeregister:
-		return registry.KindDeregistration.String()
+		return model.KindDeregistration.String()
 	case tagname.ActionAssign:
-		return registry.KindAssignment.String()
+		return model.KindAssignment.String()
 	case tagname.ActionUnassign:
-		return registry.KindUnassignment.String()
+		return model.KindUnassignment.String()
 	case tagname.ActionDeprecate:
-		return registry.KindDeprecation.String()
+		return model.KindDeprecation.String()
 	}
 	return a.String()
 }

@@ -1,8 +1,8 @@
-package gitcmd
+package shell
 
 import "testing"
 
-func TestShellQuote(t *testing.T) {
+func TestQuote(t *testing.T) {
 	tests := []struct {
 		args []string
 		want string
@@ -15,8 +15,8 @@ func TestShellQuote(t *testing.T) {
 		{[]string{"--format=%(refname)%00"}, "'--format=%(refname)%00'"},
 	}
 	for _, tt := range tests {
-		if got := ShellQuote(tt.args...); got != tt.want {
-			t.Errorf("ShellQuote(%q) = %s, want %s", tt.args, got, tt.want)
+		if got := Quote(tt.args...); got != tt.want {
+			t.Errorf("Quote(%q) = %s, want %s", tt.args, got, tt.want)
 		}
 	}
 }

@@ -4,13 +4,13 @@ import (
 	"time"
 
 	"github.com/gto-dev/gto/annotations"
-	"github.com/gto-dev/gto/registry"
+	"github.com/gto-dev/gto/model"
 )
 
 // Registry is the document of `gto show --json`: artifact name ->
 // {"version": greatest registered version or null, "stage": {stage: versions
 // or null}, "registered": false for annotated-only artifacts}.
-func Registry(v *registry.RegistryView) *Object {
+func Registry(v *model.RegistryView) *Object {
 	out := &Object{}
 	for _, row := range v.Rows {
 		stages := &Object{}
@@ -76,7 +76,7 @@ type Lifecycle struct {
 	Ref         *string `json:"ref"`
 }
 
-func lifecycle(active bool, activated time.Time, authoring *registry.Event) Lifecycle {
+func lifecycle(active bool, activated time.Time, authoring *model.Event) Lifecycle {
 	l := Lifecycle{IsActive: active, ActivatedAt: Time(activated)}
 	if e := authoring; e != nil {
 		ref := e.Ref()
@@ -138,7 +138,7 @@ type eventOptions struct {
 	kind     bool // "event" (stage events and check-ref)
 }
 
-func newEvent(e *registry.Event, o eventOptions) *Event {
+func newEvent(e *model.Event, o eventOptions) *Event {
 	out := &Event{
 		Artifact:     e.Artifact,
 		CreatedAt:    Time(e.Time),
@@ -155,7 +155,7 @@ func newEvent(e *registry.Event, o eventOptions) *Event {
 		out.Event = e.Kind.String()
 	}
 	switch e.Kind {
-	case registry.KindCommit:
+	case model.KindCommit:
 		v := e.Version
 		out.Version = &v
 		enr := []Enrichment{}
@@ -164,11 +164,11 @@ func newEvent(e *registry.Event, o eventOptions) *Event {
 		}
 		out.Enrichments = &enr
 		out.Committer, out.CommitterEmail = &e.Committer, &e.CommitterEmail
-	case registry.KindDeprecation:
+	case model.KindDeprecation:
 		out.Tag = &e.Tag
-	case registry.KindRegistration, registry.KindDeregistration:
+	case model.KindRegistration, model.KindDeregistration:
 		out.Tag, out.Version = &e.Tag, &e.Version
-	case registry.KindAssignment, registry.KindUnassignment:
+	case model.KindAssignment, model.KindUnassignment:
 		out.Tag, out.Version, out.Stage = &e.Tag, &e.Version, &e.Stage
 	}
 	return out
@@ -185,7 +185,7 @@ func annotationFields(a *annotations.Artifact) AnnotationFields {
 	}
 }
 
-func events(list []*registry.Event, o eventOptions) []*Event {
+func events(list []*model.Event, o eventOptions) []*Event {
 	out := make([]*Event, 0, len(list))
 	for _, e := range list {
 		out = append(out, newEvent(e, o))
@@ -194,7 +194,7 @@ func events(list []*registry.Event, o eventOptions) []*Event {
 }
 
 // Versions is the document of `gto show NAME --json`.
-func Versions(v *registry.ArtifactView) []*Version {
+func Versions(v *model.ArtifactView) []*Version {
 	out := make([]*Version, 0, len(v.Versions))
 	for _, row := range v.Versions {
 		ver := row.Version
@@ -220,7 +220,7 @@ func Versions(v *registry.ArtifactView) []*Version {
 	return out
 }
 
-func versionStage(s *registry.VStage) *VersionStage {
+func versionStage(s *model.VStage) *VersionStage {
 	o := eventOptions{priority: true, kind: true}
 	doc := &VersionStage{
 		Artifact:      s.Artifact,
@@ -250,7 +250,7 @@ type HistoryEntry struct {
 }
 
 // History is the document of `gto history --json`.
-func History(list []*registry.Event) []HistoryEntry {
+func History(list []*model.Event) []HistoryEntry {
 	out := make([]HistoryEntry, 0, len(list))
 	for _, e := range list {
 		out = append(out, HistoryEntry{
@@ -271,7 +271,7 @@ func History(list []*registry.Event) []HistoryEntry {
 }
 
 // CheckRef is the document of `gto check-ref --json`.
-func CheckRef(e *registry.Event) *Event {
+func CheckRef(e *model.Event) *Event {
 	return newEvent(e, eventOptions{kind: true})
 }
 

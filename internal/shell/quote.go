@@ -1,14 +1,16 @@
-package gitcmd
+// Package shell writes command lines for people to paste into a POSIX shell
+// (hints such as `git push origin ...`, and gto -v logs).
+package shell
 
 import "strings"
 
-// ShellQuote joins args into one POSIX shell command line, quoting each
+// Quote joins args into one POSIX shell command line, quoting each
 // argument as Python's shlex.join does (the Python GTO prints its
 // `git push ...` hints that way): an argument made only of ASCII letters,
 // digits and @%+=:,./_- stays as is, the empty string becomes a pair of
 // single quotes, anything else is wrapped in single quotes with each '
 // written as '"'"'.
-func ShellQuote(args ...string) string {
+func Quote(args ...string) string {
 	quoted := make([]string, len(args))
 	for i, a := range args {
 		quoted[i] = quoteArg(a)

@@ -1,4 +1,4 @@
-package registry
+package model
 
 import (
 	"fmt"
@@ -177,7 +177,7 @@ func TestIgnoredTags(t *testing.T) {
 	if got := versionNames(a.Versions); !slices.Equal(got, []string{"v0.0.1"}) {
 		t.Fatalf("versions = %v: @created, non-commit and lightweight tags must be ignored", got)
 	}
-	if got := nextCounter(f.in.Tags, "m"); got != 6 {
+	if got := NextCounter(f.in.Tags, "m"); got != 6 {
 		t.Fatalf("next counter = %d: lightweight GTO tags count (SPEC §6)", got)
 	}
 }

@@ -1,4 +1,4 @@
-package registry
+package model
 
 import (
 	"time"
@@ -87,15 +87,32 @@ func (a *Artifact) newVersion(name, commit string) *Version {
 	return v
 }
 
-// VersionsAt returns the registered versions at commit (usually at most one).
+// VersionsAt returns the registered versions at commit (usually at most
+// one); none for a nil artifact.
 func (a *Artifact) VersionsAt(commit string) []*Version {
+	if a == nil {
+		return nil
+	}
 	return a.byCommit[commit]
+}
+
+// UnregisteredAt returns the unregistered version (named by the commit
+// hexsha) at commit, nil when there is none or the artifact is nil.
+func (a *Artifact) UnregisteredAt(commit string) *Version {
+	if a == nil {
+		return nil
+	}
+	return a.unreg[commit]
 }
 
 // FindVersion returns the registered version called name (the first created
 // when hand-made tags registered the same name at several commits), or nil.
-// Unregistered (hexsha) versions are not found, as in gto 0.2.4.
+// Unregistered (hexsha) versions are not found, as in gto 0.2.4; nor is
+// anything in a nil artifact.
 func (a *Artifact) FindVersion(name string) *Version {
+	if a == nil {
+		return nil
+	}
 	for _, v := range a.Versions {
 		if v.Name == name && !v.Discovered() {
 			return v

@@ -6,14 +6,14 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/gto-dev/gto/registry"
+	"github.com/gto-dev/gto/model"
 )
 
 // WriteHistory writes the document of `gto history --json` (see History)
 // straight from the events, as Encode would print it, without building the
 // document in memory: a journal of 50,000 tags is tens of megabytes of JSON.
 // Chunks of events are rendered on every core, and written in order.
-func WriteHistory(w io.Writer, events []*registry.Event) error {
+func WriteHistory(w io.Writer, events []*model.Event) error {
 	if len(events) == 0 {
 		_, err := io.WriteString(w, "[]\n")
 		return err
@@ -70,7 +70,7 @@ const historyChunk = 512
 
 // appendHistoryEvent appends one event of the history document, with the
 // comma that follows it unless it is the last.
-func appendHistoryEvent(buf []byte, e *registry.Event, last bool) []byte {
+func appendHistoryEvent(buf []byte, e *model.Event, last bool) []byte {
 	buf = append(buf, "    {\n"...)
 	buf = appendKey(buf, "timestamp")
 	if e.Time.IsZero() {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gto-dev/gto/registry"
+	"github.com/gto-dev/gto/model"
 )
 
 // TestWriteHistoryMatchesEncode checks that the streaming writer prints
@@ -17,26 +17,26 @@ func TestWriteHistoryMatchesEncode(t *testing.T) {
 		"plain", "Déploiement ✓ \"quoted\"", "tab\tnew\nline\r\\back", "\b\f\x01\x1f\x7f",
 		"emoji 🚀 and 中文", "\u2028\u2029", "invalid \xff utf8", "",
 	}
-	var events []*registry.Event
+	var events []*model.Event
 	for i, m := range messages {
-		e := &registry.Event{Kind: registry.KindAssignment, Artifact: "m", Version: "v1.0.0", Stage: "prod",
+		e := &model.Event{Kind: model.KindAssignment, Artifact: "m", Version: "v1.0.0", Stage: "prod",
 			Tag: "m#prod#1", Time: time.Unix(1640995200+int64(i), 0).In(zone), Author: "Tom Tagger",
 			AuthorEmail: "tom@example.com", Message: m, Commit: "abc"}
 		if i%3 == 1 {
-			e.Kind, e.Stage, e.Tag = registry.KindCommit, "", ""
+			e.Kind, e.Stage, e.Tag = model.KindCommit, "", ""
 		}
 		if i%3 == 2 {
-			e.Kind, e.Version, e.Stage = registry.KindDeprecation, "", ""
+			e.Kind, e.Version, e.Stage = model.KindDeprecation, "", ""
 		}
 		events = append(events, e)
 	}
-	events = append(events, &registry.Event{Kind: registry.KindCommit, Artifact: "no-time", Commit: "def"})
+	events = append(events, &model.Event{Kind: model.KindCommit, Artifact: "no-time", Commit: "def"})
 	// Several chunks, rendered concurrently, come out in order.
-	var many []*registry.Event
+	var many []*model.Event
 	for len(many) < 3*historyChunk+7 {
 		many = append(many, events...)
 	}
-	for _, list := range [][]*registry.Event{nil, events[:1], events, many[:2*historyChunk], many} {
+	for _, list := range [][]*model.Event{nil, events[:1], events, many[:2*historyChunk], many} {
 		var want, got bytes.Buffer
 		if err := Encode(&want, History(list)); err != nil {
 			t.Fatal(err)
@@ -62,9 +62,9 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 
 // A write error stops WriteHistory and is returned.
 func TestWriteHistoryWriteError(t *testing.T) {
-	events := make([]*registry.Event, 5*historyChunk)
+	events := make([]*model.Event, 5*historyChunk)
 	for i := range events {
-		events[i] = &registry.Event{Kind: registry.KindCommit, Artifact: "m", Commit: "c"}
+		events[i] = &model.Event{Kind: model.KindCommit, Artifact: "m", Commit: "c"}
 	}
 	w := &failingWriter{}
 	if err := WriteHistory(w, events); err == nil || err.Error() != "disk full" {

@@ -1,4 +1,4 @@
-package registry
+package model
 
 import (
 	"fmt"
@@ -26,7 +26,7 @@ func ParseSort(s string) (Sort, error) {
 	case "semver":
 		return SortSemVer, nil
 	}
-	return 0, invalidf("invalid sort %q: use timestamp or semver", s)
+	return 0, &InvalidError{Field: FieldSort, Value: s, Detail: Detail{Msg: fmt.Sprintf("invalid sort %q", s), Hint: "use timestamp or semver"}}
 }
 
 // String returns the flag value of the sort.
@@ -135,10 +135,12 @@ var DefaultStageView = StageView{AssignmentsPerVersion: -1, VersionsPerStage: 1,
 // Validate checks the -1 lower bounds.
 func (v StageView) Validate() error {
 	if v.AssignmentsPerVersion < -1 {
-		return invalidf("--av/--assignments-per-version must be >= -1, got %d", v.AssignmentsPerVersion)
+		return &InvalidError{Field: FieldAssignmentsPerVersion, Value: fmt.Sprint(v.AssignmentsPerVersion), Detail: Detail{
+			Code: CodeAssignmentsPerVersion, Msg: fmt.Sprintf("the assignments shown per version must be -1 (all) or more, got %d", v.AssignmentsPerVersion)}}
 	}
 	if v.VersionsPerStage < -1 {
-		return invalidf("--vs/--versions-per-stage must be >= -1, got %d", v.VersionsPerStage)
+		return &InvalidError{Field: FieldVersionsPerStage, Value: fmt.Sprint(v.VersionsPerStage), Detail: Detail{
+			Code: CodeVersionsPerStage, Msg: fmt.Sprintf("the versions shown per stage must be -1 (all) or more, got %d", v.VersionsPerStage)}}
 	}
 	return nil
 }

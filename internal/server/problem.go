@@ -1,0 +1,82 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gto-dev/gto/model"
+)
+
+// problem is the JSON document of a failed API request: an RFC 9457
+// problem document (application/problem+json) with gto's own members.
+// Its words are the registry's, never the CLI's (no flag names).
+type problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	// Kind is what went wrong: invalid, not-found, conflict, push, error.
+	Kind string `json:"kind"`
+	// Field names the request field (or query parameter) at fault.
+	Field string `json:"field,omitempty"`
+	// Code identifies the case (the registry's Detail.Code).
+	Code string `json:"code,omitempty"`
+	// Force reports a conflict that forcing the write would overcome.
+	Force bool `json:"force,omitempty"`
+	// Error repeats Detail for the clients of the first version of the
+	// API, whose errors were {"error": "..."}.
+	Error string `json:"error"`
+}
+
+// errorStatus maps a registry error to an HTTP status.
+func errorStatus(err error) int {
+	switch {
+	case errors.Is(err, model.ErrInvalid):
+		return http.StatusBadRequest
+	case errors.Is(err, model.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, model.ErrConflict):
+		return http.StatusConflict
+	case errors.Is(err, model.ErrPush):
+		return http.StatusBadGateway
+	}
+	return http.StatusInternalServerError
+}
+
+// problemOf describes err for an answer with status (0: errorStatus(err)).
+func problemOf(status int, err error) problem {
+	if status == 0 {
+		status = errorStatus(err)
+	}
+	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: err.Error(), Error: err.Error(), Kind: "error"}
+	var detail *model.Detail
+	var invalid *model.InvalidError
+	var notFound *model.NotFoundError
+	var conflict *model.ConflictError
+	var push *model.PushError
+	switch {
+	case errors.As(err, &invalid):
+		p.Kind, p.Field, detail = "invalid", invalid.Field, &invalid.Detail
+	case errors.As(err, &notFound):
+		p.Kind, detail = "not-found", &notFound.Detail
+	case errors.As(err, &conflict):
+		p.Kind, p.Force, detail = "conflict", conflict.Force, &conflict.Detail
+	case errors.As(err, &push):
+		p.Kind, detail = "push", &push.Detail
+	}
+	if detail != nil {
+		p.Code = detail.Code
+	}
+	return p
+}
+
+// writeProblem answers err as a problem document with status (0: the
+// status errorStatus gives).
+func writeProblem(w http.ResponseWriter, status int, err error) {
+	p := problemOf(status, err)
+	b, _ := encode(p)
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(p.Status)
+	w.Write(b)
+}

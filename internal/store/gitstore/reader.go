@@ -1,0 +1,233 @@
+package gitstore
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gto-dev/gto/internal/gitcmd"
+	"github.com/gto-dev/gto/internal/store"
+)
+
+// reader is the store.Reader of one View (or Update): every read goes
+// through the Store's cat-file process, or runs one git command.
+type reader struct {
+	s   *Store
+	ctx context.Context // of the View, for the reads that take no context
+}
+
+var _ store.Reader = (*reader)(nil)
+
+// patterns turns name prefixes into for-each-ref patterns relative to
+// refs/tags/: "*" does not cross "/" in them, so every prefix needs a
+// second pattern for names with slashes after it.
+func patterns(prefixes []string) []string {
+	var out []string
+	for _, p := range prefixes {
+		e := gitcmd.EscapePattern(p)
+		out = append(out, e+"*", e+"*/**")
+	}
+	return out
+}
+
+func (r *reader) Tags(ctx context.Context, prefixes []string, keep func(string) bool) ([]store.Tag, error) {
+	b, err := r.s.batch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if keep == nil {
+		keep = func(string) bool { return true }
+	}
+	recs, err := b.ReadTags(ctx, keep, patterns(prefixes)...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	tags := make([]store.Tag, len(recs))
+	var chained []gitcmd.TagObject // tag objects whose target is itself a tag
+	var chainedAt []int
+	for i, rec := range recs {
+		t := &tags[i]
+		t.Name, t.Object, t.Type = rec.Name, rec.Object, rec.Type
+		switch {
+		case rec.Missing:
+			t.Missing = true
+		case rec.Malformed:
+			t.Type, t.Malformed = "tag", true
+		case rec.Tag != nil:
+			obj := rec.Tag
+			t.Type = "tag"
+			t.TaggerName, t.TaggerEmail, t.Time, t.HasTagger = obj.TaggerName, obj.TaggerEmail, obj.Time, obj.HasTagger
+			t.Message, t.Signed = obj.Message, obj.Signed
+			switch obj.ObjectType {
+			case "commit":
+				t.Commit = obj.Object
+			case "tag":
+				chained = append(chained, *obj)
+				chainedAt = append(chainedAt, i)
+			}
+		case rec.Type == "commit":
+			t.Commit = rec.Object
+		}
+	}
+	if len(chained) > 0 {
+		targets, err := b.Peel(chained)
+		if err != nil {
+			return nil, mapError(err)
+		}
+		for i, target := range targets {
+			if target.Type == "commit" { // a chain ending on a tree or blob leads to no commit
+				tags[chainedAt[i]].Commit = target.ID
+			}
+		}
+	}
+	return tags, nil
+}
+
+func (r *reader) Refs(ctx context.Context, prefixes ...string) ([]store.Ref, error) {
+	refs, err := r.s.repo.ListTags(ctx, patterns(prefixes)...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	out := make([]store.Ref, len(refs))
+	for i, ref := range refs {
+		out[i] = store.Ref{Name: ref.Name, Object: ref.Object, Type: ref.Type}
+	}
+	return out, nil
+}
+
+func (r *reader) TagExists(ctx context.Context, name string) (bool, error) {
+	ok, err := r.s.repo.TagExists(ctx, name)
+	return ok, mapError(err)
+}
+
+func (r *reader) Branches(ctx context.Context) ([]string, error) {
+	tips, err := r.s.repo.Branches(ctx)
+	return tips, mapError(err)
+}
+
+func (r *reader) ResolveCommit(ctx context.Context, rev string) (string, error) {
+	b, err := r.s.batch(ctx)
+	if err != nil {
+		return "", err
+	}
+	id, err := b.ResolveCommit(rev)
+	return id, mapError(err)
+}
+
+func (r *reader) Commits(ctx context.Context, ids []string) (map[string]store.Commit, error) {
+	if len(ids) == 0 {
+		return map[string]store.Commit{}, nil
+	}
+	b, err := r.s.batch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	commits, err := b.Commits(ids)
+	if errors.Is(err, gitcmd.ErrObjectNotFound) {
+		// A shallow or partial clone lacks some commits: read those that
+		// exist, one by one.
+		commits = map[string]gitcmd.Commit{}
+		for _, id := range ids {
+			one, err := b.Commits([]string{id})
+			if err == nil {
+				commits[id] = one[id]
+			} else if !errors.Is(err, gitcmd.ErrObjectNotFound) {
+				return nil, mapError(err)
+			}
+		}
+	} else if err != nil {
+		return nil, mapError(err)
+	}
+	out := make(map[string]store.Commit, len(commits))
+	for id, c := range commits {
+		out[id] = store.Commit{
+			ID:         c.Hash,
+			AuthorName: c.AuthorName, AuthorEmail: c.AuthorEmail, AuthorTime: c.AuthorTime,
+			CommitterName: c.CommitterName, CommitterEmail: c.CommitterEmail, CommitterTime: c.CommitterTime,
+			Message: c.Message,
+		}
+	}
+	return out, nil
+}
+
+func (r *reader) FilesAt(ctx context.Context, revs, paths []string) ([]store.CommitFiles, error) {
+	b, err := r.s.batch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	files, err := b.FilesAt(revs, paths)
+	return commitFiles(files), mapError(err)
+}
+
+func (r *reader) BranchHistory(ctx context.Context, paths []string) ([]store.CommitFiles, error) {
+	b, err := r.s.batch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	files, err := b.BranchHistory(ctx, paths)
+	return commitFiles(files), mapError(err)
+}
+
+// commitFiles converts gitcmd's records; they have the same layout.
+func commitFiles(files []gitcmd.CommitFiles) []store.CommitFiles {
+	out := make([]store.CommitFiles, len(files))
+	for i, f := range files {
+		out[i] = store.CommitFiles{Commit: f.Commit, Blobs: f.Blobs}
+	}
+	return out
+}
+
+// Blobs asks for the sizes first, in one round trip: refusing a 1 GB file
+// committed as artifacts.yaml must not cost reading 1 GB.
+func (r *reader) Blobs(ctx context.Context, ids []string, limit int64) (map[string][]byte, map[string]int64, error) {
+	b, err := r.s.batch(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	infos, err := b.Info(ids)
+	if err != nil {
+		return nil, nil, mapError(err)
+	}
+	var small []string
+	large := map[string]int64{}
+	for i, info := range infos {
+		if info.Size > limit {
+			large[ids[i]] = info.Size
+		} else {
+			small = append(small, ids[i])
+		}
+	}
+	blobs, err := b.Blobs(small)
+	if err != nil {
+		return nil, nil, mapError(err)
+	}
+	return blobs, large, nil
+}
+
+func (r *reader) PathExists(ctx context.Context, rev, path string) (bool, error) {
+	ok, err := r.s.repo.PathExists(ctx, rev, path)
+	return ok, mapError(err)
+}
+
+func (r *reader) SignedTags(ctx context.Context) (map[string]bool, error) {
+	signed, err := r.s.repo.SignedTags(ctx)
+	return signed, mapError(err)
+}
+
+func (r *reader) VerifyTags(ctx context.Context, names []string) (map[string]string, error) {
+	bad, err := r.s.repo.VerifyTags(ctx, names)
+	return bad, mapError(err)
+}
+
+func (r *reader) Memo(slot string) (string, bool) {
+	b, err := r.s.batch(r.ctx)
+	if err != nil {
+		return "", false
+	}
+	return b.Memo(slot)
+}
+
+func (r *reader) SetMemo(slot, value string) {
+	if b, err := r.s.batch(r.ctx); err == nil {
+		b.SetMemo(slot, value)
+	}
+}

@@ -1,0 +1,279 @@
+// Package store is the registry's git repository behind an interface, in
+// git's vocabulary only: tags, refs, commits, files at commits, pushes and
+// a write lock. It knows nothing of what a tag name means; the registry
+// (and its pure model) does.
+//
+// Two implementations pass the same contract suite (storetest): gitstore,
+// which runs the git binary, and memstore, an in-memory fake for fast tests
+// of the registry's logic.
+//
+// A Store hands out a Reader only inside View and a Writer only inside
+// Update, so that whatever the repository needs before it can be read — a
+// mirror of a remote brought up to date, the write lock taken — cannot be
+// forgotten by a caller: it is the store's concern, not the caller's.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Store is a git repository as the registry uses it. Methods are safe for
+// concurrent use, but a View or Update must not call View or Update on the
+// same Store (it would wait for itself).
+type Store interface {
+	// View runs fn with a Reader of the repository as it is now and
+	// returns fn's error. For the mirror of a remote, fn may run twice: a
+	// first time on the mirror as it was, while the remote is listed, and
+	// again after the mirror was brought up to date when the remote turned
+	// out to have changed (so fn must only read, and must not keep what an
+	// earlier run returned). The Reader is valid only while fn runs.
+	View(ctx context.Context, fn func(Reader) error) error
+	// Update takes the write lock of the repository (waiting for other
+	// writers, also in other processes), brings a mirror up to date, and
+	// runs fn once with a Writer; the lock is released when fn returns.
+	Update(ctx context.Context, fn func(Writer) error) error
+	// Info describes the repository.
+	Info() Info
+	// Close ends the store's processes and removes temporary clones. It is
+	// idempotent; no method may be called after it.
+	Close() error
+}
+
+// Info describes a repository.
+type Info struct {
+	// WorkTree is the top of the work tree, "" for a bare repository.
+	WorkTree string
+	// GitDir is the git directory ("" for a store without one, the fake).
+	GitDir string
+	// Remote is the URL the repository was opened from (a mirror or a
+	// temporary clone of a remote registry), "" for a local repository.
+	Remote string
+}
+
+// Reader reads a repository. Object ids are full hexadecimal ids.
+type Reader interface {
+	// Tags returns the tags whose names start with one of prefixes (every
+	// tag when there is none) and for which keep reports true (nil keeps
+	// all), with their tag objects read and tag chains peeled, in ref name
+	// order. A tag whose object is malformed or missing is returned with
+	// Malformed or Missing set, not as an error.
+	Tags(ctx context.Context, prefixes []string, keep func(name string) bool) ([]Tag, error)
+	// Refs returns the tags (names starting with one of prefixes; all when
+	// none) without reading any object, in ref name order.
+	Refs(ctx context.Context, prefixes ...string) ([]Ref, error)
+	// TagExists reports whether a tag of exactly that name exists.
+	TagExists(ctx context.Context, name string) (bool, error)
+	// Branches returns the distinct tip commits of the local branches, in
+	// branch name order.
+	Branches(ctx context.Context) ([]string, error)
+	// ResolveCommit returns the commit rev names (tags peeled). Errors:
+	// ErrNoCommits when rev is HEAD in a repository without commits,
+	// ErrRefNotFound when rev names no commit.
+	ResolveCommit(ctx context.Context, rev string) (string, error)
+	// Commits reads the given commits; ids the repository lacks (a shallow
+	// or partial clone) are left out of the map, which is not an error.
+	Commits(ctx context.Context, ids []string) (map[string]Commit, error)
+	// FilesAt returns, for each revision, the blob ids of paths there (""
+	// for a path that is absent or not a file), in the order of revs.
+	FilesAt(ctx context.Context, revs, paths []string) ([]CommitFiles, error)
+	// BranchHistory is FilesAt for every commit reachable from a local
+	// branch, newest first.
+	BranchHistory(ctx context.Context, paths []string) ([]CommitFiles, error)
+	// Blobs reads the blobs with the given ids that are at most limit bytes
+	// large; larger ones are left out of blobs and given with their size in
+	// tooLarge, unread. Errors: ErrObjectNotFound when an id is not a blob
+	// of the repository.
+	Blobs(ctx context.Context, ids []string, limit int64) (blobs map[string][]byte, tooLarge map[string]int64, err error)
+	// PathExists reports whether path names an entry (file or folder) in
+	// the tree of rev.
+	PathExists(ctx context.Context, rev, path string) (bool, error)
+	// SignedTags reports, for every annotated tag, whether it carries a
+	// signature (not whether it verifies).
+	SignedTags(ctx context.Context) (map[string]bool, error)
+	// VerifyTags checks the signatures of the named tags with the user's
+	// keys and returns those that do not verify, with the reason.
+	VerifyTags(ctx context.Context, names []string) (map[string]string, error)
+	// Memo returns a value remembered with SetMemo, in this or an earlier
+	// process; ok is false when there is none. Memos are a cache: they may
+	// be lost at any time.
+	Memo(slot string) (value string, ok bool)
+	// SetMemo remembers value under slot (best effort).
+	SetMemo(slot, value string)
+}
+
+// Writer changes a repository. It is only valid inside Update, which holds
+// the write lock.
+type Writer interface {
+	Reader
+	// CreateTag creates an annotated tag, atomically and never overwriting
+	// one: when a tag of that name exists (also when another process
+	// created it a moment before) the error wraps ErrTagExists. A tag that
+	// had to be signed but could not be is not created (ErrNotSigned).
+	CreateTag(ctx context.Context, req TagRequest) error
+	// DeleteTags deletes the named tags, all or none: when one of them does
+	// not exist (ErrRefNotFound) or another failure happens, none is
+	// deleted.
+	DeleteTags(ctx context.Context, names []string) error
+
+	// Remote is how the remote that writes are pushed to is called in
+	// messages: "origin" for a local repository, the URL for a registry
+	// opened from one.
+	Remote() string
+	// RemoteTags lists the tags the remote has (without fetching them).
+	RemoteTags(ctx context.Context) ([]Ref, error)
+	// Push pushes the given tags and deletions to the remote: atomically
+	// when there are several and the remote supports it, else one by one.
+	// Refs the remote refuses are named in a *PushError.
+	Push(ctx context.Context, req PushRequest) error
+	// FetchTags fetches the named tags of the remote, never overwriting a
+	// local tag of the same name.
+	FetchTags(ctx context.Context, names []string) error
+	// Resync makes a mirror match its remote again after a refused push
+	// (best effort; a local repository is left alone).
+	Resync(ctx context.Context)
+
+	// WorkTreeStatus returns the two-letter `git status --porcelain` code of
+	// path in the work tree ("" when unchanged). Errors: ErrNoWorkTree.
+	WorkTreeStatus(ctx context.Context, path string) (string, error)
+	// CommitPaths commits the given paths of the work tree (and nothing
+	// else) with message and returns the new commit.
+	CommitPaths(ctx context.Context, message string, paths ...string) (string, error)
+	// CurrentBranch returns the branch HEAD is on, "" when detached.
+	CurrentBranch(ctx context.Context) (string, error)
+	// PushBranch pushes the current branch to its upstream.
+	PushBranch(ctx context.Context) error
+}
+
+// Ref is a tag ref: its name (without refs/tags/), the object it names
+// and that object's type ("tag" for an annotated tag; "" when unknown, as
+// in RemoteTags).
+type Ref struct {
+	Name, Object, Type string
+}
+
+// Tag is a tag with its object read.
+type Tag struct {
+	// Name is the tag name without refs/tags/.
+	Name string
+	// Object is the object the ref names; Type is that object's type:
+	// "tag" for an annotated tag, "commit" (or "tree", "blob") for a
+	// lightweight one.
+	Object, Type string
+	// Commit is the commit the tag leads to after peeling tag chains: the
+	// object itself for a lightweight tag of a commit; "" when the chain
+	// ends on a tree or a blob.
+	Commit string
+	// The tag object's fields (annotated tags only). HasTagger is false
+	// for an old tag without a tagger line.
+	TaggerName, TaggerEmail string
+	Time                    time.Time
+	HasTagger               bool
+	Message                 string
+	Signed                  bool
+	// Malformed: the tag object cannot be parsed; Missing: the ref names
+	// an object the repository lacks. Neither has object fields.
+	Malformed, Missing bool
+}
+
+// Annotated reports whether the tag is an annotated tag.
+func (t *Tag) Annotated() bool { return t.Type == "tag" }
+
+// Commit is a commit object.
+type Commit struct {
+	ID                            string
+	AuthorName, AuthorEmail       string
+	AuthorTime                    time.Time
+	CommitterName, CommitterEmail string
+	CommitterTime                 time.Time
+	// Message is the message as stored, trailing newline included.
+	Message string
+}
+
+// CommitFiles is a revision and the blob ids of the paths asked for there
+// ("" for a path that is absent), in the order of the paths.
+type CommitFiles struct {
+	Commit string
+	Blobs  []string
+}
+
+// TagRequest is an annotated tag to create.
+type TagRequest struct {
+	Name string
+	// Target is the commit to tag.
+	Target  string
+	Message string
+	// Date is the tagger date ("1640998800 +0000"); empty: the
+	// environment's GIT_COMMITTER_DATE, else now.
+	Date string
+	// Sign: nil lets git's configuration decide, true signs, false never.
+	Sign *bool
+}
+
+// PushRequest is what Push pushes: new tags and tags to delete.
+type PushRequest struct {
+	Create []string
+	Delete []string
+}
+
+// PushError is a push the remote refused for some refs.
+type PushError struct {
+	// Remote is what the remote is called in messages.
+	Remote string
+	// Rejected lists the refs the remote did not update.
+	Rejected []RejectedRef
+	// Err is the underlying failure.
+	Err error
+}
+
+// RejectedRef is a ref a push did not update.
+type RejectedRef struct {
+	// Tag is the tag name (without refs/tags/).
+	Tag string
+	// Reason says why, in git's untranslated words.
+	Reason Reason
+}
+
+// Reason is why a remote did not update a ref.
+type Reason string
+
+// Reasons callers branch on.
+const (
+	// ReasonExists: the remote has a different tag of that name.
+	ReasonExists Reason = "already exists"
+	// ReasonAtomic: the ref was fine, but another ref of the same atomic
+	// push was refused, so none was updated.
+	ReasonAtomic Reason = "atomic push failed"
+)
+
+func (e *PushError) Error() string {
+	msg := "failed to push to " + e.Remote + ": rejected"
+	for i, r := range e.Rejected {
+		if i > 0 {
+			msg += ","
+		}
+		msg += " refs/tags/" + r.Tag + " (" + string(r.Reason) + ")"
+	}
+	return msg
+}
+
+func (e *PushError) Unwrap() error { return e.Err }
+
+// Sentinel errors; the errors of a store wrap them (errors.Is).
+var (
+	// ErrNotARepository: the path is not in a git repository.
+	ErrNotARepository = errors.New("not a git repository")
+	// ErrNoCommits: the repository has no HEAD commit yet.
+	ErrNoCommits = errors.New("repository has no commits")
+	// ErrRefNotFound: a revision or tag does not exist.
+	ErrRefNotFound = errors.New("ref not found")
+	// ErrTagExists: a tag of that name exists already.
+	ErrTagExists = errors.New("tag already exists")
+	// ErrObjectNotFound: an object is not in the repository.
+	ErrObjectNotFound = errors.New("object not found")
+	// ErrNotSigned: a tag that had to be signed could not be.
+	ErrNotSigned = errors.New("tag not signed")
+	// ErrNoWorkTree: the operation needs a work tree and there is none.
+	ErrNoWorkTree = errors.New("the repository has no work tree")
+)
