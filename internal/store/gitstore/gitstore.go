@@ -28,6 +28,13 @@ type Options struct {
 	Progress io.Writer
 	// NoObjectCache neither reads nor writes gto's object cache.
 	NoObjectCache bool
+	// Env, when not nil, replaces the process environment of every git
+	// command (tests seal git off from the user's configuration with it).
+	Env []string
+}
+
+func (o Options) git(nonInteractive bool) gitcmd.Options {
+	return gitcmd.Options{Verbose: o.Log, NonInteractive: nonInteractive, NoObjectCache: o.NoObjectCache, Env: o.Env}
 }
 
 // Store is a git repository on disk. Create it with Open, OpenMirror or
@@ -62,7 +69,7 @@ var _ store.Store = (*Store)(nil)
 // work tree, or a bare repository. Errors: store.ErrNotARepository when
 // path is in no repository.
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
-	repo, err := gitcmd.OpenWith(ctx, path, gitcmd.Options{Verbose: opts.Log, NoObjectCache: opts.NoObjectCache})
+	repo, err := gitcmd.OpenWith(ctx, path, opts.git(false))
 	if err != nil {
 		return nil, mapError(err)
 	}

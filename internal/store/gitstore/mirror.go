@@ -94,9 +94,9 @@ func MirrorName(url string) string {
 	return readable + "-" + hex.EncodeToString(sum[:6]) + ".git"
 }
 
-func (s *Store) gitOptions() gitcmd.Options {
-	return gitcmd.Options{Verbose: s.opts.Log, NonInteractive: true, NoObjectCache: s.opts.NoObjectCache}
-}
+// gitOptions are those of a mirror: git never prompts for credentials
+// (a mirror is used in the background).
+func (s *Store) gitOptions() gitcmd.Options { return s.opts.git(true) }
 
 // existingMirror opens the mirror when it is complete and of this remote.
 func (s *Store) existingMirror(ctx context.Context) (*gitcmd.Repo, bool) {
@@ -124,7 +124,7 @@ func (s *Store) cloneMirror(ctx context.Context) error {
 		return fmt.Errorf("cannot remove %s: %w", fresh, err)
 	}
 	repo, err := gitcmd.Clone(ctx, m.url, fresh, gitcmd.CloneOptions{
-		Bare: true, Filter: "blob:none", Progress: s.opts.Progress, Verbose: s.opts.Log, NonInteractive: true,
+		Bare: true, Filter: "blob:none", Progress: s.opts.Progress, Verbose: s.opts.Log, NonInteractive: true, Env: s.opts.Env,
 	})
 	if err == nil {
 		err = os.WriteFile(filepath.Join(repo.GitDir(), cacheMarker), []byte(m.url+"\n"), 0o644)

@@ -1,0 +1,44 @@
+package memstore_test
+
+import (
+	"testing"
+
+	"github.com/gto-dev/gto/internal/store"
+	"github.com/gto-dev/gto/internal/store/memstore"
+	"github.com/gto-dev/gto/internal/store/storetest"
+)
+
+// harness builds in-memory repositories for the contract suite.
+type harness struct {
+	local, origin *memstore.Repo
+}
+
+func (h *harness) Commit(message string, files map[string]string) string {
+	return h.local.Commit(message, files)
+}
+func (h *harness) Tag(name, target, message string) string { return h.local.Tag(name, target, message) }
+func (h *harness) LightTag(name, target string)            { h.local.LightTag(name, target) }
+func (h *harness) Branch(name, commit string)              { h.local.Branch(name, commit) }
+func (h *harness) Blob(content string) string              { return h.local.Blob(content) }
+func (h *harness) Publish()                                { h.local.PushBranches(h.origin) }
+func (h *harness) OriginTag(name, target, message string)  { h.origin.Tag(name, target, message) }
+func (h *harness) Identity() (string, string)              { return memstore.Name, memstore.Email }
+
+func (h *harness) OriginTags() map[string]string {
+	out := map[string]string{}
+	for _, n := range h.origin.TagNames() {
+		out[n] = h.origin.TagObject(n)
+	}
+	return out
+}
+
+func (h *harness) Open() store.Store {
+	return memstore.New(h.local, memstore.Options{Origin: h.origin})
+}
+
+func TestContract(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) storetest.Harness {
+		return &harness{local: memstore.NewRepo(), origin: memstore.NewRepo()}
+	})
+}
