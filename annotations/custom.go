@@ -4,6 +4,8 @@ import (
 	"math"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/gto-dev/gto/internal/yamldoc"
 )
 
 // customValue converts the YAML value of `custom` into plain Go values that
@@ -65,7 +67,7 @@ func customScalar(n *yaml.Node) (any, *fieldError) {
 	// implements it says so: that is how gto reads the file and how Marshal
 	// decides that a string may be written plain. yaml.v3 reads some of
 	// those (".5e3", "0X1F", "1e_3") as numbers.
-	if n.Style == 0 && n.Tag != "!!str" && resolveScalar(n.Value) == "str" {
+	if n.Style == 0 && n.Tag != "!!str" && yamldoc.Resolve(n.Value) == "str" {
 		return n.Value, nil
 	}
 	switch n.Tag {
