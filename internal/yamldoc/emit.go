@@ -2,6 +2,7 @@ package yamldoc
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -395,7 +396,22 @@ func (e *emitter) writeBreaks(breaks []rune) {
 	}
 }
 
+// none stands for Python's None as a character: the end of the text.
 const none rune = -1
+
+// positions yields each index of text with its character, then len(text)
+// with none: ruamel's scalar writers look at the end of the text as one more
+// character, which flushes what is pending.
+func positions(text []rune) iter.Seq2[int, rune] {
+	return func(yield func(int, rune) bool) {
+		for i, ch := range text {
+			if !yield(i, ch) {
+				return
+			}
+		}
+		yield(len(text), none)
+	}
+}
 
 func (e *emitter) writePlain(text []rune, split bool) {
 	if len(text) == 0 {
@@ -405,13 +421,8 @@ func (e *emitter) writePlain(text []rune, split bool) {
 		e.writeString(" ")
 	}
 	e.whitespace, e.indention = false, false
-	spaces, breaks := false, false
-	start := 0
-	for end := 0; end <= len(text); end++ {
-		ch := none
-		if end < len(text) {
-			ch = text[end]
-		}
+	start, spaces, breaks := 0, false, false
+	for end, ch := range positions(text) {
 		switch {
 		case spaces:
 			if ch != ' ' {
@@ -458,13 +469,8 @@ func (e *emitter) writePlain(text []rune, split bool) {
 
 func (e *emitter) writeSingleQuoted(text []rune, split bool) {
 	e.writeIndicator("'", true, false, false)
-	spaces, breaks := false, false
-	start := 0
-	for end := 0; end <= len(text); end++ {
-		ch := none
-		if end < len(text) {
-			ch = text[end]
-		}
+	start, spaces, breaks := 0, false, false
+	for end, ch := range positions(text) {
 		switch {
 		case spaces:
 			if ch != ' ' {
@@ -512,11 +518,7 @@ var doubleQuotedEscapes = map[rune]string{
 func (e *emitter) writeDoubleQuoted(text []rune, split bool) {
 	e.writeIndicator("\"", true, false, false)
 	start := 0
-	for end := 0; end <= len(text); end++ {
-		ch := none
-		if end < len(text) {
-			ch = text[end]
-		}
+	for end, ch := range positions(text) {
 		if ch == none || ch == '"' || ch == '\\' || ch == 0x85 || ch == 0x2028 || ch == 0x2029 || ch == 0xfeff ||
 			!((ch >= 0x20 && ch <= 0x7e) || (ch >= 0xa0 && ch <= 0xd7ff) || (ch >= 0xe000 && ch <= 0xfffd) || (ch >= 0x10000 && ch <= 0x10ffff)) {
 			if start < end {
@@ -593,11 +595,7 @@ func (e *emitter) writeLiteral(text []rune) {
 	e.writeLineBreak("\n")
 	breaks := true
 	start := 0
-	for end := 0; end <= len(text); end++ {
-		ch := none
-		if end < len(text) {
-			ch = text[end]
-		}
+	for end, ch := range positions(text) {
 		if breaks {
 			if !isLineBreak(ch) {
 				for _, br := range text[start:end] {
