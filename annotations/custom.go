@@ -4,6 +4,8 @@ import (
 	"math"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/gto-dev/gto/internal/yamldoc"
 )
 
 // customValue converts the YAML value of `custom` into plain Go values that
@@ -24,17 +26,17 @@ func customValue(n *yaml.Node) (any, *fieldError) {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if k.Kind != yaml.ScalarNode {
-				return nil, errorAt(k, "", "has a key that is %s, not a string", describeKind(k))
+				return nil, errorAt(k, "", "has a key that is %s, not a string", yamldoc.DescribeType(k))
 			}
 			key, err := scalarString(k)
 			if err != nil {
 				return nil, errorAt(k, "", "%v", err)
 			}
-			if isNull(k) {
+			if yamldoc.IsNull(k) {
 				key = "null" // what a JSON encoder makes of a null key
 			}
 			if _, dup := m[key]; dup {
-				return nil, errorAt(k, "", "has the key %s twice", quote(key))
+				return nil, errorAt(k, "", "has the key %s twice", yamldoc.Quote(key))
 			}
 			v, fe := customValue(n.Content[i+1])
 			if fe != nil {
@@ -56,7 +58,7 @@ func customValue(n *yaml.Node) (any, *fieldError) {
 	case yaml.ScalarNode:
 		return customScalar(n)
 	}
-	return nil, errorAt(n, "", "has an unsupported YAML value (%s)", describeKind(n))
+	return nil, errorAt(n, "", "has an unsupported YAML value (%s)", yamldoc.DescribeType(n))
 }
 
 // customScalar converts one scalar; see customValue.
@@ -65,7 +67,7 @@ func customScalar(n *yaml.Node) (any, *fieldError) {
 	// implements it says so: that is how gto reads the file and how Marshal
 	// decides that a string may be written plain. yaml.v3 reads some of
 	// those (".5e3", "0X1F", "1e_3") as numbers.
-	if n.Style == 0 && n.Tag != "!!str" && resolveScalar(n.Value) == "str" {
+	if n.Style == 0 && n.Tag != "!!str" && yamldoc.Resolve(n.Value) == "str" {
 		return n.Value, nil
 	}
 	switch n.Tag {
@@ -80,7 +82,7 @@ func customScalar(n *yaml.Node) (any, *fieldError) {
 	case "!!bool", "!!int", "!!float":
 		var v any
 		if err := n.Decode(&v); err != nil {
-			return nil, errorAt(n, "", "has an invalid %s value %s", n.Tag, quote(n.Value))
+			return nil, errorAt(n, "", "has an invalid %s value %s", n.Tag, yamldoc.Quote(n.Value))
 		}
 		if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
 			return n.Value, nil

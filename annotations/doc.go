@@ -7,8 +7,9 @@
 // unknown keys ignored), Annotate and Remove apply the edits of `gto annotate`
 // and `gto remove` with the semantics of gto 0.2.4, and Marshal writes the
 // file byte for byte as gto 0.2.4 does (ruamel.yaml's safe dump, artifacts
-// sorted by name), which Parse reads back to an equal Index (see
-// emitDocument for the few strings that gto's writer itself loses).
+// sorted by name, with the writer of package yamldoc), which Parse reads
+// back to an equal Index (see yamldoc.Emit for the few strings that gto's
+// writer itself loses).
 //
 // The package does no I/O: callers read and write the bytes.
 package annotations

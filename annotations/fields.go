@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/gto-dev/gto/internal/yamldoc"
 	"github.com/gto-dev/gto/tagname"
 )
 
@@ -40,11 +41,11 @@ func errorAt(n *yaml.Node, field, format string, args ...any) *fieldError {
 // of fields. Unknown keys are ignored, like pydantic does for gto.
 func parseArtifact(v *yaml.Node, f fieldNames) (Artifact, *fieldError) {
 	a := Default()
-	if isNull(v) {
+	if yamldoc.IsNull(v) {
 		return a, nil
 	}
 	if v.Kind != yaml.MappingNode {
-		return a, errorAt(v, "", "must be a mapping of fields, got %s", describeKind(v))
+		return a, errorAt(v, "", "must be a mapping of fields, got %s", yamldoc.DescribeType(v))
 	}
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(v.Content); i += 2 {
@@ -65,16 +66,16 @@ func parseArtifact(v *yaml.Node, f fieldNames) (Artifact, *fieldError) {
 		switch key {
 		case f.typ:
 			a.Type, fe = stringField(val, key)
-			a.EmptyType = fe == nil && a.Type == "" && !isNull(val)
+			a.EmptyType = fe == nil && a.Type == "" && !yamldoc.IsNull(val)
 			if fe == nil && a.Type != "" {
 				if err := tagname.ValidateName("type", a.Type); err != nil {
-					fe = errorAt(val, key, "has an invalid type name %s (%s)", quote(a.Type), nameReason(err))
+					fe = errorAt(val, key, "has an invalid type name %s (%s)", yamldoc.Quote(a.Type), nameReason(err))
 					fe.cause = err
 				}
 			}
 		case f.path:
 			a.Path, fe = stringField(val, key)
-			a.EmptyPath = fe == nil && a.Path == "" && !isNull(val)
+			a.EmptyPath = fe == nil && a.Path == "" && !yamldoc.IsNull(val)
 		case f.virtual:
 			a.Virtual, fe = boolField(val, key)
 		case f.labels:
@@ -110,11 +111,11 @@ func scalarString(n *yaml.Node) (string, error) {
 
 // stringField reads a text field; null means "not set".
 func stringField(n *yaml.Node, field string) (string, *fieldError) {
-	if isNull(n) {
+	if yamldoc.IsNull(n) {
 		return "", nil
 	}
 	if n.Kind != yaml.ScalarNode {
-		return "", errorAt(n, field, "must be a string, got %s", describeKind(n))
+		return "", errorAt(n, field, "must be a string, got %s", yamldoc.DescribeType(n))
 	}
 	s, err := scalarString(n)
 	if err != nil {
@@ -126,7 +127,7 @@ func stringField(n *yaml.Node, field string) (string, *fieldError) {
 // boolField reads virtual; null means the default, true. The accepted
 // spellings are those pydantic accepts for gto's bool fields.
 func boolField(n *yaml.Node, field string) (bool, *fieldError) {
-	if isNull(n) {
+	if yamldoc.IsNull(n) {
 		return true, nil
 	}
 	if n.Kind == yaml.ScalarNode {
@@ -134,7 +135,7 @@ func boolField(n *yaml.Node, field string) (bool, *fieldError) {
 			return b, nil
 		}
 	}
-	return false, errorAt(n, field, "must be true or false, got %s", describeKind(n))
+	return false, errorAt(n, field, "must be true or false, got %s", yamldoc.DescribeType(n))
 }
 
 // parseBool reads the boolean spellings gto (pydantic) accepts, ignoring
@@ -151,23 +152,23 @@ func parseBool(s string) (value, ok bool) {
 
 // labelsField reads a list of label names; null means no labels.
 func labelsField(n *yaml.Node, field string) ([]string, *fieldError) {
-	if isNull(n) {
+	if yamldoc.IsNull(n) {
 		return nil, nil
 	}
 	if n.Kind != yaml.SequenceNode {
-		return nil, errorAt(n, field, "must be a list of names, got %s", describeKind(n))
+		return nil, errorAt(n, field, "must be a list of names, got %s", yamldoc.DescribeType(n))
 	}
 	var labels []string
 	for _, item := range n.Content {
-		if item.Kind != yaml.ScalarNode || isNull(item) {
-			return nil, errorAt(item, field, "must be a list of names, got %s in it", describeKind(item))
+		if item.Kind != yaml.ScalarNode || yamldoc.IsNull(item) {
+			return nil, errorAt(item, field, "must be a list of names, got %s in it", yamldoc.DescribeType(item))
 		}
 		label, err := scalarString(item)
 		if err != nil {
 			return nil, errorAt(item, field, "%v", err)
 		}
 		if err := tagname.ValidateName("label", label); err != nil {
-			fe := errorAt(item, field, "has an invalid label %s (%s)", quote(label), nameReason(err))
+			fe := errorAt(item, field, "has an invalid label %s (%s)", yamldoc.Quote(label), nameReason(err))
 			fe.cause = err
 			return nil, fe
 		}

@@ -6,6 +6,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/gto-dev/gto/internal/yamldoc"
 	"github.com/gto-dev/gto/tagname"
 )
 
@@ -58,7 +59,7 @@ func ParseDVC(data []byte, file string) (*Index, error) {
 			section = root.Content[i+1]
 		}
 	}
-	if section == nil || isNull(section) {
+	if section == nil || yamldoc.IsNull(section) {
 		return ix, nil
 	}
 	// Depth counts from the section, which plays the part of a whole
@@ -69,7 +70,7 @@ func ParseDVC(data []byte, file string) (*Index, error) {
 	}
 	if section.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s: line %d: \"artifacts\" must be a mapping of artifact names, got %s",
-			ix.file, section.Line, describeKind(section))
+			ix.file, section.Line, yamldoc.DescribeType(section))
 	}
 	if err := ix.parseArtifacts(section, dvcFields); err != nil {
 		return nil, err
@@ -82,15 +83,15 @@ func ParseDVC(data []byte, file string) (*Index, error) {
 func (ix *Index) parseArtifacts(m *yaml.Node, fields fieldNames) error {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
-		if k.Kind != yaml.ScalarNode || isNull(k) {
-			return fmt.Errorf("%s: line %d: an artifact name must be a string, got %s", ix.file, k.Line, describeKind(k))
+		if k.Kind != yaml.ScalarNode || yamldoc.IsNull(k) {
+			return fmt.Errorf("%s: line %d: an artifact name must be a string, got %s", ix.file, k.Line, yamldoc.DescribeType(k))
 		}
 		name, err := scalarString(k)
 		if err != nil {
 			return fmt.Errorf("%s: line %d: artifact name: %v", ix.file, k.Line, err)
 		}
 		if err := tagname.ValidateArtifactName(name); err != nil {
-			return &kindError{fmt.Sprintf("%s: line %d: artifact %s has an invalid name (%s)", ix.file, k.Line, quote(name), nameReason(err)), err}
+			return &kindError{fmt.Sprintf("%s: line %d: artifact %s has an invalid name (%s)", ix.file, k.Line, yamldoc.Quote(name), nameReason(err)), err}
 		}
 		if _, dup := ix.arts[name]; dup {
 			return fmt.Errorf("%s: line %d: artifact %q is annotated twice", ix.file, k.Line, name)
@@ -119,15 +120,18 @@ func nameReason(err error) string {
 	return err.Error()
 }
 
-// loadMapping loads a YAML document that must be a mapping (what says so in
-// the error); an empty document gives nil.
+// loadMapping loads a YAML document of at most MaxFileSize bytes that must
+// be a mapping (what says so in the error); an empty document gives nil.
 func loadMapping(data []byte, file, what string) (*yaml.Node, error) {
-	root, err := loadYAML(data, file)
+	if err := CheckSize(file, int64(len(data))); err != nil {
+		return nil, err
+	}
+	root, err := yamldoc.Load(data, file)
 	if err != nil || root == nil {
 		return nil, err
 	}
 	if root.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s is not %s (got %s)", file, what, describeKind(root))
+		return nil, fmt.Errorf("%s is not %s (got %s)", file, what, yamldoc.DescribeType(root))
 	}
 	return root, nil
 }

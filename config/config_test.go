@@ -124,6 +124,10 @@ func TestLoadFileErrors(t *testing.T) {
 		{"log level a mapping", "log_level: {a: b}", []string{`"log_level" must be a log level, got a mapping`}},
 		{"list key", "? [a]\n: b\n", []string{".gto: line 1: keys must be setting names, got a list"}},
 		{"second document", "stages: [dev]\n---\ntypes: [x]\n", []string{".gto: line 3: a second YAML document is not allowed"}},
+		// Before yamldoc, only the document right after the first was checked.
+		{"document after an empty one", "stages: [dev]\n---\n---\ntypes: [x]\n", []string{".gto: line 4: a second YAML document is not allowed"}},
+		{"malformed second document", "stages: [dev]\n---\ntypes: [\n", []string{".gto: line 3: did not find expected node content"}},
+		{"alias key", "debug: &s dev\n*s : [x]\n", []string{".gto: line 2: keys must be setting names, got an alias (*s)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

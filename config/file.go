@@ -1,14 +1,12 @@
 package config
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/gto-dev/gto/internal/yamldoc"
 	"github.com/gto-dev/gto/tagname"
 )
 
@@ -23,7 +21,7 @@ var ignoredKeys = map[string]bool{
 // that is only comments or null, sets nothing. A null value leaves its
 // setting at the default.
 func (c *Config) applyFile(data []byte, name string) error {
-	root, err := parseYAML(data, name)
+	root, err := yamldoc.Load(data, name)
 	if err != nil || root == nil {
 		return err
 	}
@@ -34,7 +32,7 @@ func (c *Config) applyFile(data []byte, name string) error {
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], deref(root.Content[i+1])
 		if k.Kind != yaml.ScalarNode {
-			return fmt.Errorf("%s: line %d: keys must be setting names, got %s", name, k.Line, kind(k))
+			return fmt.Errorf("%s: line %d: keys must be setting names, got %s", name, k.Line, yamldoc.Describe(k))
 		}
 		// gto upper-cases the keys of the file, so `STAGES` is `stages`.
 		key := strings.ToLower(k.Value)
@@ -45,7 +43,7 @@ func (c *Config) applyFile(data []byte, name string) error {
 		if ignoredKeys[key] {
 			continue
 		}
-		if isNull(v) {
+		if yamldoc.IsNull(v) {
 			continue
 		}
 		var err error
@@ -62,7 +60,7 @@ func (c *Config) applyFile(data []byte, name string) error {
 				b, ok = parseBool(v.Value)
 			}
 			if !ok {
-				err = fmt.Errorf("%s: line %d: %q must be true or false, got %s", name, v.Line, key, kind(v))
+				err = fmt.Errorf("%s: line %d: %q must be true or false, got %s", name, v.Line, key, yamldoc.Describe(v))
 			}
 			c.Emojis = b
 		case "log_level":
@@ -82,39 +80,16 @@ func (c *Config) applyFile(data []byte, name string) error {
 	return nil
 }
 
-// parseYAML parses data as one YAML document and returns its root, or nil
-// when it is empty. Aliases stay unexpanded: see deref.
-func parseYAML(data []byte, name string) (*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("%s: %s", name, strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "\n", "; "))
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil && len(extra.Content) == 1 && !isNull(extra.Content[0]) {
-		return nil, fmt.Errorf("%s: line %d: a second YAML document is not allowed", name, extra.Content[0].Line)
-	} else if err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
-	}
-	if len(doc.Content) != 1 || isNull(doc.Content[0]) {
-		return nil, nil
-	}
-	return doc.Content[0], nil
-}
-
 // nameList reads a list of stage or type names (kind) for key.
 func nameList(v *yaml.Node, kindName, file, key string) ([]string, error) {
 	if v.Kind != yaml.SequenceNode {
-		return nil, fmt.Errorf("%s: line %d: %q must be a list of names, got %s", file, v.Line, key, kind(v))
+		return nil, fmt.Errorf("%s: line %d: %q must be a list of names, got %s", file, v.Line, key, yamldoc.Describe(v))
 	}
 	names := []string{} // non-nil: an empty list allows nothing
 	for _, item := range v.Content {
 		item = deref(item)
-		if item.Kind != yaml.ScalarNode || isNull(item) {
-			return nil, fmt.Errorf("%s: line %d: %q must be a list of names, got %s in it", file, item.Line, key, kind(item))
+		if item.Kind != yaml.ScalarNode || yamldoc.IsNull(item) {
+			return nil, fmt.Errorf("%s: line %d: %q must be a list of names, got %s in it", file, item.Line, key, yamldoc.Describe(item))
 		}
 		if err := tagname.ValidateName(kindName, item.Value); err != nil {
 			return nil, fmt.Errorf("%s: line %d: %w", file, item.Line, err)
@@ -127,7 +102,7 @@ func nameList(v *yaml.Node, kindName, file, key string) ([]string, error) {
 // scalar reads a non-empty text setting; what describes the expected value.
 func scalar(v *yaml.Node, file, key, what string) (string, error) {
 	if v.Kind != yaml.ScalarNode || v.Value == "" {
-		return "", fmt.Errorf("%s: line %d: %q must be %s, got %s", file, v.Line, key, what, kind(v))
+		return "", fmt.Errorf("%s: line %d: %q must be %s, got %s", file, v.Line, key, what, yamldoc.Describe(v))
 	}
 	return v.Value, nil
 }
@@ -140,27 +115,4 @@ func deref(n *yaml.Node) *yaml.Node {
 		return n.Alias
 	}
 	return n
-}
-
-func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
-
-// kind names what n is for messages ("got a mapping").
-func kind(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias (*" + n.Value + ")"
-	case yaml.ScalarNode:
-		if isNull(n) {
-			return "null"
-		}
-		if len(n.Value) > 64 {
-			return fmt.Sprintf("%q...", strings.ToValidUTF8(n.Value[:64], ""))
-		}
-		return fmt.Sprintf("%q", n.Value)
-	}
-	return "nothing"
 }

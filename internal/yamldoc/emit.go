@@ -1,48 +1,20 @@
-package annotations
+package yamldoc
 
 import (
-	"encoding/base64"
 	"fmt"
-	"maps"
-	"math"
-	"regexp"
+	"iter"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
 
-// This file writes YAML exactly as gto 0.2.4 does, byte for byte: gto dumps
-// its index with ruamel.yaml (YAML(typ="safe", pure=True) with
-// default_flow_style = False), and the conformance suite compares the hashes
-// of commits that contain the file. The emitter below follows the algorithm
-// of ruamel.yaml 0.18.6 (representer, serializer, YAML 1.2 resolver and
-// emitter) for the values an Index can hold: mappings with string keys,
-// sequences, strings, booleans, integers, floats and null. Its settings are
-// ruamel's defaults: indentation 2, block sequences under a mapping key not
-// indented, line width 80, allow_unicode, "\n" line breaks, mapping keys
-// sorted, empty collections in flow style, everything else in block style.
+// This file is ruamel.yaml 0.18.6's serializer and emitter for a represented
+// value (see Represent), with ruamel's default settings: indentation 2, block
+// sequences under a mapping key not indented, line width 80, allow_unicode,
+// "\n" line breaks, empty collections in flow style, everything else in
+// block style. The representer has already sorted the mapping keys.
 //
 // Positions and lengths are counted in code points, as Python does.
-
-// yamlNode is a represented value: the input of the serializer.
-type yamlNode struct {
-	kind  yamlKind
-	tag   string // scalars: "str", "null", "bool", "int", "float" or "binary"
-	value string // scalars: the text
-	// literal asks for the literal block style, as ruamel's representer
-	// does for !!binary.
-	literal bool
-	items   []*yamlNode // sequences: the items; mappings: key, value, key, ...
-}
-
-type yamlKind uint8
-
-const (
-	scalarKind yamlKind = iota
-	sequenceKind
-	mappingKind
-)
 
 // The emitter's settings: ruamel's defaults.
 const (
@@ -53,180 +25,6 @@ const (
 
 // noIndent stands for Python's None as an indentation.
 const noIndent = -1
-
-// represent builds the node of a value the way ruamel's SafeRepresenter
-// does: str, bool, int, float, None, list and dict (keys sorted, by code
-// point). Strings that are not UTF-8 cannot be a Python str; they are
-// represented as the bytes they are, which ruamel writes as !!binary in a
-// literal block (as a key, such a string is sorted by its bytes, where
-// Python would give up sorting a dict with both str and bytes keys).
-func represent(v any) (*yamlNode, error) {
-	switch v := v.(type) {
-	case nil:
-		return &yamlNode{tag: "null", value: "null"}, nil
-	case string:
-		return stringYAMLNode(v), nil
-	case bool:
-		return &yamlNode{tag: "bool", value: strconv.FormatBool(v)}, nil
-	case int:
-		return &yamlNode{tag: "int", value: strconv.Itoa(v)}, nil
-	case int64:
-		return &yamlNode{tag: "int", value: strconv.FormatInt(v, 10)}, nil
-	case uint64:
-		return &yamlNode{tag: "int", value: strconv.FormatUint(v, 10)}, nil
-	case float64:
-		return &yamlNode{tag: "float", value: pythonFloat(v)}, nil
-	case []string:
-		n := &yamlNode{kind: sequenceKind}
-		for _, s := range v {
-			n.items = append(n.items, stringYAMLNode(s))
-		}
-		return n, nil
-	case []any:
-		n := &yamlNode{kind: sequenceKind}
-		for _, item := range v {
-			c, err := represent(item)
-			if err != nil {
-				return nil, err
-			}
-			n.items = append(n.items, c)
-		}
-		return n, nil
-	case map[string]any:
-		n := &yamlNode{kind: mappingKind}
-		for _, k := range slices.Sorted(maps.Keys(v)) {
-			c, err := represent(v[k])
-			if err != nil {
-				return nil, err
-			}
-			n.items = append(n.items, stringYAMLNode(k), c)
-		}
-		return n, nil
-	}
-	return nil, fmt.Errorf("cannot write a custom value of type %T", v)
-}
-
-// stringYAMLNode represents a string; see represent.
-func stringYAMLNode(s string) *yamlNode {
-	if utf8.ValidString(s) {
-		return &yamlNode{tag: "str", value: s}
-	}
-	return &yamlNode{tag: "binary", value: base64Lines(s), literal: true}
-}
-
-// base64Lines encodes s like Python's base64.encodebytes: lines of at most
-// 76 characters, each ended by "\n".
-func base64Lines(s string) string {
-	enc := base64.StdEncoding.EncodeToString([]byte(s))
-	var b strings.Builder
-	for len(enc) > 76 {
-		b.WriteString(enc[:76])
-		b.WriteByte('\n')
-		enc = enc[76:]
-	}
-	if enc != "" {
-		b.WriteString(enc)
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
-// pythonFloat writes f as ruamel's represent_float does: .nan, .inf, -.inf,
-// or Python's repr, which is the shortest text that reads back as f, in
-// positional notation when the decimal exponent is in [-4, 16), with at
-// least one digit after the point, and in scientific notation otherwise,
-// with a signed exponent of at least two digits ("1e+16", "1.5e-07").
-func pythonFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return ".nan"
-	case math.IsInf(f, 1):
-		return ".inf"
-	case math.IsInf(f, -1):
-		return "-.inf"
-	}
-	// "-d.ddde±xx": the shortest digits and the exponent.
-	s := strconv.FormatFloat(f, 'e', -1, 64)
-	sign := ""
-	if s[0] == '-' {
-		sign, s = "-", s[1:]
-	}
-	mant, expText, _ := strings.Cut(s, "e")
-	digits := strings.Replace(mant, ".", "", 1)
-	exp, _ := strconv.Atoi(expText)
-	decpt := exp + 1 // digits before the point
-	if decpt <= -4 || decpt > 16 {
-		frac := ""
-		if len(digits) > 1 {
-			frac = "." + digits[1:]
-		}
-		esign := "+"
-		if exp < 0 {
-			esign, exp = "-", -exp
-		}
-		return fmt.Sprintf("%s%s%se%s%02d", sign, digits[:1], frac, esign, exp)
-	}
-	var intPart, fracPart string
-	switch {
-	case decpt <= 0:
-		intPart, fracPart = "0", strings.Repeat("0", -decpt)+digits
-	case decpt >= len(digits):
-		intPart, fracPart = digits+strings.Repeat("0", decpt-len(digits)), "0"
-	default:
-		intPart, fracPart = digits[:decpt], digits[decpt:]
-	}
-	return sign + intPart + "." + fracPart
-}
-
-// YAML 1.2 implicit resolvers of ruamel.yaml, by the first character they
-// apply to, in ruamel's order. Python's "$" also matches before a final
-// newline, which resolve emulates.
-var (
-	resolveBool      = regexp.MustCompile(`^(?:true|True|TRUE|false|False|FALSE)$`)
-	resolveFloat     = regexp.MustCompile(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`)
-	resolveInt       = regexp.MustCompile(`^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$`)
-	resolveMerge     = regexp.MustCompile(`^(?:<<)$`)
-	resolveNull      = regexp.MustCompile(`^(?:~|null|Null|NULL|)$`)
-	resolveTimestamp = regexp.MustCompile(`^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`)
-	resolveValue     = regexp.MustCompile(`^(?:=)$`)
-	resolveYAML      = regexp.MustCompile(`^(?:!|&|\*)$`)
-)
-
-type implicitResolver struct {
-	tag   string
-	first string // the first characters it applies to; "" also the empty string
-	re    *regexp.Regexp
-}
-
-var implicitResolvers = []implicitResolver{
-	{"bool", "tTfF", resolveBool},
-	{"float", "-+0123456789.", resolveFloat},
-	{"int", "-+0123456789", resolveInt},
-	{"merge", "<", resolveMerge},
-	{"null", "~nN", resolveNull},
-	{"timestamp", "0123456789", resolveTimestamp},
-	{"value", "=", resolveValue},
-	{"yaml", "!&*", resolveYAML},
-}
-
-// resolveScalar returns the tag a plain scalar with text s has for
-// ruamel.yaml under YAML 1.2: "str" unless an implicit resolver matches.
-func resolveScalar(s string) string {
-	first, _ := utf8.DecodeRuneInString(s)
-	for _, r := range implicitResolvers {
-		if s == "" {
-			if r.tag != "null" {
-				continue
-			}
-		} else if !strings.ContainsRune(r.first, first) {
-			continue
-		}
-		if r.re.MatchString(s) || (strings.HasSuffix(s, "\n") && r.re.MatchString(s[:len(s)-1])) {
-			return r.tag
-		}
-	}
-	return "str"
-}
 
 // scalarAnalysis is what ruamel's analyze_scalar finds out about a text,
 // reduced to what the block context needs.
@@ -320,7 +118,7 @@ type indentLevel struct {
 	seq    bool
 }
 
-// emitter is ruamel's Emitter reduced to what a represented Index needs:
+// emitter is ruamel's Emitter reduced to what a represented document needs:
 // one implicit document whose root is a mapping, no anchors, no comments,
 // no directives, collections in block style unless empty. As only empty
 // collections are in flow style, nothing is ever written in a flow context
@@ -335,15 +133,24 @@ type emitter struct {
 	indent     int // noIndent: None
 	indents    []indentLevel
 	// lossy is set when a scalar was written in a form that YAML readers,
-	// ruamel's included, read back as another string; see emitDocument.
+	// ruamel's included, read back as another string; see Emit.
 	lossy bool
 
 	sequenceContext, mappingContext, simpleKeyContext bool
 }
 
-// emitDocument writes root as a whole YAML stream. lossy reports that a
-// string was written as ruamel writes it but does not read back as itself,
-// in ruamel or elsewhere, because of three flaws of ruamel's emitter:
+// Emit writes root as a whole YAML stream, byte for byte as ruamel's dump
+// writes the value root was represented from, for a root that is a mapping
+// (all gto writes; ruamel ends some other roots with a "..." line that Emit
+// does not write). An empty mapping is "{}\n".
+//
+// The one difference from ruamel's bytes is a plain mapping key with a word
+// longer than the line: ruamel splits it over two lines, which is invalid
+// YAML, and Emit keeps it on one (see writePlain).
+//
+// lossy reports that a string was written as ruamel writes it but does not
+// read back as itself, in ruamel or elsewhere, because of three flaws of
+// ruamel's emitter:
 //
 //   - a NEL (U+0085) in a single-quoted scalar is written as a raw line
 //     break, which readers turn into "\n" and fold;
@@ -355,12 +162,12 @@ type emitter struct {
 //     back as a single space.
 //
 // gto writes the same bytes, and reads back the same changed strings.
-func emitDocument(root *yamlNode) (text string, lossy bool) {
+func Emit(root *Node) (out []byte, lossy bool) {
 	e := &emitter{whitespace: true, indention: true, indent: noIndent}
 	e.expectNode(root, false, false, false)
 	// expect_document_end
 	e.writeIndent()
-	return e.out.String(), e.lossy
+	return []byte(e.out.String()), e.lossy
 }
 
 func (e *emitter) increaseIndent(flow, sequence, indentless bool) {
@@ -399,7 +206,7 @@ func (e *emitter) seqFlowAlign() int {
 
 // expectNode writes a node; the flags say where it is: an item of a
 // sequence, a key or value of a mapping, a simple key.
-func (e *emitter) expectNode(n *yamlNode, sequence, mapping, simpleKey bool) {
+func (e *emitter) expectNode(n *Node, sequence, mapping, simpleKey bool) {
 	e.sequenceContext, e.mappingContext, e.simpleKeyContext = sequence, mapping, simpleKey
 	switch n.kind {
 	case scalarKind:
@@ -472,7 +279,7 @@ func (e *emitter) emptyFlowCollection(open, closing string) {
 // isSimpleKey is check_simple_key for a key, which is always a scalar: it
 // is on one line and short enough with its tag, which ruamel counts even
 // when it is not written. Other keys are written after "? ".
-func (e *emitter) isSimpleKey(n *yamlNode) bool {
+func (e *emitter) isSimpleKey(n *Node) bool {
 	text := []rune(n.value)
 	return len("!!")+len(n.tag)+len(text) < maxSimpleKeyLength && !analyzeScalar(text).multiline
 }
@@ -480,13 +287,13 @@ func (e *emitter) isSimpleKey(n *yamlNode) bool {
 // implicit is the pair of flags of a scalar event: whether the tag is the
 // one a plain scalar with that text resolves to, and whether it is the one
 // a quoted scalar resolves to (str).
-func implicit(n *yamlNode) (plain, quoted bool) {
-	return resolveScalar(n.value) == n.tag, n.tag == "str"
+func implicit(n *Node) (plain, quoted bool) {
+	return Resolve(n.value) == n.tag, n.tag == "str"
 }
 
 // chooseScalarStyle prefers plain, then single quotes, then double quotes;
 // text with a "'" or a "\n" goes straight to double quotes.
-func (e *emitter) chooseScalarStyle(n *yamlNode, a scalarAnalysis) byte {
+func (e *emitter) chooseScalarStyle(n *Node, a scalarAnalysis) byte {
 	plainOK, _ := implicit(n)
 	if !n.literal && plainOK {
 		if !(e.simpleKeyContext && (a.empty || a.multiline)) && a.allowPlain {
@@ -505,7 +312,7 @@ func (e *emitter) chooseScalarStyle(n *yamlNode, a scalarAnalysis) byte {
 	return styleDouble
 }
 
-func (e *emitter) processTag(n *yamlNode, style byte) {
+func (e *emitter) processTag(n *Node, style byte) {
 	plain, quoted := implicit(n)
 	if (style == stylePlain && plain) || (style != stylePlain && quoted) {
 		return
@@ -589,7 +396,22 @@ func (e *emitter) writeBreaks(breaks []rune) {
 	}
 }
 
+// none stands for Python's None as a character: the end of the text.
 const none rune = -1
+
+// positions yields each index of text with its character, then len(text)
+// with none: ruamel's scalar writers look at the end of the text as one more
+// character, which flushes what is pending.
+func positions(text []rune) iter.Seq2[int, rune] {
+	return func(yield func(int, rune) bool) {
+		for i, ch := range text {
+			if !yield(i, ch) {
+				return
+			}
+		}
+		yield(len(text), none)
+	}
+}
 
 func (e *emitter) writePlain(text []rune, split bool) {
 	if len(text) == 0 {
@@ -599,13 +421,8 @@ func (e *emitter) writePlain(text []rune, split bool) {
 		e.writeString(" ")
 	}
 	e.whitespace, e.indention = false, false
-	spaces, breaks := false, false
-	start := 0
-	for end := 0; end <= len(text); end++ {
-		ch := none
-		if end < len(text) {
-			ch = text[end]
-		}
+	start, spaces, breaks := 0, false, false
+	for end, ch := range positions(text) {
 		switch {
 		case spaces:
 			if ch != ' ' {
@@ -652,13 +469,8 @@ func (e *emitter) writePlain(text []rune, split bool) {
 
 func (e *emitter) writeSingleQuoted(text []rune, split bool) {
 	e.writeIndicator("'", true, false, false)
-	spaces, breaks := false, false
-	start := 0
-	for end := 0; end <= len(text); end++ {
-		ch := none
-		if end < len(text) {
-			ch = text[end]
-		}
+	start, spaces, breaks := 0, false, false
+	for end, ch := range positions(text) {
 		switch {
 		case spaces:
 			if ch != ' ' {
@@ -706,11 +518,7 @@ var doubleQuotedEscapes = map[rune]string{
 func (e *emitter) writeDoubleQuoted(text []rune, split bool) {
 	e.writeIndicator("\"", true, false, false)
 	start := 0
-	for end := 0; end <= len(text); end++ {
-		ch := none
-		if end < len(text) {
-			ch = text[end]
-		}
+	for end, ch := range positions(text) {
 		if ch == none || ch == '"' || ch == '\\' || ch == 0x85 || ch == 0x2028 || ch == 0x2029 || ch == 0xfeff ||
 			!((ch >= 0x20 && ch <= 0x7e) || (ch >= 0xa0 && ch <= 0xd7ff) || (ch >= 0xe000 && ch <= 0xfffd) || (ch >= 0x10000 && ch <= 0x10ffff)) {
 			if start < end {
@@ -787,11 +595,7 @@ func (e *emitter) writeLiteral(text []rune) {
 	e.writeLineBreak("\n")
 	breaks := true
 	start := 0
-	for end := 0; end <= len(text); end++ {
-		ch := none
-		if end < len(text) {
-			ch = text[end]
-		}
+	for end, ch := range positions(text) {
 		if breaks {
 			if !isLineBreak(ch) {
 				for _, br := range text[start:end] {

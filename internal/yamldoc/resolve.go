@@ -1,0 +1,62 @@
+package yamldoc
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// YAML 1.2 implicit resolvers of ruamel.yaml, by the first character they
+// apply to, in ruamel's order. Python's "$" also matches before a final
+// newline, which Resolve emulates.
+var (
+	resolveBool      = regexp.MustCompile(`^(?:true|True|TRUE|false|False|FALSE)$`)
+	resolveFloat     = regexp.MustCompile(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`)
+	resolveInt       = regexp.MustCompile(`^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$`)
+	resolveMerge     = regexp.MustCompile(`^(?:<<)$`)
+	resolveNull      = regexp.MustCompile(`^(?:~|null|Null|NULL|)$`)
+	resolveTimestamp = regexp.MustCompile(`^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`)
+	resolveValue     = regexp.MustCompile(`^(?:=)$`)
+	resolveYAML      = regexp.MustCompile(`^(?:!|&|\*)$`)
+)
+
+type implicitResolver struct {
+	tag   string
+	first string // the first characters it applies to; "" also the empty string
+	re    *regexp.Regexp
+}
+
+var implicitResolvers = []implicitResolver{
+	{"bool", "tTfF", resolveBool},
+	{"float", "-+0123456789.", resolveFloat},
+	{"int", "-+0123456789", resolveInt},
+	{"merge", "<", resolveMerge},
+	{"null", "~nN", resolveNull},
+	{"timestamp", "0123456789", resolveTimestamp},
+	{"value", "=", resolveValue},
+	{"yaml", "!&*", resolveYAML},
+}
+
+// Resolve returns the tag, without its "!!" ("str", "bool", "int", "float",
+// "null", "timestamp", "merge", "value" or "yaml"), that a plain scalar with
+// the text s has for ruamel.yaml under YAML 1.2: "str" unless an implicit
+// resolver matches. Emit writes a string plain only when it resolves to
+// "str"; a reader that gives a plain scalar the same tag reads what gto
+// reads, where yaml.v3 (closer to YAML 1.1) takes ".5e3" or "0X1F" for
+// numbers.
+func Resolve(s string) string {
+	first, _ := utf8.DecodeRuneInString(s)
+	for _, r := range implicitResolvers {
+		if s == "" {
+			if r.tag != "null" {
+				continue
+			}
+		} else if !strings.ContainsRune(r.first, first) {
+			continue
+		}
+		if r.re.MatchString(s) || (strings.HasSuffix(s, "\n") && r.re.MatchString(s[:len(s)-1])) {
+			return r.tag
+		}
+	}
+	return "str"
+}
