@@ -25,6 +25,9 @@ type Options struct {
 	// Getenv reads the environment (see environment.go for what is read).
 	// Nil means the process environment.
 	Getenv func(string) (string, bool)
+	// GitEnv, when not nil, is the whole environment git runs with (as
+	// exec.Cmd.Env); nil: the process environment.
+	GitEnv []string
 	// Log receives a line for every git command run (gto -v). Nil: silent.
 	Log io.Writer
 	// Progress receives progress of long operations (cloning). Nil: silent.
@@ -83,7 +86,7 @@ func open(ctx context.Context, opts Options, allowFolder bool) (*Registry, error
 		opts.Now = time.Now
 	}
 	r := &Registry{opts: opts, env: readEnvironment(opts.Getenv), path: opts.Repo}
-	gopts := gitstore.Options{Log: opts.Log, Progress: opts.Progress, NoObjectCache: r.env.noObjectCache}
+	gopts := gitstore.Options{Log: opts.Log, Progress: opts.Progress, NoObjectCache: r.env.noObjectCache, Env: opts.GitEnv}
 	var st *gitstore.Store
 	var err error
 	switch {

@@ -11,6 +11,10 @@ const (
 	ExitOK    = 0
 	ExitError = 1 // the command failed; nothing was changed (except what a failed push reports)
 	ExitUsage = 2 // the command line is wrong: unknown command or flag, missing argument
+	// ExitInterrupted: the command was interrupted (Ctrl-C, SIGTERM). A
+	// write then left either all of its change or none of it locally; the
+	// message says what failed.
+	ExitInterrupted = 130
 )
 
 // UsageError is a wrong command line. It exits with ExitUsage and points
@@ -39,6 +43,13 @@ func (e *Env) reportError(err error) int {
 	}
 	fmt.Fprintf(e.ErrOut, "%s%s\n", e.emoji("❌"), sentence(cliMessage(err)))
 	return ExitError
+}
+
+// reportInterrupted prints the error of an interrupted command and
+// returns ExitInterrupted.
+func (e *Env) reportInterrupted(err error) int {
+	fmt.Fprintf(e.ErrOut, "%sInterrupted: %s\n", e.emoji("❌"), cliMessage(err))
+	return ExitInterrupted
 }
 
 // sentence capitalises the first letter of an error message, unless the

@@ -8,8 +8,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -124,7 +126,16 @@ func Main() int {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(80 << 20)
 	}
-	return Run(context.Background(), SystemEnv(), os.Args[1:])
+	// Ctrl-C (or a TERM from CI) cancels the command's context: a write
+	// under way then finishes whole or undoes itself (its rollback is not
+	// cancelled), instead of dying half-way. A second signal kills.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // the next signal has its default effect again
+	}()
+	return Run(ctx, SystemEnv(), os.Args[1:])
 }
 
 // Run runs the command line args in env and returns the exit code.
@@ -134,6 +145,9 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
+	}
+	if ctx.Err() != nil {
+		return env.reportInterrupted(err)
 	}
 	if isCobraUsageError(err) {
 		err = &UsageError{Err: err, Command: cmd.CommandPath()}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -28,7 +29,8 @@ type Options struct {
 	NonInteractive bool
 	// Env, when not nil, replaces the inherited process environment for
 	// every git command, as exec.Cmd.Env does (tests use it to seal git off
-	// from the user's configuration). Nil inherits the process environment.
+	// from the user's configuration); git itself is then looked up on
+	// Env's PATH. Nil inherits the process environment.
 	Env []string
 	// NoObjectCache makes OpenBatch neither read nor write the object cache
 	// (gto-objects.cache in the git directory).
@@ -50,6 +52,29 @@ const stderrCap = 64 << 10
 // lock files) after the interrupt before it is killed.
 const waitDelay = 5 * time.Second
 
+// gitProgram is the git to run: "git" on the PATH of Env when Env is set
+// (an environment given to git says which git too), else on the process's
+// PATH.
+func (o *Options) gitProgram() string {
+	if o.Env == nil {
+		return "git"
+	}
+	for i := len(o.Env) - 1; i >= 0; i-- { // the last PATH wins, as in exec.Cmd.Env
+		if path, ok := strings.CutPrefix(o.Env[i], "PATH="); ok {
+			for _, dir := range filepath.SplitList(path) {
+				if dir == "" {
+					continue
+				}
+				if p, err := exec.LookPath(filepath.Join(dir, "git")); err == nil {
+					return p
+				}
+			}
+			return "git"
+		}
+	}
+	return "git"
+}
+
 // command builds the exec.Cmd for c, run in dir ("" = the current
 // directory, for clone).
 func (o *Options) command(ctx context.Context, dir string, c call) *exec.Cmd {
@@ -57,7 +82,7 @@ func (o *Options) command(ctx context.Context, dir string, c call) *exec.Cmd {
 	if dir != "" {
 		args = append([]string{"-C", dir}, c.args...)
 	}
-	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd := exec.CommandContext(ctx, o.gitProgram(), args...)
 	// On cancellation interrupt rather than kill: git removes its .lock
 	// files on SIGINT, while a SIGKILL during a ref update would leave
 	// refs/tags/<name>.lock behind and break every later write.

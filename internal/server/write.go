@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/gto-dev/gto/internal/jsonout"
 	"github.com/gto-dev/gto/model"
@@ -96,7 +97,9 @@ func (s *Server) apiWrite(w http.ResponseWriter, r *http.Request) {
 		}
 		req = formRequest(r.PostForm)
 	}
-	res, err := s.write(r.Context(), action, req)
+	ctx, cancel := detached(r.Context())
+	defer cancel()
+	res, err := s.write(ctx, action, req)
 	if err != nil {
 		writeProblem(w, 0, err)
 		return
@@ -132,7 +135,9 @@ func (s *Server) pageWrite(w http.ResponseWriter, r *http.Request) {
 		s.writeFailed(w, r, req.Name, status, err)
 		return
 	}
-	res, err := s.write(r.Context(), action, req)
+	ctx, cancel := detached(r.Context())
+	defer cancel()
+	res, err := s.write(ctx, action, req)
 	if err != nil {
 		s.writeFailed(w, r, req.Name, errorStatus(err), err)
 		return
@@ -153,6 +158,17 @@ func (s *Server) writeFailed(w http.ResponseWriter, r *http.Request, name string
 		return
 	}
 	s.renderRegistry(w, r, v, status, err.Error())
+}
+
+// writeDeadline bounds a write once it started (it may push to a remote).
+const writeDeadline = 2 * time.Minute
+
+// detached is the context of a write: not cancelled when the client goes
+// away (a write must finish whole or undo itself, and a client that hangs
+// up mid-way must not leave a registration without its assignment), but
+// bounded in time. The request's values stay.
+func detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), writeDeadline)
 }
 
 // write performs a write through the registry, as the CLI would, then
