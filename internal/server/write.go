@@ -22,7 +22,7 @@ import (
 //
 //	register   name, ref (default HEAD), version or bump (patch|minor|major), message
 //	assign     name, stage, version or ref, message
-//	deprecate  name (deprecate), name+version (deregister), name+version+stage (unassign), message
+//	deprecate  name and ref (deprecate), name+version (deregister), name+version+stage (unassign), message
 type WriteRequest struct {
 	Name    string `json:"name"`
 	Ref     string `json:"ref,omitempty"`
@@ -205,7 +205,7 @@ func (s *Server) writeLocked(ctx context.Context, action string, req WriteReques
 	case "assign":
 		return reg.Assign(ctx, registry.AssignOptions{Name: req.Name, Stage: req.Stage, Version: req.Version, Ref: req.Ref, Message: req.Message, Push: push})
 	}
-	opts := registry.DeprecateOptions{Name: req.Name, Version: req.Version, Stage: req.Stage, Message: req.Message, Push: push}
+	opts := registry.DeprecateOptions{Name: req.Name, Version: req.Version, Stage: req.Stage, Ref: req.Ref, Message: req.Message, Push: push}
 	switch {
 	case req.Stage != "":
 		return reg.Unassign(ctx, opts)

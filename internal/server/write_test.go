@@ -123,12 +123,23 @@ func TestAPIWriteAuth(t *testing.T) {
 		{"register", `{"name": "churn", "ref": "no-such-ref"}`, http.StatusNotFound, "no-such-ref"},
 		{"assign", `{"name": "churn", "version": "v9.9.9", "stage": "prod"}`, http.StatusNotFound, "v9.9.9"},
 		{"deprecate", `{"name": "nope"}`, http.StatusNotFound, "not found"},
+		// Cases the CLI words with its flags: the API says them in the
+		// registry's words, with the field and the case.
+		{"assign", `{"name": "churn", "version": "v1.1.1"}`, http.StatusBadRequest, `"code": "stage-required"`},
+		{"assign", `{"name": "churn", "version": "v1.1.1", "stage": "prod"}`, http.StatusConflict, `"force": true`},
+		{"assign", `{"name": "churn", "version": "v1.1.1", "ref": "HEAD", "stage": "qa"}`, http.StatusBadRequest, `"code": "version-or-ref"`},
+		{"register", `{"name": "churn", "version": "v3.0.0", "bump": "major"}`, http.StatusBadRequest, `"code": "version-and-bump"`},
+		{"register", `{"name": "brand-new", "bump": "minor"}`, http.StatusBadRequest, `cannot bump the minor version`},
+		{"deprecate", `{"name": "churn", "version": "v1.1.1", "ref": "HEAD"}`, http.StatusBadRequest, `"field": "ref"`},
 	} {
 		res := do(t, "POST", ts.URL+"/api/v1/"+tc.action, strings.NewReader(tc.body), bearerHeader(token))
 		if res.status != tc.status {
 			t.Errorf("%s %s = %d, want %d: %s", tc.action, tc.body, res.status, tc.status, res.body)
 		}
-		mustContain(t, tc.action+" "+tc.body, res.body, `"error": "`, tc.want)
+		mustContain(t, tc.action+" "+tc.body, res.body, `"error": "`, `"kind": "`, tc.want)
+		if strings.Contains(res.body, "--") {
+			t.Errorf("%s %s: the API names a flag: %s", tc.action, tc.body, res.body)
+		}
 	}
 }
 
