@@ -30,7 +30,7 @@ const annotateExample = `  gto annotate nn --type model --path models/neural_net
   gto annotate nn --path models/nn.h5 --must-exist --commit`
 
 // NewCmdAnnotate builds `gto annotate`.
-func NewCmdAnnotate(env *Env, runF func(context.Context, *AnnotateOptions) error) *cobra.Command {
+func NewCmdAnnotate(env *Env) *cobra.Command {
 	opts := &AnnotateOptions{Env: env}
 	cmd := &cobra.Command{
 		Use:               "annotate NAME",
@@ -46,9 +46,6 @@ func NewCmdAnnotate(env *Env, runF func(context.Context, *AnnotateOptions) error
 			// artifact, as 0.2.4 does.
 			opts.Annotate.TypeGiven = cmd.Flags().Changed("type")
 			opts.Annotate.PathGiven = cmd.Flags().Changed("path")
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
 			return annotateRun(cmd.Context(), opts)
 		},
 	}

@@ -50,7 +50,7 @@ const assignExample = `  # assign "prod" to a registered version
   gto assign nn --version v1.0.0 --stage prod --push --sign`
 
 // NewCmdAssign builds `gto assign` (alias `promote`).
-func NewCmdAssign(env *Env, runF func(context.Context, *AssignOptions) error) *cobra.Command {
+func NewCmdAssign(env *Env) *cobra.Command {
 	opts := &AssignOptions{Env: env}
 	var simple simpleFlag
 	var sign signFlags
@@ -79,9 +79,6 @@ func NewCmdAssign(env *Env, runF func(context.Context, *AssignOptions) error) *c
 			var err error
 			if opts.Assign.Sign, err = sign.value(cmd); err != nil {
 				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
 			}
 			return assignRun(cmd.Context(), opts)
 		},

@@ -30,7 +30,7 @@ const checkRefExample = `  gto check-ref rf@v1.0.0
   gto check-ref refs/tags/rf#prod#3 --stage`
 
 // NewCmdCheckRef builds `gto check-ref`.
-func NewCmdCheckRef(env *Env, runF func(context.Context, *CheckRefOptions) error) *cobra.Command {
+func NewCmdCheckRef(env *Env) *cobra.Command {
 	opts := &CheckRefOptions{Env: env}
 	var field func() string
 	cmd := &cobra.Command{
@@ -46,9 +46,6 @@ func NewCmdCheckRef(env *Env, runF func(context.Context, *CheckRefOptions) error
 			}
 			opts.Ref = args[0]
 			opts.Field = field()
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
 			return checkRefRun(cmd.Context(), opts)
 		},
 	}

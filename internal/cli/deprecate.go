@@ -45,7 +45,7 @@ const deprecateExample = `  # deprecate an artifact
   gto deprecate nn --sign --push`
 
 // NewCmdDeprecate builds `gto deprecate`.
-func NewCmdDeprecate(env *Env, runF func(context.Context, *DeprecateOptions) error) *cobra.Command {
+func NewCmdDeprecate(env *Env) *cobra.Command {
 	opts := &DeprecateOptions{Env: env}
 	var simple simpleFlag
 	var sign signFlags
@@ -69,9 +69,6 @@ func NewCmdDeprecate(env *Env, runF func(context.Context, *DeprecateOptions) err
 			var err error
 			if opts.Deprecate.Sign, err = sign.value(cmd); err != nil {
 				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
 			}
 			return deprecateRun(cmd.Context(), opts)
 		},

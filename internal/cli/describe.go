@@ -31,7 +31,7 @@ const describeExample = `  gto describe nn
   gto describe nn#prod --path`
 
 // NewCmdDescribe builds `gto describe`.
-func NewCmdDescribe(env *Env, runF func(context.Context, *DescribeOptions) error) *cobra.Command {
+func NewCmdDescribe(env *Env) *cobra.Command {
 	opts := &DescribeOptions{Env: env}
 	var field func() string
 	cmd := &cobra.Command{
@@ -48,9 +48,6 @@ func NewCmdDescribe(env *Env, runF func(context.Context, *DescribeOptions) error
 			}
 			opts.Describe.Name = args[0]
 			opts.Field = field()
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
 			return describeRun(cmd.Context(), opts)
 		},
 	}

@@ -53,7 +53,7 @@ const doctorExample = `  # check the registry
   gto doctor --verify`
 
 // NewCmdDoctor builds `gto doctor`.
-func NewCmdDoctor(env *Env, runF func(context.Context, *DoctorOptions) error) *cobra.Command {
+func NewCmdDoctor(env *Env) *cobra.Command {
 	opts := &DoctorOptions{Env: env}
 	cmd := &cobra.Command{
 		Use:     "doctor",
@@ -63,9 +63,6 @@ func NewCmdDoctor(env *Env, runF func(context.Context, *DoctorOptions) error) *c
 		GroupID: groupRead,
 		Args:    argsBetween(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
 			return doctorRun(cmd.Context(), opts)
 		},
 	}

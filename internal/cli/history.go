@@ -29,7 +29,7 @@ const historyExample = `  gto history
   gto history --plain --ascending`
 
 // NewCmdHistory builds `gto history`.
-func NewCmdHistory(env *Env, runF func(context.Context, *HistoryOptions) error) *cobra.Command {
+func NewCmdHistory(env *Env) *cobra.Command {
 	opts := &HistoryOptions{Env: env}
 	cmd := &cobra.Command{
 		Use:               "history [NAME]",
@@ -45,9 +45,6 @@ func NewCmdHistory(env *Env, runF func(context.Context, *HistoryOptions) error) 
 			}
 			if len(args) == 1 {
 				opts.History.Artifact = args[0]
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
 			}
 			return historyRun(cmd.Context(), opts)
 		},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gto-dev/gto/internal/jsonout"
+	"github.com/gto-dev/gto/internal/objectid"
 	"github.com/gto-dev/gto/registry"
 	"github.com/gto-dev/gto/tagname"
 )
@@ -27,22 +28,10 @@ func tableTime(t time.Time) string {
 // characters in tables; SemVer versions are printed in full (gto 0.2.4 cut
 // them too, printing "v1.0.0-" for "v1.0.0-rc.1").
 func shortVersion(v string) string {
-	if isHexsha(v) {
+	if objectid.Is(v) {
 		return v[:7]
 	}
 	return v
-}
-
-func isHexsha(s string) bool {
-	if len(s) != 40 && len(s) != 64 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // printJSON writes v as gto's JSON.

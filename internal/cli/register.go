@@ -50,7 +50,7 @@ const registerExample = `  # register a new version at HEAD
   gto register nn --version v1.0.0 --sign`
 
 // NewCmdRegister builds `gto register`.
-func NewCmdRegister(env *Env, runF func(context.Context, *RegisterOptions) error) *cobra.Command {
+func NewCmdRegister(env *Env) *cobra.Command {
 	opts := &RegisterOptions{Env: env}
 	var simple simpleFlag
 	var sign signFlags
@@ -84,9 +84,6 @@ func NewCmdRegister(env *Env, runF func(context.Context, *RegisterOptions) error
 			var err error
 			if opts.Register.Sign, err = sign.value(cmd); err != nil {
 				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
 			}
 			return registerRun(cmd.Context(), opts)
 		},

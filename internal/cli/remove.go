@@ -15,7 +15,7 @@ type RemoveOptions struct {
 }
 
 // NewCmdRemove builds `gto remove`.
-func NewCmdRemove(env *Env, runF func(context.Context, *RemoveOptions) error) *cobra.Command {
+func NewCmdRemove(env *Env) *cobra.Command {
 	opts := &RemoveOptions{Env: env}
 	cmd := &cobra.Command{
 		Use:   "remove NAME",
@@ -28,9 +28,6 @@ tags are not touched (see gto deprecate).`,
 		ValidArgsFunction: completeArtifacts(env),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Remove.Name = args[0]
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
 			return removeRun(cmd.Context(), opts)
 		},
 	}

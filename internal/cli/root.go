@@ -91,11 +91,11 @@ func NewRootCmd(env *Env) *cobra.Command {
 	root.SetOut(env.Out)
 	root.SetErr(env.ErrOut)
 	for _, c := range []*cobra.Command{
-		NewCmdShow(env, nil), NewCmdHistory(env, nil), NewCmdStages(env, nil),
-		NewCmdCheckRef(env, nil), NewCmdDoctor(env, nil),
-		NewCmdRegister(env, nil), NewCmdAssign(env, nil), NewCmdDeprecate(env, nil),
-		NewCmdAnnotate(env, nil), NewCmdRemove(env, nil), NewCmdDescribe(env, nil),
-		NewCmdServe(env, nil), NewCmdSite(env, nil),
+		NewCmdShow(env), NewCmdHistory(env), NewCmdStages(env),
+		NewCmdCheckRef(env), NewCmdDoctor(env),
+		NewCmdRegister(env), NewCmdAssign(env), NewCmdDeprecate(env),
+		NewCmdAnnotate(env), NewCmdRemove(env), NewCmdDescribe(env),
+		NewCmdServe(env), NewCmdSite(env),
 	} {
 		root.AddCommand(c)
 	}

@@ -65,7 +65,7 @@ const serveExample = `  gto serve
   curl -s localhost:8080/api/v1/show/churn%23prod`
 
 // NewCmdServe builds `gto serve`.
-func NewCmdServe(env *Env, runF func(context.Context, *ServeOptions) error) *cobra.Command {
+func NewCmdServe(env *Env) *cobra.Command {
 	opts := &ServeOptions{Env: env}
 	var refresh int
 	cmd := &cobra.Command{
@@ -80,9 +80,6 @@ func NewCmdServe(env *Env, runF func(context.Context, *ServeOptions) error) *cob
 				return usageErrorf(cmd.CommandPath(), "--refresh must be a number of seconds >= 0, got %d", refresh)
 			}
 			opts.Refresh = time.Duration(refresh) * time.Second
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
 			return serveRun(cmd.Context(), opts)
 		},
 	}

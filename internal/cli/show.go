@@ -48,8 +48,8 @@ const showExample = `  gto show
   gto show churn --vs -1
   gto show --plain | grep churn`
 
-// NewCmdShow builds `gto show`. runF replaces the run function in tests.
-func NewCmdShow(env *Env, runF func(context.Context, *ShowOptions) error) *cobra.Command {
+// NewCmdShow builds `gto show`.
+func NewCmdShow(env *Env) *cobra.Command {
 	opts := &ShowOptions{Env: env, Registry: registry.DefaultShowOptions()}
 	var sortBy sortFlag
 	var deprecated bool
@@ -73,9 +73,6 @@ func NewCmdShow(env *Env, runF func(context.Context, *ShowOptions) error) *cobra
 			opts.Registry.View.Sort = sortBy.v
 			opts.Field = field()
 			_ = deprecated // 0.2.4 always lists deprecated artifacts; gto 1.x scripts pass -d
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
 			return showRun(cmd.Context(), opts)
 		},
 	}

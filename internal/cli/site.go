@@ -31,7 +31,7 @@ const siteExample = `  gto site public
   gto site -r https://github.com/org/models.git public`
 
 // NewCmdSite builds `gto site`.
-func NewCmdSite(env *Env, runF func(context.Context, *SiteOptions) error) *cobra.Command {
+func NewCmdSite(env *Env) *cobra.Command {
 	opts := &SiteOptions{Env: env}
 	cmd := &cobra.Command{
 		Use:     "site DIR",
@@ -42,9 +42,6 @@ func NewCmdSite(env *Env, runF func(context.Context, *SiteOptions) error) *cobra
 		Args:    argsBetween(1, 1, "DIR"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dir = args[0]
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
 			return siteRun(cmd.Context(), opts)
 		},
 	}

@@ -24,7 +24,7 @@ const stagesExample = `  gto stages
   gto stages --used --json`
 
 // NewCmdStages builds `gto stages`.
-func NewCmdStages(env *Env, runF func(context.Context, *StagesOptions) error) *cobra.Command {
+func NewCmdStages(env *Env) *cobra.Command {
 	opts := &StagesOptions{Env: env}
 	cmd := &cobra.Command{
 		Use:     "stages",
@@ -34,9 +34,6 @@ func NewCmdStages(env *Env, runF func(context.Context, *StagesOptions) error) *c
 		GroupID: groupRead,
 		Args:    argsBetween(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
 			return stagesRun(cmd.Context(), opts)
 		},
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/gto-dev/gto/internal/objectid"
 )
 
 // Batch reads objects through one long-lived `git cat-file` process. Each
@@ -263,7 +265,7 @@ func (b *Batch) Commits(hashes []string) (map[string]Commit, error) {
 	if cache != nil {
 		missing := specs[:0:0]
 		for _, s := range specs {
-			if c := cache.commit(s); c != nil && isHexID(s) {
+			if c := cache.commit(s); c != nil && objectid.Is(s) {
 				out[s] = *c
 			} else {
 				missing = append(missing, s)

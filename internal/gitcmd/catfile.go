@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+
+	"github.com/gto-dev/gto/internal/objectid"
 )
 
 // catFile is one long-lived `git cat-file` process speaking the batch
@@ -178,7 +180,7 @@ func (p *catFile) read(spec string, contents bool) (*rawObject, error) {
 	if tail := string(line[sp2+1:]); (tail == "missing" || tail == "ambiguous") && string(line[:sp2]) == spec {
 		return nil, nil
 	}
-	if sp2 == sp1 || !isHexBytes(line[:sp1]) {
+	if sp2 == sp1 || !objectid.Is(line[:sp1]) {
 		return nil, fmt.Errorf("unexpected answer %q to %q", line, spec)
 	}
 	size, err := strconv.ParseInt(string(line[sp2+1:]), 10, 64)
@@ -241,30 +243,4 @@ func (p *catFile) close() error {
 	err := p.cmd.Wait()
 	p.err = errCatFileClosed
 	return commandError(p.ctx, p.cmd, err, p.stderr.String())
-}
-
-// isHexBytes is isHexID for bytes.
-func isHexBytes(b []byte) bool {
-	if len(b) != 40 && len(b) != 64 {
-		return false
-	}
-	for _, c := range b {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
-
-// isHexID reports whether s looks like a SHA-1 or SHA-256 object id.
-func isHexID(s string) bool {
-	if len(s) != 40 && len(s) != 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }

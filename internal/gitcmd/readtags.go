@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"sync"
+
+	"github.com/gto-dev/gto/internal/objectid"
 )
 
 // TagRecord is a tag as ReadTags reads it.
@@ -124,7 +126,7 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *obje
 			if len(line) > 0 {
 				id, ref, ok := bytes.Cut(bytes.TrimSuffix(line, []byte{'\n'}), []byte{' '})
 				name, isTag := bytes.CutPrefix(ref, []byte("refs/tags/"))
-				if !ok || !isTag || !isHexBytes(id) {
+				if !ok || !isTag || !objectid.Is(id) {
 					parseErr = fmt.Errorf("git for-each-ref: unexpected output %q", line)
 					break
 				}

@@ -270,10 +270,6 @@ type registryFilter struct {
 	Deprecated            bool
 }
 
-func (f registryFilter) active() bool {
-	return f.Q != "" || f.Type != "" || f.Label != "" || f.Stage != ""
-}
-
 func registryFilterFrom(q url.Values) registryFilter {
 	return registryFilter{
 		Q: strings.TrimSpace(q.Get("q")), Type: q.Get("type"), Label: q.Get("label"), Stage: q.Get("stage"),

@@ -64,7 +64,6 @@ type Server struct {
 	// mu serialises everything that opens the registry: refreshes and
 	// writes (a remote registry's mirror takes a lock per Open).
 	mu      sync.Mutex
-	wake    chan struct{}
 	pages   *pageTemplates
 	assets  *assets
 	handler http.Handler
@@ -87,7 +86,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, wake: make(chan struct{}, 1), pages: pages, assets: loadAssets()}
+	s := &Server{opts: opts, pages: pages, assets: loadAssets()}
 	salt := sha256.Sum256(fmt.Appendf(nil, "%v\x00%s", opts.AllowWrite, s.assets.version))
 	s.salt = hex.EncodeToString(salt[:4])
 	if _, err := s.Refresh(ctx); err != nil {
@@ -153,25 +152,10 @@ func (s *Server) logf(format string, args ...any) {
 	}
 }
 
-// refreshSoon asks the refresh loop to check now (after a write).
-func (s *Server) refreshSoon() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
-
 // refreshLoop checks the registry every Refresh until ctx is done.
 func (s *Server) refreshLoop(ctx context.Context) {
 	if s.opts.Refresh <= 0 {
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-s.wake:
-				s.Refresh(ctx)
-			}
-		}
+		return // tests call Refresh; writes refresh the views themselves
 	}
 	t := time.NewTicker(s.opts.Refresh)
 	defer t.Stop()
@@ -180,7 +164,6 @@ func (s *Server) refreshLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		case <-s.wake:
 		}
 		s.Refresh(ctx)
 	}

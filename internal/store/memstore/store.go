@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gto-dev/gto/internal/objectid"
 	"github.com/gto-dev/gto/internal/store"
 )
 
@@ -269,7 +270,7 @@ func (r *Repo) resolve(rev string) (string, error) {
 		id = r.peel(r.tags[strings.TrimPrefix(base, "refs/tags/")])
 	case r.commits[base] != nil:
 		id = base
-	case len(base) >= 4 && isHex(base):
+	case len(base) >= 4 && objectid.Hex(base):
 		for c := range r.commits {
 			if strings.HasPrefix(c, base) {
 				if id != "" {
@@ -286,15 +287,6 @@ func (r *Repo) resolve(rev string) (string, error) {
 		return "", notFound
 	}
 	return id, nil
-}
-
-func isHex(s string) bool {
-	for _, c := range s {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 func (rd *reader) Commits(ctx context.Context, ids []string) (map[string]store.Commit, error) {
