@@ -1,4 +1,4 @@
-package registry_test
+package registry
 
 import (
 	"reflect"
@@ -6,12 +6,11 @@ import (
 
 	"github.com/gto-dev/gto/internal/gitcmd/gittest"
 	"github.com/gto-dev/gto/model"
-	"github.com/gto-dev/gto/registry"
 )
 
 func fingerprint(t *testing.T, r *gittest.Repo) string {
 	t.Helper()
-	reg, err := registry.Open(t.Context(), registry.Options{Repo: r.Dir})
+	reg, err := Open(t.Context(), sealedAt(r, r.Dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,8 +23,8 @@ func fingerprint(t *testing.T, r *gittest.Repo) string {
 }
 
 func TestFingerprint(t *testing.T) {
+	t.Parallel()
 	r := gittest.NewRepo(t)
-	r.Setenv()
 	empty := fingerprint(t, r) // no commits yet: still a fingerprint
 	c := r.Commit("first", nil)
 	first := fingerprint(t, r)
@@ -62,6 +61,7 @@ func TestFingerprint(t *testing.T) {
 // TestSnapshotAnswersAsTheQueries checks that the views computed from a
 // Snapshot are those of the queries the commands run.
 func TestSnapshotAnswersAsTheQueries(t *testing.T) {
+	t.Parallel()
 	r := gittest.NewRepo(t)
 	c1 := r.Commit("first", map[string]string{"artifacts.yaml": "m:\n  type: model\n  description: first\n"})
 	r.Tag("m@v1.0.0", c1, "registering")
@@ -70,9 +70,8 @@ func TestSnapshotAnswersAsTheQueries(t *testing.T) {
 	r.Tag("m@v1.1.0", c2, "registering")
 	r.Tag("n#dev#1", c2, "unregistered stage")
 	r.Tag("m@deprecated", c1, "deprecating")
-	r.Setenv()
 	ctx := t.Context()
-	reg, err := registry.Open(ctx, registry.Options{Repo: r.Dir})
+	reg, err := Open(ctx, sealedAt(r, r.Dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +80,7 @@ func TestSnapshotAnswersAsTheQueries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	table, err := reg.ShowRegistry(ctx, registry.DefaultShowOptions())
+	table, err := reg.ShowRegistry(ctx, DefaultShowOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +94,7 @@ func TestSnapshotAnswersAsTheQueries(t *testing.T) {
 			t.Errorf("row %d: %+v, want %+v", i, a, b)
 		}
 	}
-	stages, err := reg.Stages(ctx, registry.StagesOptions{})
+	stages, err := reg.Stages(ctx, StagesOptions{})
 	if err != nil || !reflect.DeepEqual(snap.Stages(), stages) {
 		t.Errorf("Stages: %v, want %v (%v)", snap.Stages(), stages, err)
 	}
@@ -110,7 +109,7 @@ func TestSnapshotAnswersAsTheQueries(t *testing.T) {
 	}
 	// The commit events carry the annotation at their commit, as
 	// ShowArtifact with Annotations does.
-	view, err := reg.ShowArtifact(ctx, registry.ShowOptions{Name: "m", View: model.DefaultStageView, Annotations: true})
+	view, err := reg.ShowArtifact(ctx, ShowOptions{Name: "m", View: model.DefaultStageView, Annotations: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +120,7 @@ func TestSnapshotAnswersAsTheQueries(t *testing.T) {
 			t.Errorf("%s: annotation %+v, want %+v", v.Name, got, want)
 		}
 	}
-	events, err := reg.History(ctx, registry.HistoryOptions{})
+	events, err := reg.History(ctx, HistoryOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,10 +61,9 @@ func TestCheckArtifactPath(t *testing.T) {
 // reading it whole would cost its size in memory (a committed 1 GB file, 1 GB).
 func TestLargeAnnotationsFileIsNotRead(t *testing.T) {
 	g := gittest.NewRepo(t)
-	g.Setenv()
 	huge := strings.Repeat("# a line of padding\n", 1<<20) // 20 MiB
 	g.Commit("huge annotations", map[string]string{"artifacts.yaml": huge, "dvc.yaml": huge})
-	r, err := Open(t.Context(), Options{Repo: g.Dir})
+	r, err := Open(t.Context(), sealedAt(g, g.Dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,13 +97,12 @@ func TestLargeAnnotationsFileIsNotRead(t *testing.T) {
 // The same for .gto read from HEAD in a bare repository.
 func TestLargeConfigFileIsNotRead(t *testing.T) {
 	g := gittest.NewRepo(t)
-	g.Setenv()
 	g.Commit("huge config", map[string]string{".gto": strings.Repeat("# a line of padding\n", 1<<20)})
 	bare := t.TempDir() + "/bare.git"
 	g.Git("clone", "--quiet", "--bare", g.Dir, bare)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	r, err := Open(t.Context(), Options{Repo: bare})
+	r, err := Open(t.Context(), sealedAt(g, bare))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,20 +27,17 @@ type twoClones struct {
 func newTwoClones(t *testing.T) *twoClones {
 	origin := gittest.NewBare(t)
 	a := gittest.NewRepo(t)
-	a.Setenv()
 	commit := a.Commit("first", nil)
 	a.AddRemote("origin", origin.Dir)
 	a.Git("push", "-q", "origin", "main")
 	b := filepath.Join(t.TempDir(), "b")
-	if out, err := exec.Command("git", "clone", "-q", origin.Dir, b).CombinedOutput(); err != nil {
-		t.Fatalf("clone: %v %s", err, out)
-	}
+	a.Git("clone", "-q", origin.Dir, b)
 	return &twoClones{t: t, origin: origin, a: a, b: b, commit: commit}
 }
 
 func (c *twoClones) open(dir string) *Registry {
 	c.t.Helper()
-	r, err := Open(context.Background(), Options{Repo: dir})
+	r, err := Open(context.Background(), sealedAt(c.a, dir))
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -58,15 +55,14 @@ func (c *twoClones) originTags() []string {
 }
 
 func TestPushRenumbersTakenCounters(t *testing.T) {
+	t.Parallel()
 	c := newTwoClones(t)
 	ctx := context.Background()
 	ra, rb := c.open(c.a.Dir), c.open(c.b)
 	if _, err := ra.Register(ctx, RegisterOptions{Name: "m", Ref: c.commit, Version: "v1.0.0", Push: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := exec.Command("git", "-C", c.b, "fetch", "-q", "origin", "--tags").Run(); err != nil {
-		t.Fatal(err)
-	}
+	c.a.Git("-C", c.b, "fetch", "-q", "origin", "--tags")
 	// Both clones write without seeing each other's tags, alternating:
 	// a writes and pushes, then b (stale) writes the same counter.
 	want := 0
@@ -77,7 +73,6 @@ func TestPushRenumbersTakenCounters(t *testing.T) {
 				stage = "qa" // another stage: same counter, another name
 			}
 			c.a.Tick() // distinct dates: otherwise both clones write identical tag objects
-			c.a.Setenv()
 			res, err := r.Assign(ctx, AssignOptions{Name: "m", Version: "v1.0.0", Stage: stage, Force: true, Push: true})
 			if err != nil {
 				t.Fatalf("round %d: %v", round, err)
@@ -117,11 +112,8 @@ func TestPushRenumbersTakenCounters(t *testing.T) {
 	// origin once a has fetched too, and neither has a duplicate counter.
 	c.a.Git("fetch", "-q", "origin", "--tags")
 	for _, dir := range []string{c.a.Dir, c.b} {
-		out, err := exec.Command("git", "-C", dir, "tag", "--list", "m@*", "m#*").Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := strings.Split(strings.TrimSpace(string(out)), "\n"); !slices.Equal(got, c.originTags()) {
+		out := c.a.Git("-C", dir, "tag", "--list", "m@*", "m#*")
+		if got := strings.Split(out, "\n"); !slices.Equal(got, c.originTags()) {
 			t.Errorf("%s has tags %q, origin %q", dir, got, c.originTags())
 		}
 		rep, err := c.open(dir).Doctor(ctx)
@@ -147,7 +139,6 @@ func (c *twoClones) assignVersionTaken() (*WriteResult, error) {
 		c.t.Fatal(err)
 	}
 	c.a.Tick()
-	c.a.Setenv()
 	res, err := rb.Assign(ctx, AssignOptions{Name: "m", Ref: "HEAD", NewVersion: "v1.0.0", Stage: "prod", Push: true})
 	if !errors.Is(err, ErrConflict) {
 		c.t.Fatalf("err = %v, want ErrConflict", err)
@@ -156,6 +147,7 @@ func (c *twoClones) assignVersionTaken() (*WriteResult, error) {
 }
 
 func TestPushVersionTakenKeepsLocalTags(t *testing.T) {
+	t.Parallel()
 	c := newTwoClones(t)
 	res, err := c.assignVersionTaken()
 	if res != nil && len(res.Created) > 0 {
@@ -170,11 +162,7 @@ func TestPushVersionTakenKeepsLocalTags(t *testing.T) {
 		t.Errorf("origin tags %q", got)
 	}
 	tags := func() string {
-		out, err := exec.Command("git", "-C", c.b, "for-each-ref", "--format=%(refname:short) %(*objectname)", "refs/tags/").Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(out)
+		return c.a.Git("-C", c.b, "for-each-ref", "--format=%(refname:short) %(*objectname)", "refs/tags/") + "\n"
 	}
 	// b keeps what it wrote (SPEC §5: the local tag is kept)...
 	bHead := strings.TrimSpace(c.a.Git("-C", c.b, "rev-parse", "HEAD"))
@@ -184,7 +172,9 @@ func TestPushVersionTakenKeepsLocalTags(t *testing.T) {
 	// ...and the command the error gives makes it agree with origin.
 	msg := err.Error()
 	take := msg[strings.Index(msg, "`")+1 : strings.LastIndex(msg, "`")]
-	if out, err := exec.Command("sh", "-c", "cd \"$0\" && "+take, c.b).CombinedOutput(); err != nil {
+	sh := exec.Command("sh", "-c", "cd \"$0\" && "+take, c.b)
+	sh.Env = c.a.Env()
+	if out, err := sh.CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", take, err, out)
 	}
 	if want := fmt.Sprintf("m@v1.0.0 %s\n", c.a.Git("rev-parse", "HEAD")); tags() != want {
@@ -197,6 +187,7 @@ func TestPushVersionTakenKeepsLocalTags(t *testing.T) {
 // takes the assignment, the error says which tag reached origin, and the
 // local tags stay.
 func TestPushVersionTakenNonAtomic(t *testing.T) {
+	t.Parallel()
 	c := newTwoClones(t)
 	c.origin.Git("config", "receive.advertiseAtomic", "false")
 	_, err := c.assignVersionTaken()

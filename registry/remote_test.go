@@ -26,7 +26,6 @@ type remoteFixture struct {
 func newRemoteFixture(t *testing.T) *remoteFixture {
 	bare := gittest.NewBare(t)
 	clone := gittest.NewRepo(t)
-	clone.Setenv()
 	commit := clone.Commit("first", map[string]string{"artifacts.yaml": "model: {type: model}\n"})
 	clone.AddRemote("origin", bare.Dir)
 	clone.Tag("model@v1.0.0", commit, "Registering artifact model version v1.0.0")
@@ -34,9 +33,16 @@ func newRemoteFixture(t *testing.T) *remoteFixture {
 	return &remoteFixture{t: t, clone: clone, url: "file://" + bare.Dir, cache: t.TempDir(), commit: commit}
 }
 
+// options open the remote registry with its own cache.
+func (f *remoteFixture) options() Options {
+	o := sealedAt(f.clone, f.url)
+	o.CacheDir = f.cache
+	return o
+}
+
 func (f *remoteFixture) open() *Registry {
 	f.t.Helper()
-	r, err := Open(context.Background(), Options{Repo: f.url, CacheDir: f.cache})
+	r, err := Open(context.Background(), f.options())
 	if err != nil {
 		f.t.Fatalf("open %s: %v", f.url, err)
 	}
@@ -69,6 +75,7 @@ func (f *remoteFixture) mirrorDir() string {
 }
 
 func TestRemoteMirrorLifecycle(t *testing.T) {
+	t.Parallel()
 	f := newRemoteFixture(t)
 
 	// first call: clones the mirror
@@ -119,6 +126,7 @@ func TestRemoteMirrorLifecycle(t *testing.T) {
 }
 
 func TestRemoteMirrorWritesArePushed(t *testing.T) {
+	t.Parallel()
 	f := newRemoteFixture(t)
 	r := f.open()
 	res, err := r.Assign(context.Background(), AssignOptions{Name: "model", Version: "v1.0.0", Stage: "prod"})
@@ -135,6 +143,7 @@ func TestRemoteMirrorWritesArePushed(t *testing.T) {
 }
 
 func TestRemoteMirrorRefusedPushLeavesMirrorAsRemote(t *testing.T) {
+	t.Parallel()
 	f := newRemoteFixture(t)
 	// the remote refuses every tag from now on
 	hook := filepath.Join(strings.TrimPrefix(f.url, "file://"), "hooks", "pre-receive")
@@ -159,6 +168,7 @@ func TestRemoteMirrorRefusedPushLeavesMirrorAsRemote(t *testing.T) {
 // the push is refused (origin has a different tag of that name), and the
 // mirror is left as the remote is, with the remote's tag.
 func TestRemoteMirrorVersionTakenLeavesMirrorAsRemote(t *testing.T) {
+	t.Parallel()
 	f := newRemoteFixture(t)
 	ctx := context.Background()
 	second := f.clone.Commit("second", nil)
@@ -187,6 +197,7 @@ func TestRemoteMirrorVersionTakenLeavesMirrorAsRemote(t *testing.T) {
 }
 
 func TestRemoteMirrorConcurrentUse(t *testing.T) {
+	t.Parallel()
 	f := newRemoteFixture(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
@@ -194,7 +205,7 @@ func TestRemoteMirrorConcurrentUse(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := Open(context.Background(), Options{Repo: f.url, CacheDir: f.cache})
+			r, err := Open(context.Background(), f.options())
 			if err != nil {
 				errs <- err
 				return
@@ -219,6 +230,7 @@ func TestRemoteMirrorConcurrentUse(t *testing.T) {
 // answer with what the remote holds when it starts, not with what the
 // previous command fetched.
 func TestRemoteMirrorEveryCommandSeesRemoteChanges(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, step := range []struct {
 		name string
@@ -275,6 +287,7 @@ func TestRemoteMirrorEveryCommandSeesRemoteChanges(t *testing.T) {
 		}, "model@v1.2.0"},
 	} {
 		t.Run(step.name, func(t *testing.T) {
+			t.Parallel()
 			f := newRemoteFixture(t)
 			f.artifacts() // the mirror exists
 			r := f.open()
@@ -306,6 +319,7 @@ func TestRemoteMirrorEveryCommandSeesRemoteChanges(t *testing.T) {
 // A remote gone since the mirror was made is an error at the first read;
 // the mirror stays, and serves again once the remote is back.
 func TestRemoteMirrorRemoteGone(t *testing.T) {
+	t.Parallel()
 	f := newRemoteFixture(t)
 	f.artifacts()
 	mirror := f.mirrorDir()
@@ -336,6 +350,7 @@ func TestRemoteMirrorRemoteGone(t *testing.T) {
 // Fetches leave one loose ref per new tag; the mirror packs them once they
 // are many, so that reading it stays fast after years of fetches.
 func TestRemoteMirrorStaysPacked(t *testing.T) {
+	t.Parallel()
 	f := newRemoteFixture(t)
 	f.artifacts()
 	var refs strings.Builder
@@ -360,10 +375,11 @@ func TestRemoteMirrorStaysPacked(t *testing.T) {
 // A command cancelled while the remote is being listed stops with the
 // context's error, and leaves the mirror usable.
 func TestRemoteMirrorCancelledWhileChecking(t *testing.T) {
+	t.Parallel()
 	f := newRemoteFixture(t)
 	f.artifacts()
 	ctx, cancel := context.WithCancel(context.Background())
-	r, err := Open(ctx, Options{Repo: f.url, CacheDir: f.cache})
+	r, err := Open(ctx, f.options())
 	if err != nil {
 		t.Fatal(err)
 	}
