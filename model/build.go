@@ -179,26 +179,25 @@ func applyTag(s *State, t *TagInput, seq int) {
 	case tagname.ActionRegister, tagname.ActionDeregister:
 		v := a.registeredVersion(p.Version, t.Commit)
 		e.Version = v.Name
-		if p.Action == tagname.ActionRegister {
-			e.Kind = KindRegistration
-			v.Registrations = append(v.Registrations, e)
-		} else {
-			e.Kind = KindDeregistration
-			v.Deregistrations = append(v.Deregistrations, e)
-		}
+		e.Kind = addTo(p.Action == tagname.ActionRegister, e, KindRegistration, &v.Registrations, KindDeregistration, &v.Deregistrations)
 	case tagname.ActionAssign, tagname.ActionUnassign:
 		v := stageTarget(a, t)
 		e.Version = v.Name
 		e.Stage = p.Stage
 		vs := v.stage(p.Stage)
-		if p.Action == tagname.ActionAssign {
-			e.Kind = KindAssignment
-			vs.Assignments = append(vs.Assignments, e)
-		} else {
-			e.Kind = KindUnassignment
-			vs.Unassignments = append(vs.Unassignments, e)
-		}
+		e.Kind = addTo(p.Action == tagname.ActionAssign, e, KindAssignment, &vs.Assignments, KindUnassignment, &vs.Unassignments)
 	}
+}
+
+// addTo appends e to adds (an addition) or to cancels, and returns its
+// kind.
+func addTo(addition bool, e *Event, addKind EventKind, adds *[]*Event, cancelKind EventKind, cancels *[]*Event) EventKind {
+	if addition {
+		*adds = append(*adds, e)
+		return addKind
+	}
+	*cancels = append(*cancels, e)
+	return cancelKind
 }
 
 // stageTarget is the version a stage tag belongs to: the version registered

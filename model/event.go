@@ -115,26 +115,24 @@ func Before(a, b *Event) bool {
 
 // latest returns the last event of events in application order, nil when empty.
 func latest(events ...[]*Event) *Event {
-	var last *Event
-	for _, list := range events {
-		for _, e := range list {
-			if last == nil || Before(last, e) {
-				last = e
-			}
-		}
-	}
-	return last
+	return pick(events, func(e, best *Event) bool { return Before(best, e) })
 }
 
 // earliest returns the first event of events in application order, nil when empty.
 func earliest(events ...[]*Event) *Event {
-	var first *Event
-	for _, list := range events {
+	return pick(events, Before)
+}
+
+// pick returns the event of lists for which better(e, best) held against
+// every event before it, nil when there is none.
+func pick(lists [][]*Event, better func(e, best *Event) bool) *Event {
+	var best *Event
+	for _, list := range lists {
 		for _, e := range list {
-			if first == nil || Before(e, first) {
-				first = e
+			if best == nil || better(e, best) {
+				best = e
 			}
 		}
 	}
-	return first
+	return best
 }

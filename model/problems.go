@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -101,7 +102,7 @@ func CounterProblems(tags []TagInput) []Problem {
 		}
 	}
 	var out []Problem
-	for _, name := range sortedKeys(byArtifact) {
+	for _, name := range slices.Sorted(maps.Keys(byArtifact)) {
 		list := byArtifact[name]
 		sort.SliceStable(list, func(i, j int) bool { return list[i].Parsed.Counter < list[j].Parsed.Counter })
 		for i := 1; i < len(list); i++ {
@@ -141,13 +142,13 @@ func StateProblems(s *State, allowed []string) []Problem {
 				}
 			}
 		}
-		for _, name := range sortedKeys(byName) {
+		for _, name := range slices.Sorted(maps.Keys(byName)) {
 			if vs := byName[name]; len(vs) > 1 {
 				out = append(out, Problem{Code: ProblemVersionCommits, Artifact: a.Name,
 					Message: fmt.Sprintf("version %s of artifact %q is registered at %d commits", name, a.Name, len(vs))})
 			}
 		}
-		for _, commit := range sortedKeys(a.byCommit) {
+		for _, commit := range slices.Sorted(maps.Keys(a.byCommit)) {
 			var active []string
 			for _, v := range a.byCommit[commit] {
 				if v.IsActive() {
@@ -167,13 +168,4 @@ func StateProblems(s *State, allowed []string) []Problem {
 		}
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -205,16 +205,11 @@ func (v *Version) stage(name string) *VStage {
 // commit event and its stage events.
 func (v *Version) Events() []*Event {
 	events := append(append([]*Event(nil), v.Registrations...), v.Deregistrations...)
-	if v.CommitEvent != nil {
-		events = append(events, v.CommitEvent)
-	}
-	for _, s := range v.Stages {
-		events = append(events, s.Assignments...)
-		events = append(events, s.Unassignments...)
-	}
-	return events
+	return append(events, v.indirectEvents()...)
 }
 
+// indirectEvents are the version's events other than its registrations and
+// deregistrations: its commit event and its stage events.
 func (v *Version) indirectEvents() []*Event {
 	var events []*Event
 	if v.CommitEvent != nil {

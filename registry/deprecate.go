@@ -117,18 +117,9 @@ func (r *Registry) Deregister(ctx context.Context, opts DeprecateOptions) (*Writ
 			res, err = r.deleteTags(ctx, w, model.EventTags(v.Events()), opts.Push)
 			return err
 		}
-		message := opts.Message
-		if message == "" {
-			message = fmt.Sprintf("Deregistering artifact %s version %s", opts.Name, opts.Version)
-		}
-		res, err = r.writeTags(ctx, w, snap, []*tagPlan{{
-			tag:     tagname.Tag{Artifact: opts.Name, Action: tagname.ActionDeregister, Version: opts.Version},
-			counter: opts.Counter,
-			commit:  v.Commit,
-			message: message,
-			version: v.Name,
-			sign:    opts.Sign,
-		}}, opts.Push)
+		res, err = r.writeCancel(ctx, w, snap, opts, v,
+			tagname.Tag{Artifact: opts.Name, Action: tagname.ActionDeregister, Version: opts.Version},
+			fmt.Sprintf("Deregistering artifact %s version %s", opts.Name, opts.Version))
 		return err
 	})
 	return res, err
@@ -169,21 +160,25 @@ func (r *Registry) Unassign(ctx context.Context, opts DeprecateOptions) (*WriteR
 			res, err = r.deleteTags(ctx, w, model.EventTags(events), opts.Push)
 			return err
 		}
-		message := opts.Message
-		if message == "" {
-			message = fmt.Sprintf("Unassigning stage '%s' to artifact '%s' version '%s'", opts.Stage, opts.Name, v.Name)
-		}
-		res, err = r.writeTags(ctx, w, snap, []*tagPlan{{
-			tag:     tagname.Tag{Artifact: opts.Name, Action: tagname.ActionUnassign, Stage: opts.Stage},
-			counter: opts.Counter,
-			commit:  v.Commit,
-			message: message,
-			version: v.Name,
-			sign:    opts.Sign,
-		}}, opts.Push)
+		res, err = r.writeCancel(ctx, w, snap, opts, v,
+			tagname.Tag{Artifact: opts.Name, Action: tagname.ActionUnassign, Stage: opts.Stage},
+			fmt.Sprintf("Unassigning stage '%s' to artifact '%s' version '%s'", opts.Stage, opts.Name, v.Name))
 		return err
 	})
 	return res, err
+}
+
+// writeCancel writes tag, which cancels an event of version v (a
+// deregistration or an unassignment), with opts.Message or else
+// defaultMessage.
+func (r *Registry) writeCancel(ctx context.Context, w store.Writer, snap *snapshot, opts DeprecateOptions, v *model.Version, tag tagname.Tag, defaultMessage string) (*WriteResult, error) {
+	message := opts.Message
+	if message == "" {
+		message = defaultMessage
+	}
+	return r.writeTags(ctx, w, snap, []*tagPlan{{
+		tag: tag, counter: opts.Counter, commit: v.Commit, message: message, version: v.Name, sign: opts.Sign,
+	}}, opts.Push)
 }
 
 // checkVersionOptions validates the name and version of Deregister and

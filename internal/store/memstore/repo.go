@@ -10,6 +10,8 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -145,18 +147,18 @@ func (r *Repo) commit(message string, files map[string]string) string {
 // object id for a tag of a tag) with message, at the next minute of the
 // clock, and returns the tag object's id. It replaces a tag of that name.
 func (r *Repo) Tag(name, target, message string) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	t := r.newTagObject(name, target, message, r.tick(), false)
-	r.tags[name] = t.id
-	return t.id
+	return r.tag(name, target, message, false, false)
 }
 
 // SignedTag is Tag with a signature; a bad one does not verify.
 func (r *Repo) SignedTag(name, target, message string, bad bool) string {
+	return r.tag(name, target, message, true, bad)
+}
+
+func (r *Repo) tag(name, target, message string, signed, bad bool) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	t := r.newTagObject(name, target, message, r.tick(), true)
+	t := r.newTagObject(name, target, message, r.tick(), signed)
 	t.badSig = bad
 	r.tags[name] = t.id
 	return t.id
@@ -214,7 +216,7 @@ func (r *Repo) Checkout(name string) {
 func (r *Repo) TagNames() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return sortedKeys(r.tags)
+	return slices.Sorted(maps.Keys(r.tags))
 }
 
 // TagObject returns the object id tag name names, "" when there is none.
@@ -303,15 +305,6 @@ func (r *Repo) copyObjects(src *Repo, id string) {
 		}
 		id = c.parent
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Blob stores a blob with content and returns its id.

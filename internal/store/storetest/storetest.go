@@ -94,11 +94,13 @@ func view(t *testing.T, s store.Store, fn func(ctx context.Context, rd store.Rea
 	}
 }
 
-// update runs fn in an Update of s and returns fn's error.
-func update(t *testing.T, s store.Store, fn func(ctx context.Context, w store.Writer) error) error {
+// update runs fn in an Update of s, failing the test on error.
+func update(t *testing.T, s store.Store, fn func(ctx context.Context, w store.Writer) error) {
 	t.Helper()
 	ctx := t.Context()
-	return s.Update(ctx, func(w store.Writer) error { return fn(ctx, w) })
+	if err := s.Update(ctx, func(w store.Writer) error { return fn(ctx, w) }); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func open(t *testing.T, h Harness) store.Store {
@@ -378,7 +380,7 @@ func testCreateTag(t *testing.T, h Harness) {
 	s := open(t, h)
 	name, email := h.Identity()
 	date := time.Unix(1700000000, 0).In(time.FixedZone("+0530", 5*3600+30*60))
-	err := update(t, s, func(ctx context.Context, w store.Writer) error {
+	update(t, s, func(ctx context.Context, w store.Writer) error {
 		if err := w.CreateTag(ctx, store.TagRequest{Name: "m@v1.0.0", Target: c, Message: "Registering\n", Date: "1700000000 +0530"}); err != nil {
 			return err
 		}
@@ -388,9 +390,6 @@ func testCreateTag(t *testing.T, h Harness) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	view(t, s, func(ctx context.Context, rd store.Reader) error {
 		tags, err := rd.Tags(ctx, []string{"m@"}, nil)
 		if err != nil {
@@ -413,7 +412,7 @@ func testCreateTagRefusals(t *testing.T, h Harness) {
 	c := h.Commit("first", nil)
 	obj := h.Tag("m@v1.0.0", c, "first")
 	s := open(t, h)
-	err := update(t, s, func(ctx context.Context, w store.Writer) error {
+	update(t, s, func(ctx context.Context, w store.Writer) error {
 		err := w.CreateTag(ctx, store.TagRequest{Name: "m@v1.0.0", Target: c, Message: "again"})
 		if !errors.Is(err, store.ErrTagExists) {
 			t.Errorf("CreateTag of an existing tag = %v, want ErrTagExists", err)
@@ -423,9 +422,6 @@ func testCreateTagRefusals(t *testing.T, h Harness) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	view(t, s, func(ctx context.Context, rd store.Reader) error {
 		refs, err := rd.Refs(ctx)
 		if err != nil {
@@ -444,7 +440,7 @@ func testDeleteTags(t *testing.T, h Harness) {
 		h.Tag(n, c, "msg")
 	}
 	s := open(t, h)
-	err := update(t, s, func(ctx context.Context, w store.Writer) error {
+	update(t, s, func(ctx context.Context, w store.Writer) error {
 		if err := w.DeleteTags(ctx, []string{"a@v1.0.0", "nope", "a#prod#1"}); !errors.Is(err, store.ErrRefNotFound) {
 			t.Errorf("DeleteTags with a missing tag = %v, want ErrRefNotFound", err)
 		}
@@ -453,9 +449,6 @@ func testDeleteTags(t *testing.T, h Harness) {
 		}
 		return w.DeleteTags(ctx, []string{"a@v1.0.0", "a#prod#1"})
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	view(t, s, func(ctx context.Context, rd store.Reader) error {
 		refs, err := rd.Refs(ctx)
 		if err != nil {
@@ -475,7 +468,7 @@ func testPush(t *testing.T, h Harness) {
 	a := h.Tag("a@v1.0.0", c, "msg")
 	b := h.Tag("b@v1.0.0", c, "msg")
 	s := open(t, h)
-	err := update(t, s, func(ctx context.Context, w store.Writer) error {
+	update(t, s, func(ctx context.Context, w store.Writer) error {
 		if err := w.Push(ctx, store.PushRequest{Create: []string{"a@v1.0.0", "b@v1.0.0"}, Delete: []string{"gone@v1.0.0"}}); err != nil {
 			return err
 		}
@@ -492,9 +485,6 @@ func testPush(t *testing.T, h Harness) {
 		// Pushing a tag the remote has already, as it is, succeeds.
 		return w.Push(ctx, store.PushRequest{Create: []string{"a@v1.0.0"}})
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if got := h.OriginTags(); len(got) != 2 || got["a@v1.0.0"] != a || got["b@v1.0.0"] != b {
 		t.Errorf("origin's tags = %v", got)
 	}
@@ -507,7 +497,7 @@ func testPushAtomicRefusal(t *testing.T, h Harness) {
 	h.Tag("m@v1.0.0", c, "ours")
 	h.Tag("m#prod#1", c, "ours")
 	s := open(t, h)
-	err := update(t, s, func(ctx context.Context, w store.Writer) error {
+	update(t, s, func(ctx context.Context, w store.Writer) error {
 		err := w.Push(ctx, store.PushRequest{Create: []string{"m@v1.0.0", "m#prod#1"}})
 		var pe *store.PushError
 		if !errors.As(err, &pe) {
@@ -525,9 +515,6 @@ func testPushAtomicRefusal(t *testing.T, h Harness) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if got := h.OriginTags(); len(got) != 1 {
 		t.Errorf("an atomic push refused in part changed origin: %v", got)
 	}
@@ -540,7 +527,7 @@ func testFetchTags(t *testing.T, h Harness) {
 	h.OriginTag("m#prod#1", c, "theirs")
 	h.Tag("m#prod#1", c, "ours")
 	s := open(t, h)
-	err := update(t, s, func(ctx context.Context, w store.Writer) error {
+	update(t, s, func(ctx context.Context, w store.Writer) error {
 		if err := w.FetchTags(ctx, []string{"m@v1.0.0"}); err != nil {
 			return err
 		}
@@ -552,9 +539,6 @@ func testFetchTags(t *testing.T, h Harness) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	view(t, s, func(ctx context.Context, rd store.Reader) error {
 		tags, err := rd.Tags(ctx, []string{"m#"}, nil)
 		if err != nil || len(tags) != 1 || tags[0].Message != "ours" {

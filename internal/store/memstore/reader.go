@@ -1,0 +1,274 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/gto-dev/gto/internal/store"
+)
+
+type reader struct{ s *Store }
+
+var _ store.Reader = (*reader)(nil)
+
+// tagNames lists the tags whose names start with one of prefixes (all
+// when none) and that keep (nil: all) keeps, sorted; the caller holds
+// r.mu.
+func (r *Repo) tagNames(prefixes []string, keep func(string) bool) []string {
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(r.tags)) {
+		if matches(name, prefixes) && (keep == nil || keep(name)) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func matches(name string, prefixes []string) bool {
+	if len(prefixes) == 0 {
+		return true
+	}
+	for _, p := range prefixes {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (rd *reader) Tags(ctx context.Context, prefixes []string, keep func(string) bool) ([]store.Tag, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r := rd.s.repo
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []store.Tag
+	for _, name := range r.tagNames(prefixes, keep) {
+		id := r.tags[name]
+		t := store.Tag{Name: name, Object: id, Type: r.typeOf(id)}
+		obj := r.tagObjs[id]
+		switch {
+		case t.Type == "":
+			t.Missing = true
+		case obj != nil && obj.malformed:
+			t.Malformed = true
+		case obj != nil:
+			t.TaggerName, t.TaggerEmail, t.Time, t.HasTagger = obj.taggerName, obj.taggerEmail, obj.time, obj.hasTagger
+			t.Message, t.Signed = obj.message, obj.signed
+			t.Commit = r.peel(id)
+		case t.Type == "commit":
+			t.Commit = id
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// peel follows tag objects to the commit they lead to, "" when the chain
+// ends elsewhere; the caller holds r.mu.
+func (r *Repo) peel(id string) string {
+	for range 64 {
+		if t := r.tagObjs[id]; t != nil && !t.malformed {
+			id = t.target
+			continue
+		}
+		if r.commits[id] != nil {
+			return id
+		}
+		return ""
+	}
+	return ""
+}
+
+func (rd *reader) Refs(ctx context.Context, prefixes ...string) ([]store.Ref, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r := rd.s.repo
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []store.Ref
+	for _, name := range r.tagNames(prefixes, nil) {
+		out = append(out, store.Ref{Name: name, Object: r.tags[name], Type: r.typeOf(r.tags[name])})
+	}
+	return out, nil
+}
+
+func (rd *reader) TagExists(ctx context.Context, name string) (bool, error) {
+	r := rd.s.repo
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.tags[name]
+	return ok, ctx.Err()
+}
+
+func (rd *reader) Branches(ctx context.Context) ([]string, error) {
+	r := rd.s.repo
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	seen := map[string]bool{}
+	var tips []string
+	for _, name := range slices.Sorted(maps.Keys(r.branches)) {
+		if tip := r.branches[name]; !seen[tip] {
+			seen[tip] = true
+			tips = append(tips, tip)
+		}
+	}
+	return tips, ctx.Err()
+}
+
+func (rd *reader) ResolveCommit(ctx context.Context, rev string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	r := rd.s.repo
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id, err := r.resolve(rev)
+	if err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+func (rd *reader) Commits(ctx context.Context, ids []string) (map[string]store.Commit, error) {
+	r := rd.s.repo
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[string]store.Commit{}
+	for _, id := range ids {
+		if c := r.commits[id]; c != nil {
+			out[id] = store.Commit{ID: id, AuthorName: Name, AuthorEmail: Email, AuthorTime: c.time,
+				CommitterName: Name, CommitterEmail: Email, CommitterTime: c.time, Message: c.message}
+		}
+	}
+	return out, ctx.Err()
+}
+
+func (rd *reader) FilesAt(ctx context.Context, revs, paths []string) ([]store.CommitFiles, error) {
+	r := rd.s.repo
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]store.CommitFiles, len(revs))
+	for i, rev := range revs {
+		out[i] = store.CommitFiles{Commit: rev, Blobs: make([]string, len(paths))}
+		id, err := r.resolve(rev)
+		if err != nil {
+			continue
+		}
+		for j, p := range paths {
+			out[i].Blobs[j] = r.commits[id].files[p]
+		}
+	}
+	return out, ctx.Err()
+}
+
+func (rd *reader) BranchHistory(ctx context.Context, paths []string) ([]store.CommitFiles, error) {
+	r := rd.s.repo
+	r.mu.Lock()
+	var all []*commit
+	seen := map[string]bool{}
+	for _, tip := range r.branches {
+		for id := tip; id != "" && !seen[id]; id = r.commits[id].parent {
+			seen[id] = true
+			all = append(all, r.commits[id])
+		}
+	}
+	r.mu.Unlock()
+	sort.Slice(all, func(i, j int) bool { // newest first, as git rev-list
+		if !all[i].time.Equal(all[j].time) {
+			return all[i].time.After(all[j].time)
+		}
+		return all[i].id < all[j].id
+	})
+	revs := make([]string, len(all))
+	for i, c := range all {
+		revs[i] = c.id
+	}
+	return rd.FilesAt(ctx, revs, paths)
+}
+
+func (rd *reader) Blobs(ctx context.Context, ids []string, limit int64) (map[string][]byte, map[string]int64, error) {
+	r := rd.s.repo
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	blobs, large := map[string][]byte{}, map[string]int64{}
+	for _, id := range ids {
+		data, ok := r.blobs[id]
+		switch {
+		case !ok:
+			return nil, nil, fmt.Errorf("object %s was not found in the repository: %w", id, store.ErrObjectNotFound)
+		case int64(len(data)) > limit:
+			large[id] = int64(len(data))
+		default:
+			blobs[id] = data
+		}
+	}
+	return blobs, large, ctx.Err()
+}
+
+func (rd *reader) PathExists(ctx context.Context, rev, path string) (bool, error) {
+	r := rd.s.repo
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id, err := r.resolve(rev)
+	if err != nil {
+		return false, nil
+	}
+	for p := range r.commits[id].files {
+		if p == path || strings.HasPrefix(p, path+"/") {
+			return true, nil
+		}
+	}
+	return false, ctx.Err()
+}
+
+func (rd *reader) SignedTags(ctx context.Context) (map[string]bool, error) {
+	r := rd.s.repo
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[string]bool{}
+	for name, id := range r.tags {
+		if t := r.tagObjs[id]; t != nil && !t.malformed {
+			out[name] = t.signed
+		}
+	}
+	return out, ctx.Err()
+}
+
+func (rd *reader) VerifyTags(ctx context.Context, names []string) (map[string]string, error) {
+	r := rd.s.repo
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	bad := map[string]string{}
+	for _, name := range names {
+		t := r.tagObjs[r.tags[name]]
+		switch {
+		case t == nil || !t.signed:
+			bad[name] = "no signature found"
+		case t.badSig:
+			bad[name] = "bad signature"
+		}
+	}
+	return bad, ctx.Err()
+}
+
+func (rd *reader) Memo(slot string) (string, bool) {
+	r := rd.s.repo
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	v, ok := r.memos[slot]
+	return v, ok
+}
+
+func (rd *reader) SetMemo(slot, value string) {
+	r := rd.s.repo
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.memos[slot] = value
+}
