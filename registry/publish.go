@@ -213,13 +213,12 @@ func (r *Registry) resolveConflicts(ctx context.Context, w store.Writer, res *Wr
 		plan := *old.plan
 		plan.counter = model.CounterAlways
 		plan.tag.Counter = 0
-		c, err := tw.create(ctx, &plan)
+		// The event under its new name and the old name gone, at once.
+		created, err := tw.writeAll(ctx, []*tagPlan{&plan}, old.Name)
 		if err != nil {
 			return err
 		}
-		if err := w.DeleteTags(ctx, []string{old.Name}); err != nil && !errors.Is(err, store.ErrRefNotFound) {
-			return fmt.Errorf("renumbered %q to %q but could not delete the local %q: %w", old.Name, c.Name, old.Name, err)
-		}
+		c := created[0]
 		res.Created[i] = c
 		res.Renumbered = append(res.Renumbered, Renumbering{From: old.Name, To: c.Name})
 	}

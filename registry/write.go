@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/gto-dev/gto/internal/shell"
 	"github.com/gto-dev/gto/internal/store"
@@ -124,40 +123,72 @@ func (tw *tagWriter) check(p *tagPlan) error {
 	return nil
 }
 
-// counterAttempts bounds how often create takes the next counter after
+// counterAttempts bounds how often writeAll takes the next counter after
 // another writer took the one it chose.
 const counterAttempts = 32
 
-// create writes one planned tag. Tags with a counter take the next free
-// counter; when another writer took it first (the tag exists when we try to
-// create it, atomically), the tags are read again and the next counter is
-// tried, so concurrent writers never share or lose a counter.
-func (tw *tagWriter) create(ctx context.Context, p *tagPlan) (CreatedTag, error) {
-	t := p.tag
+// writeAll writes the planned tags in one go: all of them or none (an
+// assignment must not leave the registration it needs behind, also when
+// interrupted). Tags with a counter take the next free counter; when
+// another writer took it first (the tag exists when the write makes it,
+// atomically), the artifact's tags are read again and the next counter is
+// tried, so concurrent writers never share or lose a counter. del are
+// tags deleted in the same write (a renumbered tag's old name).
+func (tw *tagWriter) writeAll(ctx context.Context, plans []*tagPlan, del ...string) ([]CreatedTag, error) {
+	for _, p := range plans {
+		if err := tw.check(p); err != nil {
+			return nil, err
+		}
+	}
 	for range counterAttempts {
+		created, reqs, err := tw.name(plans)
+		if err != nil {
+			return nil, err
+		}
+		err = tw.w.WriteTags(ctx, reqs, del)
+		if err == nil {
+			for _, c := range created {
+				tw.tags = append(tw.tags, model.TagInput{Name: c.Name, Parsed: c.Tag, Annotated: true, Commit: c.plan.commit})
+			}
+			return created, nil
+		}
+		if !errors.Is(err, store.ErrTagExists) {
+			return nil, err
+		}
+		for _, c := range created { // a tag without counter cannot take another name
+			if c.Tag.Counter == 0 {
+				if exists, _ := tw.w.TagExists(ctx, c.Name); exists {
+					return nil, &model.ConflictError{Detail: model.Detail{Msg: fmt.Sprintf("tag %q already exists", c.Name), Err: err}}
+				}
+			}
+		}
+		if err := tw.refresh(ctx, plans[0].tag.Artifact); err != nil {
+			return nil, err
+		}
+	}
+	return nil, model.Conflictf("could not find a free counter for artifact %q after %d attempts", plans[0].tag.Artifact, counterAttempts)
+}
+
+// name gives each plan its tag name, with the next free counter where it
+// takes one (counting the tags of the plans named before it).
+func (tw *tagWriter) name(plans []*tagPlan) ([]CreatedTag, []store.TagRequest, error) {
+	created := make([]CreatedTag, len(plans))
+	reqs := make([]store.TagRequest, len(plans))
+	taken := tw.tags
+	for i, p := range plans {
+		t := p.tag
 		if p.counter.Counts(t.Action) {
-			t.Counter = model.NextCounter(tw.tags, t.Artifact)
+			t.Counter = model.NextCounter(taken, t.Artifact)
 		}
 		name, err := tagname.Format(t)
 		if err != nil {
-			return CreatedTag{}, model.WrapInvalid("", err)
+			return nil, nil, model.WrapInvalid("", err)
 		}
-		err = tw.w.CreateTag(ctx, store.TagRequest{Name: name, Target: p.commit, Message: p.message, Date: tw.date, Sign: p.sign})
-		if err == nil {
-			tw.tags = append(tw.tags, model.TagInput{Name: name, Parsed: t, Annotated: true, Commit: p.commit})
-			return CreatedTag{Name: name, Tag: t, Version: p.version, plan: p}, nil
-		}
-		if !errors.Is(err, store.ErrTagExists) {
-			return CreatedTag{}, err
-		}
-		if !p.counter.Counts(t.Action) {
-			return CreatedTag{}, &model.ConflictError{Detail: model.Detail{Msg: fmt.Sprintf("tag %q already exists", name), Err: err}}
-		}
-		if err := tw.refresh(ctx, t.Artifact); err != nil {
-			return CreatedTag{}, err
-		}
+		taken = append(taken[:len(taken):len(taken)], model.TagInput{Name: name, Parsed: t})
+		created[i] = CreatedTag{Name: name, Tag: t, Version: p.version, plan: p}
+		reqs[i] = store.TagRequest{Name: name, Target: p.commit, Message: p.message, Date: tw.date, Sign: p.sign}
 	}
-	return CreatedTag{}, model.Conflictf("could not find a free counter for artifact %q after %d attempts", t.Artifact, counterAttempts)
+	return created, reqs, nil
 }
 
 // refresh reads the artifact's tags again after a concurrent writer won a
@@ -170,63 +201,6 @@ func (tw *tagWriter) refresh(ctx context.Context, artifact string) error {
 	tw.tags = append(tags, tw.remote...)
 	return nil
 }
-
-// writeAll creates the planned tags in order; if one fails, the tags
-// already written are deleted again (see rollback), so a failed command
-// leaves nothing behind.
-func (tw *tagWriter) writeAll(ctx context.Context, plans []*tagPlan) ([]CreatedTag, error) {
-	for _, p := range plans {
-		if err := tw.check(p); err != nil {
-			return nil, err
-		}
-	}
-	var created []CreatedTag
-	for _, p := range plans {
-		c, err := tw.create(ctx, p)
-		if err != nil {
-			return nil, rollback(ctx, tw.w, created, err)
-		}
-		created = append(created, c)
-	}
-	return created, nil
-}
-
-// rollbackTimeout bounds the deletion of a failed write's tags.
-const rollbackTimeout = 30 * time.Second
-
-// rollback deletes the tags a failed write created (in one transaction)
-// and returns cause. The deletion is not cancelled with ctx: a write
-// interrupted by the user (Ctrl-C) or by a client that went away must still
-// leave nothing behind. When the deletion fails too, the error says so and
-// which tags remain.
-func rollback(ctx context.Context, w store.Writer, created []CreatedTag, cause error) error {
-	if len(created) == 0 {
-		return cause
-	}
-	names := make([]string, len(created))
-	for i, c := range created {
-		names[i] = c.Name
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rollbackTimeout)
-	defer cancel()
-	if err := w.DeleteTags(ctx, names); err != nil {
-		return &rollbackError{cause: cause, err: err, kept: names}
-	}
-	return cause
-}
-
-// rollbackError is a failed write whose tags could not be deleted again.
-type rollbackError struct {
-	cause, err error
-	kept       []string
-}
-
-func (e *rollbackError) Error() string {
-	return fmt.Sprintf("%v; the tags written before the failure could not be deleted (%v): delete them with `%s`",
-		e.cause, e.err, shell.Quote(append([]string{"git", "tag", "-d"}, e.kept...)...))
-}
-
-func (e *rollbackError) Unwrap() []error { return []error{e.cause, e.err} }
 
 // writeTags writes plans and publishes them: the common end of every write
 // that creates tags.
@@ -247,7 +221,7 @@ func (r *Registry) deleteTags(ctx context.Context, w store.Writer, tags []string
 		// nothing succeeds.
 		return &WriteResult{}, nil
 	}
-	if err := w.DeleteTags(ctx, tags); err != nil {
+	if err := w.WriteTags(ctx, nil, tags); err != nil {
 		return nil, err
 	}
 	res := &WriteResult{Deleted: tags}

@@ -38,15 +38,7 @@ type TagRequest struct {
 // ErrTagExists (and only one of the racing creators succeeds). A Target
 // that does not resolve gives an *Error.
 func (r *Repo) CreateTag(ctx context.Context, req TagRequest) error {
-	args := []string{"tag", "-a"}
-	switch {
-	case req.Sign == nil:
-	case *req.Sign:
-		args = append(args, "-s")
-	default:
-		args = append(args, "--no-sign")
-	}
-	args = append(args, "-F", "-", "--end-of-options", req.Name, req.Target)
+	args := tagArgs(req)
 	var env []string
 	if req.Date != "" {
 		env = append(env, "GIT_COMMITTER_DATE="+req.Date)
@@ -147,42 +139,4 @@ func (r *Repo) DeleteTag(ctx context.Context, name, expectedObject string) error
 
 func tagNotFound(name string, cause error) error {
 	return newKindError(ErrRefNotFound, cause, "tag %q was not found in the repository", name)
-}
-
-// DeleteTags deletes the named tags in one ref transaction (`git
-// update-ref --stdin`: start, one conditional delete per tag, prepare,
-// commit): all of them or none. Each deletion is conditional on the object
-// the tag names when DeleteTags starts, so a tag moved meanwhile by another
-// writer makes the transaction fail, deleting nothing.
-//
-// Errors: ErrRefNotFound (naming the first missing tag) when one of them
-// does not exist, before anything is deleted; an *Error when git fails.
-func (r *Repo) DeleteTags(ctx context.Context, names []string) error {
-	if len(names) == 0 {
-		return nil
-	}
-	patterns := make([]string, len(names))
-	for i, n := range names {
-		patterns[i] = EscapePattern(n)
-	}
-	refs, err := r.ListTags(ctx, patterns...)
-	if err != nil {
-		return err
-	}
-	objects := make(map[string]string, len(refs))
-	for _, ref := range refs {
-		objects[ref.Name] = ref.Object
-	}
-	var in strings.Builder
-	in.WriteString("start\n")
-	for _, n := range unique(names) {
-		id, ok := objects[n]
-		if !ok {
-			return tagNotFound(n, nil)
-		}
-		in.WriteString("delete refs/tags/" + n + " " + id + "\n")
-	}
-	in.WriteString("prepare\ncommit\n")
-	_, err = r.run(ctx, call{args: []string{"update-ref", "--stdin"}, stdin: strings.NewReader(in.String())})
-	return err
 }

@@ -107,15 +107,14 @@ type Reader interface {
 // the write lock.
 type Writer interface {
 	Reader
-	// CreateTag creates an annotated tag, atomically and never overwriting
-	// one: when a tag of that name exists (also when another process
-	// created it a moment before) the error wraps ErrTagExists. A tag that
-	// had to be signed but could not be is not created (ErrNotSigned).
-	CreateTag(ctx context.Context, req TagRequest) error
-	// DeleteTags deletes the named tags, all or none: when one of them does
-	// not exist (ErrRefNotFound) or another failure happens, none is
-	// deleted.
-	DeleteTags(ctx context.Context, names []string) error
+	// WriteTags creates the annotated tags of create and deletes the tags
+	// named in del, all at once: every change is made or none is, also
+	// when the process is killed half-way. A tag to create that exists
+	// (also one another process created a moment before) makes it fail
+	// with ErrTagExists, a tag to delete that does not exist with
+	// ErrRefNotFound; a tag that had to be signed but could not be is not
+	// created (ErrNotSigned). The errors name the tag.
+	WriteTags(ctx context.Context, create []TagRequest, del []string) error
 
 	// Remote is how the remote that writes are pushed to is called in
 	// messages: "origin" for a local repository, the URL for a registry

@@ -20,14 +20,12 @@ type writer struct {
 
 var _ store.Writer = (*writer)(nil)
 
-func (w *writer) CreateTag(ctx context.Context, req store.TagRequest) error {
-	return mapError(w.s.repo.CreateTag(ctx, gitcmd.TagRequest{
-		Name: req.Name, Target: req.Target, Message: req.Message, Date: req.Date, Sign: req.Sign,
-	}))
-}
-
-func (w *writer) DeleteTags(ctx context.Context, names []string) error {
-	return mapError(w.s.repo.DeleteTags(ctx, names))
+func (w *writer) WriteTags(ctx context.Context, create []store.TagRequest, del []string) error {
+	reqs := make([]gitcmd.TagRequest, len(create))
+	for i, req := range create {
+		reqs[i] = gitcmd.TagRequest{Name: req.Name, Target: req.Target, Message: req.Message, Date: req.Date, Sign: req.Sign}
+	}
+	return mapError(w.s.repo.UpdateTags(ctx, reqs, del))
 }
 
 func (w *writer) Remote() string {

@@ -16,28 +16,54 @@ type writer struct{ reader }
 
 var _ store.Writer = (*writer)(nil)
 
-func (w *writer) CreateTag(ctx context.Context, req store.TagRequest) error {
-	if err := w.s.before(ctx, OpCreateTag, req.Name); err != nil {
-		return err
+// WriteTags checks every change before it makes any: the hook is called
+// for each tag to create (OpCreateTag, with its name) and once for the
+// deletions (OpDeleteTags).
+func (w *writer) WriteTags(ctx context.Context, create []store.TagRequest, del []string) error {
+	for _, req := range create {
+		if err := w.s.before(ctx, OpCreateTag, req.Name); err != nil {
+			return err
+		}
+	}
+	if len(del) > 0 {
+		if err := w.s.before(ctx, OpDeleteTags, fmt.Sprintf("%d refs", len(del))); err != nil {
+			return err
+		}
 	}
 	r := w.s.repo
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if _, ok := r.tags[req.Name]; ok {
-		return fmt.Errorf("tag %q already exists: %w", req.Name, store.ErrTagExists)
-	}
-	target, err := r.resolve(req.Target)
-	if err != nil {
-		return err
-	}
-	when := r.tick()
-	if req.Date != "" {
-		if when, err = parseDate(req.Date); err != nil {
-			return err
+	for _, n := range del {
+		if _, ok := r.tags[n]; !ok {
+			return fmt.Errorf("tag %q was not found in the repository: %w", n, store.ErrRefNotFound)
 		}
 	}
-	t := r.newTagObject(req.Name, target, req.Message, when, req.Sign != nil && *req.Sign)
-	r.tags[req.Name] = t.id
+	targets := make([]string, len(create))
+	dates := make([]time.Time, len(create))
+	for i, req := range create {
+		if _, ok := r.tags[req.Name]; ok {
+			return fmt.Errorf("tag %q already exists: %w", req.Name, store.ErrTagExists)
+		}
+		var err error
+		if targets[i], err = r.resolve(req.Target); err != nil {
+			return err
+		}
+		if req.Date != "" {
+			if dates[i], err = parseDate(req.Date); err != nil {
+				return err
+			}
+		}
+	}
+	for _, n := range del {
+		delete(r.tags, n)
+	}
+	for i, req := range create {
+		when := dates[i]
+		if when.IsZero() {
+			when = r.tick()
+		}
+		r.tags[req.Name] = r.newTagObject(req.Name, targets[i], req.Message, when, req.Sign != nil && *req.Sign).id
+	}
 	return nil
 }
 
@@ -58,24 +84,6 @@ func parseDate(s string) (time.Time, error) {
 		offset = -offset
 	}
 	return time.Unix(n, 0).In(time.FixedZone(zone, offset)), nil
-}
-
-func (w *writer) DeleteTags(ctx context.Context, names []string) error {
-	if err := w.s.before(ctx, OpDeleteTags, fmt.Sprintf("%d refs", len(names))); err != nil {
-		return err
-	}
-	r := w.s.repo
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, n := range names {
-		if _, ok := r.tags[n]; !ok {
-			return fmt.Errorf("tag %q was not found in the repository: %w", n, store.ErrRefNotFound)
-		}
-	}
-	for _, n := range names {
-		delete(r.tags, n)
-	}
-	return nil
 }
 
 func (w *writer) needWorkTree() error {

@@ -72,6 +72,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"CreateTag", testCreateTag},
 		{"CreateTagRefusals", testCreateTagRefusals},
 		{"DeleteTags", testDeleteTags},
+		{"WriteTagsAtOnce", testWriteTagsAtOnce},
 		{"Push", testPush},
 		{"PushAtomicRefusal", testPushAtomicRefusal},
 		{"FetchTags", testFetchTags},
@@ -381,7 +382,7 @@ func testCreateTag(t *testing.T, h Harness) {
 	name, email := h.Identity()
 	date := time.Unix(1700000000, 0).In(time.FixedZone("+0530", 5*3600+30*60))
 	update(t, s, func(ctx context.Context, w store.Writer) error {
-		if err := w.CreateTag(ctx, store.TagRequest{Name: "m@v1.0.0", Target: c, Message: "Registering\n", Date: "1700000000 +0530"}); err != nil {
+		if err := w.WriteTags(ctx, []store.TagRequest{{Name: "m@v1.0.0", Target: c, Message: "Registering\n", Date: "1700000000 +0530"}}, nil); err != nil {
 			return err
 		}
 		// The Update sees its own writes.
@@ -413,12 +414,20 @@ func testCreateTagRefusals(t *testing.T, h Harness) {
 	obj := h.Tag("m@v1.0.0", c, "first")
 	s := open(t, h)
 	update(t, s, func(ctx context.Context, w store.Writer) error {
-		err := w.CreateTag(ctx, store.TagRequest{Name: "m@v1.0.0", Target: c, Message: "again"})
-		if !errors.Is(err, store.ErrTagExists) {
-			t.Errorf("CreateTag of an existing tag = %v, want ErrTagExists", err)
+		err := w.WriteTags(ctx, []store.TagRequest{{Name: "m@v1.0.0", Target: c, Message: "again"}}, nil)
+		if !errors.Is(err, store.ErrTagExists) || !strings.Contains(err.Error(), `"m@v1.0.0"`) {
+			t.Errorf("creating an existing tag = %v, want ErrTagExists naming it", err)
 		}
-		if err := w.CreateTag(ctx, store.TagRequest{Name: "m@v2.0.0", Target: strings.Repeat("3", len(c)), Message: "x"}); err == nil {
-			t.Error("CreateTag on a commit the repository lacks succeeded")
+		if err := w.WriteTags(ctx, []store.TagRequest{{Name: "m@v2.0.0", Target: strings.Repeat("3", len(c)), Message: "x"}}, nil); err == nil {
+			t.Error("a tag on a commit the repository lacks was created")
+		}
+		// Several changes: all or none. One tag exists, so the other is
+		// not created either, nor is anything deleted.
+		err = w.WriteTags(ctx, []store.TagRequest{
+			{Name: "m@v3.0.0", Target: c, Message: "new"}, {Name: "m@v1.0.0", Target: c, Message: "again"},
+		}, []string{"m@v1.0.0"})
+		if !errors.Is(err, store.ErrTagExists) || !strings.Contains(err.Error(), `"m@v1.0.0"`) {
+			t.Errorf("a write of several tags, one existing = %v, want ErrTagExists naming it", err)
 		}
 		return nil
 	})
@@ -441,13 +450,13 @@ func testDeleteTags(t *testing.T, h Harness) {
 	}
 	s := open(t, h)
 	update(t, s, func(ctx context.Context, w store.Writer) error {
-		if err := w.DeleteTags(ctx, []string{"a@v1.0.0", "nope", "a#prod#1"}); !errors.Is(err, store.ErrRefNotFound) {
-			t.Errorf("DeleteTags with a missing tag = %v, want ErrRefNotFound", err)
+		if err := w.WriteTags(ctx, nil, []string{"a@v1.0.0", "nope", "a#prod#1"}); !errors.Is(err, store.ErrRefNotFound) {
+			t.Errorf("deleting a missing tag = %v, want ErrRefNotFound", err)
 		}
 		if refs, _ := w.Refs(ctx); len(refs) != 3 {
-			t.Errorf("a refused DeleteTags deleted something: %+v", refs)
+			t.Errorf("a refused deletion deleted something: %+v", refs)
 		}
-		return w.DeleteTags(ctx, []string{"a@v1.0.0", "a#prod#1"})
+		return w.WriteTags(ctx, nil, []string{"a@v1.0.0", "a#prod#1"})
 	})
 	view(t, s, func(ctx context.Context, rd store.Reader) error {
 		refs, err := rd.Refs(ctx)
@@ -456,6 +465,38 @@ func testDeleteTags(t *testing.T, h Harness) {
 		}
 		if len(refs) != 1 || refs[0].Name != "b@v1.0.0" {
 			t.Errorf("after DeleteTags: %+v", refs)
+		}
+		return nil
+	})
+}
+
+// Several tags created and one deleted in one write (a renumbering:
+// the event again under another counter, its old tag gone).
+func testWriteTagsAtOnce(t *testing.T, h Harness) {
+	c := h.Commit("first", nil)
+	h.Tag("m#prod#1", c, "old")
+	s := open(t, h)
+	update(t, s, func(ctx context.Context, w store.Writer) error {
+		return w.WriteTags(ctx, []store.TagRequest{
+			{Name: "m@v1.0.0", Target: c, Message: "Registering", Date: "1700000000 +0000"},
+			{Name: "m#prod#2", Target: c, Message: "Assigning", Date: "1700000000 +0000"},
+		}, []string{"m#prod#1"})
+	})
+	view(t, s, func(ctx context.Context, rd store.Reader) error {
+		tags, err := rd.Tags(ctx, nil, nil)
+		if err != nil {
+			return err
+		}
+		if got := tagNames(tags); !slices.Equal(got, []string{"m#prod#2", "m@v1.0.0"}) {
+			t.Errorf("after the write: %v", got)
+		}
+		for _, tag := range tags {
+			if tag.Commit != c || !tag.Time.Equal(time.Unix(1700000000, 0)) || !tag.Annotated() {
+				t.Errorf("%+v", tag)
+			}
+		}
+		if tags[0].Message != "Assigning" || tags[1].Message != "Registering" {
+			t.Errorf("messages %q, %q", tags[0].Message, tags[1].Message)
 		}
 		return nil
 	})
