@@ -3,13 +3,16 @@ package registry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/gto-dev/gto/internal/store/memstore"
 	"github.com/gto-dev/gto/model"
+	"github.com/gto-dev/gto/tagname"
 )
 
 // fake is a registry over an in-memory repository with an origin: the
@@ -171,9 +174,9 @@ func TestFakeCancelAtEveryStep(t *testing.T) {
 		c := f.repo.Commit("first", nil)
 		f.repo.PushBranches(f.origin)
 		ctx, cancel := context.WithCancel(t.Context())
-		ops := 0
+		var ops []memstore.Op
 		f.hook = func(op memstore.Op, what string) error {
-			if ops++; ops == step {
+			if ops = append(ops, op); len(ops) == step {
 				cancel()
 			}
 			return nil
@@ -184,15 +187,20 @@ func TestFakeCancelAtEveryStep(t *testing.T) {
 		full := []string{"m#prod#1", "m@v0.0.1"}
 		switch {
 		case err == nil:
-			if step <= ops {
-				t.Fatalf("step %d of %d: cancelled, but the write succeeded", step, ops)
+			// Only the check after a successful push may be cut short: the
+			// write was complete then.
+			if step <= len(ops) && !(slices.Contains(ops[:step-1], memstore.OpPush) && ops[step-1] == memstore.OpRemoteTags) {
+				t.Fatalf("step %d of %v: cancelled, but the write succeeded", step, ops)
 			}
 			wantTags(t, "a complete write", local, full...)
 			wantTags(t, "a complete write, on origin", remote, full...)
 			if !res.Pushed {
 				t.Errorf("not pushed: %+v", res)
 			}
-			return // every step was cancelled once
+			if step > len(ops) {
+				return // every step was cancelled once
+			}
+			continue
 		case !errors.Is(err, context.Canceled):
 			t.Fatalf("step %d: err = %v, want context.Canceled", step, err)
 		}
@@ -357,5 +365,140 @@ func TestFakePushNonAtomic(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), `"m#prod" reached origin`) {
 		t.Errorf("err = %v, want the assignment reported as pushed", err)
+	}
+}
+
+// A pushed counted tag moves the artifact's counter ref on origin with it.
+func TestFakePushMovesTheCounterRef(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, memstore.Options{})
+	c := f.repo.Commit("first", nil)
+	f.repo.PushBranches(f.origin)
+	if _, err := f.reg.Assign(t.Context(), AssignOptions{Name: "m", Ref: c, Stage: "prod", Push: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := f.origin.GtoRef(CounterRef("m")), f.repo.TagObject("m#prod#1"); got == "" || got != want {
+		t.Errorf("counter ref %q, want the tag object %q", got, want)
+	}
+	if _, err := f.reg.Assign(t.Context(), AssignOptions{Name: "m", Version: "v0.0.1", Stage: "dev", Push: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.origin.GtoRef(CounterRef("m")); got != f.repo.TagObject("m#dev#2") {
+		t.Errorf("counter ref %q after the second assignment", got)
+	}
+}
+
+// Another gto clone pushes the same counter between our listing and our
+// push: its swap of the counter ref wins, ours is stale, and we renumber
+// and push again.
+func TestFakeCounterRefRace(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, memstore.Options{})
+	c := f.repo.Commit("first", nil)
+	f.repo.Tag("m@v1.0.0", c, "Registering")
+	f.repo.PushBranches(f.origin)
+	f.origin.Tag("m@v1.0.0", c, "Registering")
+	raced := false
+	f.hook = func(op memstore.Op, _ string) error {
+		if op == memstore.OpPush && !raced {
+			raced = true
+			f.origin.SetGtoRef(CounterRef("m"), f.origin.Tag("m#dev#1", c, "another clone"))
+		}
+		return nil
+	}
+	res, err := f.reg.Assign(t.Context(), AssignOptions{Name: "m", Version: "v1.0.0", Stage: "prod", Push: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Created[0].Name != "m#prod#2" || len(res.Renumbered) != 1 {
+		t.Fatalf("result %+v", res)
+	}
+	wantTags(t, "origin", f.originTags(), "m#dev#1", "m#prod#2", "m@v1.0.0")
+	if f.origin.GtoRef(CounterRef("m")) != f.repo.TagObject("m#prod#2") {
+		t.Error("the counter ref does not point at the last event")
+	}
+}
+
+// A client without counter refs (gto 0.2.4) pushes the same counter at
+// the same moment: our push succeeds, the check after it sees the shared
+// counter, and our tag is renumbered on origin too.
+func TestFakeLegacyClientRace(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, memstore.Options{})
+	c := f.repo.Commit("first", nil)
+	f.repo.Tag("m@v1.0.0", c, "Registering")
+	f.repo.PushBranches(f.origin)
+	f.origin.Tag("m@v1.0.0", c, "Registering")
+	pushes := 0
+	f.hook = func(op memstore.Op, _ string) error {
+		if op == memstore.OpPush {
+			if pushes++; pushes == 1 {
+				f.origin.Tag("m#dev#1", c, "gto 0.2.4 in another clone")
+			}
+		}
+		return nil
+	}
+	res, err := f.reg.Assign(t.Context(), AssignOptions{Name: "m", Version: "v1.0.0", Stage: "prod", Push: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Pushed || res.Created[0].Name != "m#prod#2" || len(res.Renumbered) != 1 || res.Renumbered[0].From != "m#prod#1" {
+		t.Fatalf("result %+v", res)
+	}
+	wantTags(t, "origin", f.originTags(), "m#dev#1", "m#prod#2", "m@v1.0.0")
+	wantTags(t, "local", f.tags(), "m#dev#1", "m#prod#2", "m@v1.0.0")
+}
+
+// Three clones assign at once, twenty rounds, to the same stage and to
+// their own: every event reaches origin, and no two tags of the artifact
+// share a counter.
+func TestFakeClonesRaceForCounters(t *testing.T) {
+	t.Parallel()
+	origin := memstore.NewRepo()
+	c := origin.Commit("first", nil)
+	origin.Tag("m@v1.0.0", c, "Registering")
+	var clones []*fake
+	for range 3 {
+		f := newFake(t, memstore.Options{Origin: origin})
+		f.repo.Commit("first", nil) // the same commit: the same content and clock
+		f.repo.Tag("m@v1.0.0", c, "Registering")
+		clones = append(clones, f)
+	}
+	const rounds = 20
+	errs := make(chan error, 3*rounds)
+	var wg sync.WaitGroup
+	for i, f := range clones {
+		wg.Go(func() {
+			for round := range rounds {
+				stage := "prod"
+				if round%2 == 1 {
+					stage = fmt.Sprintf("own%d", i)
+				}
+				_, err := f.reg.Assign(t.Context(), AssignOptions{Name: "m", Version: "v1.0.0", Stage: stage, Force: true, Push: true,
+					Message: fmt.Sprintf("clone %d round %d", i, round)})
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	counters := map[int]string{}
+	for _, name := range origin.TagNames() {
+		p, _ := tagname.Parse(name)
+		if p.Counter == 0 {
+			continue
+		}
+		if other, dup := counters[p.Counter]; dup {
+			t.Errorf("%s and %s share counter #%d", other, name, p.Counter)
+		}
+		counters[p.Counter] = name
+	}
+	if len(counters) != 3*rounds {
+		t.Errorf("origin has %d assignments, want %d", len(counters), 3*rounds)
 	}
 }

@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
+	"time"
 
-	"github.com/gto-dev/gto/internal/shell"
 	"github.com/gto-dev/gto/internal/store"
 	"github.com/gto-dev/gto/model"
 	"github.com/gto-dev/gto/tagname"
@@ -14,80 +15,172 @@ import (
 
 // pushAttempts bounds how often publish renumbers and pushes again when
 // other clones keep taking the counters it chose.
-const pushAttempts = 5
+const pushAttempts = 10
+
+// CounterRef is the ref of origin that holds the last counted event of an
+// artifact (it points at that event's tag object). gto updates it by
+// compare-and-swap in the same atomic push as the tag, so that two clones
+// can never both push a counter computed from the same listing: counters
+// are linearizable on every remote that takes atomic pushes.
+func CounterRef(artifact string) string {
+	return "refs/gto/counters/" + tagname.TagPrefix(artifact)
+}
 
 // publish pushes created (and deleted) tags when asked to, or always for a
 // registry opened from a URL. A refused push keeps the local tags and says
 // how to retry (SPEC §5).
 //
-// Counters are per artifact, not per tag name, so before tags with a
-// counter are pushed, the remote's tags are listed: a counter another
-// clone pushed meanwhile (under any name) is not reused. Such a tag, or a
-// tag whose very name the remote has (another clone pushed between the
-// listing and the push), is renumbered: written again with the next counter
-// free both locally and on the remote, its old local tag deleted, the
-// remote's tags of the artifact fetched, and pushed again, at most
-// pushAttempts times. A tag without counter cannot be renumbered (its name
-// says what it means): the local tags stay, as in 0.2.4, and the error says
-// they contradict the remote's and how to take the remote's instead (see
-// abandon).
+// Counters are per artifact, not per tag name. Before tags with a counter
+// are pushed, origin's tags and counter refs are listed: a counter origin
+// already has (under any name) is not reused, and the push swaps the
+// artifact's counter ref (CounterRef) from the value listed to the new tag.
+// When another writer changed any of these refs in between (its tag, the
+// counter ref: a lost race, whatever git calls the refusal), the tags are
+// renumbered — written again with the next counter free locally and on
+// origin, the old local tags deleted in the same write, origin's tags of
+// the artifact fetched — and pushed again, at most pushAttempts times,
+// with a growing, jittered pause. A tag without counter cannot be
+// renumbered (its name says what it means): when origin has the same tag
+// object it is already there; otherwise the local tags stay, as in 0.2.4,
+// and the error says they contradict origin's and how to take origin's
+// instead (see abandon). Clients that do not know counter refs (gto 0.2.4,
+// plain git) are caught after the push: a tag of theirs with one of our
+// counters makes gto renumber its own (see renumberAfterPush).
 func (r *Registry) publish(ctx context.Context, w store.Writer, res *WriteResult, push bool) error {
 	res.Remote = "origin"
-	remoteRegistry := r.IsRemote()
-	if !push && !remoteRegistry {
+	if !push && !r.IsRemote() {
 		return nil
 	}
 	if len(res.Created)+len(res.Deleted) == 0 {
 		return nil
 	}
-	if hasCounter(res.Created) {
-		remoteTags, err := w.RemoteTags(ctx)
+	var lastErr error
+	for attempt := 1; attempt <= pushAttempts; attempt++ {
+		if attempt > 1 {
+			if err := pause(ctx, attempt); err != nil {
+				return r.pushError(w, err, res)
+			}
+		}
+		var remote *store.RemoteRefs
+		var req store.PushRequest
+		if hasCounter(res.Created) || attempt > 1 {
+			var err error
+			if remote, err = w.RemoteRefs(ctx); err != nil {
+				w.Resync(ctx)
+				return r.pushError(w, err, res)
+			}
+			done, err := r.reconcile(ctx, w, res, remote)
+			if err != nil || done {
+				return err
+			}
+		}
+		req, err := pushRequest(ctx, w, res, remote)
 		if err != nil {
-			w.Resync(ctx)
-			return r.pushError(w, err, res)
-		}
-		if err := r.resolveConflicts(ctx, w, res, nil, nil, remoteTags); err != nil {
 			return err
 		}
-	}
-	for attempt := 1; ; attempt++ {
-		err := w.Push(ctx, pushRequest(res))
+		err = w.Push(ctx, req)
 		if err == nil {
-			res.Pushed = true
-			if remoteRegistry {
-				res.Remote = w.Remote()
-			}
-			return nil
+			return r.pushed(ctx, w, res)
 		}
-		rejected, accepted := tagConflicts(err, res)
-		if len(rejected) == 0 {
+		if !lostRace(err) {
 			w.Resync(ctx)
 			return r.pushError(w, err, res)
 		}
-		remoteTags, lerr := w.RemoteTags(ctx)
-		if lerr != nil {
-			return r.pushError(w, fmt.Errorf("%w; listing origin's tags failed too: %v", err, lerr), res)
-		}
-		if err := r.resolveConflicts(ctx, w, res, rejected, accepted, remoteTags); err != nil {
-			return err
-		}
-		if attempt == pushAttempts {
-			w.Resync(ctx)
-			if remoteRegistry {
-				return &model.PushError{Detail: model.Detail{Err: err, Msg: fmt.Sprintf("%s kept taking the counters gto chose (%d attempts), nothing was published", w.Remote(), pushAttempts), Hint: "run the command again"}}
-			}
-			return &model.PushError{Detail: model.Detail{Err: err, Msg: fmt.Sprintf("origin kept taking the counters gto chose (%d attempts); the local repository keeps the renumbered change", pushAttempts),
-				Hint: fmt.Sprintf("run `%s` to publish it", PushCommand("origin", res))}}
-		}
+		lastErr = err
+	}
+	w.Resync(ctx)
+	if r.IsRemote() {
+		return &model.PushError{Detail: model.Detail{Err: lastErr, Msg: fmt.Sprintf("%s kept taking the counters gto chose (%d attempts), nothing was published", w.Remote(), pushAttempts), Hint: "run the command again"}}
+	}
+	return &model.PushError{Detail: model.Detail{Err: lastErr, Msg: fmt.Sprintf("origin kept taking the counters gto chose (%d attempts); the local repository keeps the renumbered change", pushAttempts),
+		Hint: fmt.Sprintf("run `%s` to publish it", PushCommand("origin", res))}}
+}
+
+// pushed records a successful push, after checking that no client
+// without counter refs took one of its counters at the same moment.
+func (r *Registry) pushed(ctx context.Context, w store.Writer, res *WriteResult) error {
+	res.Pushed = true
+	if r.IsRemote() {
+		res.Remote = w.Remote()
+	}
+	if !hasCounter(res.Created) {
+		return nil
+	}
+	return r.renumberAfterPush(ctx, w, res)
+}
+
+// pause waits before the next attempt: 20 ms doubling up to about a
+// second, each time between half and one and a half of it, so that clones
+// that lost a race to each other do not meet again.
+func pause(ctx context.Context, attempt int) error {
+	d := min(20*time.Millisecond<<(attempt-2), time.Second)
+	d = d/2 + rand.N(d)
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
 	}
 }
 
-func pushRequest(res *WriteResult) store.PushRequest {
+// lostRace reports whether err is a push that origin refused only because
+// other writers changed the refs meanwhile.
+func lostRace(err error) bool {
+	var pe *store.PushError
+	if !errors.As(err, &pe) || len(pe.Rejected) == 0 {
+		return false
+	}
+	for _, rej := range pe.Rejected {
+		if rej.Reason != store.ReasonAtomic && !rej.Reason.Moved() {
+			return false
+		}
+	}
+	return true
+}
+
+// pushRequest is the push of res: its tags, its deletions, and for each
+// artifact whose counted tags it pushes, the swap of the artifact's
+// counter ref from what remote listed to the greatest counted tag.
+func pushRequest(ctx context.Context, w store.Writer, res *WriteResult, remote *store.RemoteRefs) (store.PushRequest, error) {
 	req := store.PushRequest{Delete: res.Deleted}
+	top := map[string]CreatedTag{} // per artifact, its greatest counted tag
 	for _, c := range res.Created {
 		req.Create = append(req.Create, c.Name)
+		if c.Tag.Counter > 0 && c.Tag.Counter > top[c.Tag.Artifact].Tag.Counter {
+			top[c.Tag.Artifact] = c
+		}
 	}
-	return req
+	if len(top) == 0 || remote == nil {
+		return req, nil
+	}
+	objects, err := localObjects(ctx, w, req.Create)
+	if err != nil {
+		return req, err
+	}
+	for artifact, c := range top {
+		ref := CounterRef(artifact)
+		req.Set = append(req.Set, store.RefUpdate{Ref: ref, Object: objects[c.Name], Expect: remote.Gto[ref]})
+	}
+	return req, nil
+}
+
+// localObjects returns the objects of the named local tags.
+func localObjects(ctx context.Context, w store.Writer, names []string) (map[string]string, error) {
+	refs, err := w.Refs(ctx, names...)
+	if err != nil {
+		return nil, err
+	}
+	want := make(map[string]bool, len(names))
+	for _, n := range names {
+		want[n] = true
+	}
+	out := make(map[string]string, len(names))
+	for _, ref := range refs { // Refs takes prefixes: m#prod#1 also lists m#prod#10
+		if want[ref.Name] {
+			out[ref.Name] = ref.Object
+		}
+	}
+	return out, nil
 }
 
 func hasCounter(created []CreatedTag) bool {
@@ -100,7 +193,7 @@ func hasCounter(created []CreatedTag) bool {
 }
 
 // pushError is the error of a push that failed for another reason than a
-// tag the remote already has.
+// lost race.
 func (r *Registry) pushError(w store.Writer, err error, res *WriteResult) error {
 	if r.IsRemote() {
 		names := make([]string, 0, len(res.Created)+len(res.Deleted))
@@ -112,216 +205,4 @@ func (r *Registry) pushError(w store.Writer, err error, res *WriteResult) error 
 	}
 	return &model.PushError{Detail: model.Detail{Err: err, Msg: fmt.Sprintf("pushing to origin failed (%v); the local repository keeps the change", err),
 		Hint: fmt.Sprintf("run `%s` once the remote accepts it", PushCommand("origin", res))}}
-}
-
-// tagConflicts returns the indexes in res.Created of the tags the remote
-// rejected because it has a different tag of that name, and the names of
-// the created tags it accepted (a push that could not be atomic). It
-// returns no conflicts when some ref was rejected for another reason:
-// renumbering would not help then.
-func tagConflicts(err error, res *WriteResult) (conflicts []int, accepted map[string]bool) {
-	var pe *store.PushError
-	if !errors.As(err, &pe) {
-		return nil, nil
-	}
-	index := map[string]int{}
-	for i, c := range res.Created {
-		index[c.Name] = i
-	}
-	rejected := map[string]bool{}
-	for _, rej := range pe.Rejected {
-		i, ours := index[rej.Tag]
-		switch {
-		case ours && rej.Reason == store.ReasonExists:
-			conflicts = append(conflicts, i)
-		case ours && rej.Reason == store.ReasonAtomic:
-		default:
-			return nil, nil
-		}
-		rejected[rej.Tag] = true
-	}
-	accepted = map[string]bool{}
-	for _, c := range res.Created {
-		if !rejected[c.Name] {
-			accepted[c.Name] = true
-		}
-	}
-	return conflicts, accepted
-}
-
-// resolveConflicts handles the tags of res.Created that the remote
-// rejected because it has a different tag of that name (the indexes
-// rejected), and the tags whose counter the remote's tags (remoteTags)
-// already use under another name: tags with a counter get the next counter
-// free both locally and on the remote, and the remote's tags of the
-// artifacts are fetched, so that the local repository has the events that
-// took the counters. When a rejected tag has no counter, an error says
-// what to do (see abandon).
-func (r *Registry) resolveConflicts(ctx context.Context, w store.Writer, res *WriteResult, rejected []int, accepted map[string]bool, remoteTags []store.Ref) error {
-	artifacts := map[string]bool{}
-	for _, c := range res.Created {
-		artifacts[c.Tag.Artifact] = true
-	}
-	var fixed []int // rejected tags without counter
-	conflict := map[int]bool{}
-	for _, i := range rejected {
-		if res.Created[i].Tag.Counter == 0 {
-			fixed = append(fixed, i)
-		}
-		conflict[i] = true
-	}
-	if len(fixed) > 0 {
-		return r.abandon(ctx, w, res, fixed, accepted)
-	}
-	// Counters the remote uses, per artifact, and under which names.
-	taken := map[string]map[int][]string{}
-	for _, rt := range remoteTags {
-		if p, ok := tagname.Parse(rt.Name); ok && artifacts[p.Artifact] && p.Counter > 0 {
-			if taken[p.Artifact] == nil {
-				taken[p.Artifact] = map[int][]string{}
-			}
-			taken[p.Artifact][p.Counter] = append(taken[p.Artifact][p.Counter], rt.Name)
-		}
-	}
-	for i, c := range res.Created {
-		if c.Tag.Counter == 0 || accepted[c.Name] {
-			continue
-		}
-		for _, name := range taken[c.Tag.Artifact][c.Tag.Counter] {
-			if name != c.Name {
-				conflict[i] = true
-			}
-		}
-	}
-	if len(conflict) == 0 {
-		return nil
-	}
-	for i := range res.Created {
-		if !conflict[i] {
-			continue
-		}
-		old := res.Created[i]
-		tw := r.newTagWriter(w, nil)
-		for _, rt := range remoteTags {
-			if p, ok := tagname.Parse(rt.Name); ok && p.Artifact == old.Tag.Artifact {
-				tw.remote = append(tw.remote, model.TagInput{Name: rt.Name, Parsed: p})
-			}
-		}
-		if err := tw.refresh(ctx, old.Tag.Artifact); err != nil {
-			return err
-		}
-		plan := *old.plan
-		plan.counter = model.CounterAlways
-		plan.tag.Counter = 0
-		// The event under its new name and the old name gone, at once.
-		created, err := tw.writeAll(ctx, []*tagPlan{&plan}, old.Name)
-		if err != nil {
-			return err
-		}
-		c := created[0]
-		res.Created[i] = c
-		res.Renumbered = append(res.Renumbered, Renumbering{From: old.Name, To: c.Name})
-	}
-	fetchMissing(ctx, w, remoteTags, artifacts)
-	return nil
-}
-
-// abandon handles a tag without counter that the remote refused because it
-// has a different tag of that name (the name says what the tag means, so it
-// cannot take another). A local repository keeps the command's tags, as
-// 0.2.4 does (SPEC §5: the local tag is kept), and the error says that they
-// contradict origin and how to take origin's instead; a remote registry's
-// mirror is left as the remote is.
-func (r *Registry) abandon(ctx context.Context, w store.Writer, res *WriteResult, fixed []int, accepted map[string]bool) error {
-	first := res.Created[fixed[0]]
-	var published, kept []string
-	for _, c := range res.Created {
-		if accepted[c.Name] {
-			published = append(published, fmt.Sprintf("%q", c.Name))
-		} else {
-			kept = append(kept, c.Name)
-		}
-	}
-	what := "nothing was pushed"
-	if len(published) > 0 {
-		what = strings.Join(published, ", ") + " reached origin"
-	}
-	fetch := []string{"git", "fetch", "origin"}
-	for _, i := range fixed {
-		fetch = append(fetch, "tag", res.Created[i].Name)
-	}
-	res.Created = nil // the error says what became of each tag
-	cause := fmt.Sprintf("%q (%s)", first.Name, conflictCause(first))
-	code, next, done := conflictNext(first)
-	if r.IsRemote() {
-		w.Resync(ctx)
-		return &model.ConflictError{Detail: model.Detail{Code: code, Sep: "; ", Hint: next, Artifact: first.Tag.Artifact,
-			Msg: fmt.Sprintf("%s already has a different tag %s: %s", w.Remote(), cause, what)}}
-	}
-	take := shell.Quote(append([]string{"git", "tag", "-d"}, kept...)...) + " && " + shell.Quote(fetch...)
-	sep := ", then "
-	if done {
-		sep = ": "
-	}
-	return &model.ConflictError{Detail: model.Detail{Code: code, Sep: sep, Hint: next, Artifact: first.Tag.Artifact,
-		Msg: fmt.Sprintf("origin already has a different tag %s: %s, and the local %s kept, contradicting origin; to take origin's, run `%s`",
-			cause, what, tagsAre(kept), take)}}
-}
-
-// conflictCause says what another clone did to take the name of c.
-func conflictCause(c CreatedTag) string {
-	switch c.Tag.Action {
-	case tagname.ActionRegister:
-		return fmt.Sprintf("another clone registered version %s first", c.Tag.Version)
-	case tagname.ActionDeregister:
-		return fmt.Sprintf("another clone deregistered version %s first", c.Tag.Version)
-	case tagname.ActionDeprecate:
-		return "another clone deprecated the artifact first"
-	}
-	return "another clone wrote it first"
-}
-
-// conflictNext says what to do after a conflict on c, once the registry
-// has origin's tags, and the code of the case; done reports that origin
-// already holds what the command wanted (nothing more to do).
-func conflictNext(c CreatedTag) (code, next string, done bool) {
-	switch c.Tag.Action {
-	case tagname.ActionRegister:
-		return model.CodePushConflictRegister, fmt.Sprintf("register again without a version: gto takes the next free version of %q", c.Tag.Artifact), false
-	case tagname.ActionDeregister:
-		return "", "the version is deregistered on origin, nothing more to do", true
-	case tagname.ActionDeprecate:
-		return "", "the artifact is deprecated on origin, nothing more to do", true
-	case tagname.ActionAssign:
-		return model.CodePushConflictAssign, "assign again with a counter, so that the tag gets the next free one", false
-	case tagname.ActionUnassign:
-		return model.CodePushConflictUnassign, "unassign again with a counter, so that the tag gets the next free one", false
-	}
-	return "", "run the command again", false
-}
-
-// fetchMissing fetches the remote's tags of the artifacts that the local
-// repository does not have (after a conflict: the tags another clone
-// pushed). It is best effort: the registry stays consistent without them,
-// only less complete.
-func fetchMissing(ctx context.Context, w store.Writer, remoteTags []store.Ref, artifacts map[string]bool) {
-	var prefixes []string
-	for a := range artifacts {
-		prefixes = append(prefixes, tagPrefixes(a)...)
-	}
-	local, err := w.Refs(ctx, prefixes...)
-	if err != nil {
-		return
-	}
-	have := make(map[string]bool, len(local))
-	for _, t := range local {
-		have[t.Name] = true
-	}
-	var missing []string
-	for _, rt := range remoteTags {
-		if p, ok := tagname.Parse(rt.Name); ok && artifacts[p.Artifact] && !have[rt.Name] {
-			missing = append(missing, rt.Name)
-		}
-	}
-	_ = w.FetchTags(ctx, missing)
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gto-dev/gto/internal/gitcmd/gittest"
+	"github.com/gto-dev/gto/model"
 	"github.com/gto-dev/gto/tagname"
 )
 
@@ -129,7 +130,7 @@ func TestPushRenumbersTakenCounters(t *testing.T) {
 // assignVersionTaken has a register and push v1.0.0 of m at a new commit,
 // then b register v1.0.0 at its own commit and assign it prod in one
 // pushed command, which must fail with ErrConflict.
-func (c *twoClones) assignVersionTaken() (*WriteResult, error) {
+func (c *twoClones) assignVersionTaken(counter model.CounterMode) (*WriteResult, error) {
 	c.t.Helper()
 	ctx := context.Background()
 	ra, rb := c.open(c.a.Dir), c.open(c.b)
@@ -139,7 +140,7 @@ func (c *twoClones) assignVersionTaken() (*WriteResult, error) {
 		c.t.Fatal(err)
 	}
 	c.a.Tick()
-	res, err := rb.Assign(ctx, AssignOptions{Name: "m", Ref: "HEAD", NewVersion: "v1.0.0", Stage: "prod", Push: true})
+	res, err := rb.Assign(ctx, AssignOptions{Name: "m", Ref: "HEAD", NewVersion: "v1.0.0", Stage: "prod", Counter: counter, Push: true})
 	if !errors.Is(err, ErrConflict) {
 		c.t.Fatalf("err = %v, want ErrConflict", err)
 	}
@@ -149,7 +150,7 @@ func (c *twoClones) assignVersionTaken() (*WriteResult, error) {
 func TestPushVersionTakenKeepsLocalTags(t *testing.T) {
 	t.Parallel()
 	c := newTwoClones(t)
-	res, err := c.assignVersionTaken()
+	res, err := c.assignVersionTaken(model.CounterAuto)
 	if res != nil && len(res.Created) > 0 {
 		t.Errorf("result still lists created tags: %+v", res)
 	}
@@ -184,19 +185,34 @@ func TestPushVersionTakenKeepsLocalTags(t *testing.T) {
 
 // A remote that cannot take an atomic push gets the tags one by one: when
 // it refuses the registration (another clone registered that version) but
-// takes the assignment, the error says which tag reached origin, and the
-// local tags stay.
+// takes the assignment (a simple tag: no listing of origin before the
+// push), the error says which tag reached origin, and the local tags stay.
 func TestPushVersionTakenNonAtomic(t *testing.T) {
 	t.Parallel()
 	c := newTwoClones(t)
 	c.origin.Git("config", "receive.advertiseAtomic", "false")
-	_, err := c.assignVersionTaken()
-	for _, want := range []string{`"m#prod#1" reached origin`, `the local tag "m@v1.0.0" is kept`} {
+	_, err := c.assignVersionTaken(model.CounterNever)
+	for _, want := range []string{`"m#prod" reached origin`, `the local tag "m@v1.0.0" is kept`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
 	}
-	if got := c.originTags(); !slices.Equal(got, []string{"m#prod#1", "m@v1.0.0"}) {
+	if got := c.originTags(); !slices.Equal(got, []string{"m#prod", "m@v1.0.0"}) {
+		t.Errorf("origin tags %q", got)
+	}
+}
+
+// With a counted tag, origin is listed before the push: the version taken
+// is seen then, and nothing is pushed, not even to a non-atomic remote.
+func TestPushVersionTakenSeenBeforePushing(t *testing.T) {
+	t.Parallel()
+	c := newTwoClones(t)
+	c.origin.Git("config", "receive.advertiseAtomic", "false")
+	_, err := c.assignVersionTaken(model.CounterAuto)
+	if !strings.Contains(err.Error(), "nothing was pushed") {
+		t.Errorf("error %q", err)
+	}
+	if got := c.originTags(); !slices.Equal(got, []string{"m@v1.0.0"}) {
 		t.Errorf("origin tags %q", got)
 	}
 }

@@ -61,6 +61,8 @@ const (
 	// ReasonAtomicFailed: the ref was fine, but another ref of the same
 	// atomic push was rejected, so none was updated.
 	ReasonAtomicFailed = "atomic push failed"
+	// ReasonStale: a ref with a lease was not at the value expected.
+	ReasonStale = "stale info"
 )
 
 // ErrAtomicUnsupported: an atomic push (PushOptions.Atomic) was refused
@@ -74,6 +76,16 @@ type PushOptions struct {
 	// rejected, the others are reported with ReasonAtomicFailed. A remote
 	// without support for it gives an error wrapping ErrAtomicUnsupported.
 	Atomic bool
+	// Leases make the update of a ref conditional on its value on the
+	// remote (--force-with-lease=REF:EXPECT; EXPECT "" means the ref must
+	// not exist): a ref that moved is rejected with ReasonStale.
+	Leases []Lease
+}
+
+// Lease is a compare-and-swap of a push: Ref is updated only if it is at
+// Expect on the remote ("" for absent).
+type Lease struct {
+	Ref, Expect string
 }
 
 // Push runs `git push --porcelain <remote> <refspecs>...`: refspecs are
@@ -89,6 +101,9 @@ func (r *Repo) PushWith(ctx context.Context, remote string, refspecs []string, o
 	args := []string{"push", "--porcelain"}
 	if opts.Atomic {
 		args = append(args, "--atomic")
+	}
+	for _, l := range opts.Leases {
+		args = append(args, "--force-with-lease="+l.Ref+":"+l.Expect)
 	}
 	args = append(append(args, "--end-of-options", remote), refspecs...)
 	out, err := r.git(ctx, args...)
@@ -143,6 +158,29 @@ type RemoteTag struct {
 	// Object is the object the ref points at (the tag object of an
 	// annotated tag).
 	Object string
+}
+
+// RemoteRef is a ref a remote advertises: its full name and the object
+// it points at.
+type RemoteRef struct {
+	Name, Object string
+}
+
+// ListRemoteRefs lists the refs of remote matching patterns (ls-remote
+// patterns: "refs/tags/*"), without the peeled lines of tags, in the
+// remote's order. It talks to the remote and fetches nothing.
+func (r *Repo) ListRemoteRefs(ctx context.Context, remote string, patterns ...string) ([]RemoteRef, error) {
+	out, err := r.git(ctx, append([]string{"ls-remote", "--refs", "--end-of-options", remote}, patterns...)...)
+	if err != nil {
+		return nil, err
+	}
+	var refs []RemoteRef
+	for line := range strings.Lines(string(out)) {
+		if id, ref, ok := strings.Cut(strings.TrimSuffix(line, "\n"), "\t"); ok {
+			refs = append(refs, RemoteRef{Name: ref, Object: id})
+		}
+	}
+	return refs, nil
 }
 
 // ListRemoteTags lists the tags of remote (a remote name or URL) with `git

@@ -16,6 +16,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -120,11 +121,13 @@ type Writer interface {
 	// messages: "origin" for a local repository, the URL for a registry
 	// opened from one.
 	Remote() string
-	// RemoteTags lists the tags the remote has (without fetching them).
-	RemoteTags(ctx context.Context) ([]Ref, error)
-	// Push pushes the given tags and deletions to the remote: atomically
-	// when there are several and the remote supports it, else one by one.
-	// Refs the remote refuses are named in a *PushError.
+	// RemoteRefs lists the remote's tags and its refs under refs/gto/
+	// (without fetching them).
+	RemoteRefs(ctx context.Context) (*RemoteRefs, error)
+	// Push pushes the given tags, deletions and compare-and-swap updates
+	// to the remote: atomically when there are several and the remote
+	// supports it, else one by one. Refs the remote refuses are named in a
+	// *PushError.
 	Push(ctx context.Context, req PushRequest) error
 	// FetchTags fetches the named tags of the remote, never overwriting a
 	// local tag of the same name.
@@ -210,10 +213,27 @@ type TagRequest struct {
 	Sign *bool
 }
 
-// PushRequest is what Push pushes: new tags and tags to delete.
+// RemoteRefs are what a remote advertises.
+type RemoteRefs struct {
+	// Tags are its tags, by name (Ref.Type is "").
+	Tags []Ref
+	// Gto are its refs under refs/gto/: full ref name -> object id.
+	Gto map[string]string
+}
+
+// PushRequest is what Push pushes: new tags, tags to delete, and refs set
+// by compare-and-swap.
 type PushRequest struct {
 	Create []string
 	Delete []string
+	Set    []RefUpdate
+}
+
+// RefUpdate sets Ref (a full ref name outside refs/tags/) to Object on the
+// remote, only if it is at Expect there ("" for absent); otherwise the ref
+// is rejected with ReasonStale.
+type RefUpdate struct {
+	Ref, Object, Expect string
 }
 
 // PushError is a push the remote refused for some refs.
@@ -228,10 +248,15 @@ type PushError struct {
 
 // RejectedRef is a ref a push did not update.
 type RejectedRef struct {
-	// Tag is the tag name (without refs/tags/).
-	Tag string
+	// Ref is the full ref name ("refs/tags/m@v1.0.0").
+	Ref string
 	// Reason says why, in git's untranslated words.
 	Reason Reason
+}
+
+// Tag returns the tag name of a rejected tag, ok false for another ref.
+func (r RejectedRef) Tag() (name string, ok bool) {
+	return strings.CutPrefix(r.Ref, "refs/tags/")
 }
 
 // Reason is why a remote did not update a ref.
@@ -244,7 +269,24 @@ const (
 	// ReasonAtomic: the ref was fine, but another ref of the same atomic
 	// push was refused, so none was updated.
 	ReasonAtomic Reason = "atomic push failed"
+	// ReasonStale: a compare-and-swap found the ref at another value.
+	ReasonStale Reason = "stale info"
 )
+
+// Moved reports whether the reason means that another writer changed the
+// ref meanwhile: it exists with another value, its compare-and-swap
+// failed, or the remote could not lock or update it because another push
+// was updating it at the same moment.
+func (r Reason) Moved() bool {
+	switch {
+	case r == ReasonExists, r == ReasonStale,
+		strings.Contains(string(r), "failed to update ref"),
+		strings.Contains(string(r), "cannot lock ref"),
+		strings.Contains(string(r), "fetch first"):
+		return true
+	}
+	return false
+}
 
 func (e *PushError) Error() string {
 	msg := "failed to push to " + e.Remote + ": rejected"
@@ -252,7 +294,7 @@ func (e *PushError) Error() string {
 		if i > 0 {
 			msg += ","
 		}
-		msg += " refs/tags/" + r.Tag + " (" + string(r.Reason) + ")"
+		msg += " " + r.Ref + " (" + string(r.Reason) + ")"
 	}
 	return msg
 }

@@ -35,21 +35,25 @@ func (w *writer) Remote() string {
 	return remoteName
 }
 
-func (w *writer) RemoteTags(ctx context.Context) ([]store.Ref, error) {
-	tags, err := w.s.repo.ListRemoteTags(ctx, remoteName)
+func (w *writer) RemoteRefs(ctx context.Context) (*store.RemoteRefs, error) {
+	refs, err := w.s.repo.ListRemoteRefs(ctx, remoteName, "refs/tags/*", "refs/gto/*")
 	if err != nil {
 		return nil, mapError(err)
 	}
-	out := make([]store.Ref, len(tags))
-	for i, t := range tags {
-		out[i] = store.Ref{Name: t.Name, Object: t.Object}
+	out := &store.RemoteRefs{Gto: map[string]string{}}
+	for _, r := range refs {
+		if name, ok := strings.CutPrefix(r.Name, "refs/tags/"); ok {
+			out.Tags = append(out.Tags, store.Ref{Name: name, Object: r.Object})
+		} else if strings.HasPrefix(r.Name, "refs/gto/") {
+			out.Gto[r.Name] = r.Object
+		}
 	}
 	return out, nil
 }
 
 // Push pushes atomically when there are several refs (an assignment must
-// not reach the remote without the registration it needs), or one by one
-// when the remote cannot.
+// not reach the remote without the registration it needs, nor a counter
+// ref without its tag), or one by one when the remote cannot.
 func (w *writer) Push(ctx context.Context, req store.PushRequest) error {
 	var refspecs []string
 	for _, name := range req.Create {
@@ -58,10 +62,15 @@ func (w *writer) Push(ctx context.Context, req store.PushRequest) error {
 	for _, name := range req.Delete {
 		refspecs = append(refspecs, ":refs/tags/"+name)
 	}
-	atomic := len(refspecs) > 1
-	err := w.s.repo.PushWith(ctx, remoteName, refspecs, gitcmd.PushOptions{Atomic: atomic})
-	if atomic && errors.Is(err, gitcmd.ErrAtomicUnsupported) {
-		err = w.s.repo.Push(ctx, remoteName, refspecs)
+	opts := gitcmd.PushOptions{Atomic: len(refspecs)+len(req.Set) > 1}
+	for _, u := range req.Set {
+		refspecs = append(refspecs, u.Object+":"+u.Ref)
+		opts.Leases = append(opts.Leases, gitcmd.Lease{Ref: u.Ref, Expect: u.Expect})
+	}
+	err := w.s.repo.PushWith(ctx, remoteName, refspecs, opts)
+	if opts.Atomic && errors.Is(err, gitcmd.ErrAtomicUnsupported) {
+		opts.Atomic = false
+		err = w.s.repo.PushWith(ctx, remoteName, refspecs, opts)
 	}
 	var pe *gitcmd.PushError
 	if !errors.As(err, &pe) {
@@ -69,10 +78,7 @@ func (w *writer) Push(ctx context.Context, req store.PushRequest) error {
 	}
 	out := &store.PushError{Remote: pe.Remote, Err: err}
 	for _, rej := range pe.Rejected {
-		out.Rejected = append(out.Rejected, store.RejectedRef{
-			Tag:    strings.TrimPrefix(rej.Ref, "refs/tags/"),
-			Reason: store.Reason(rej.Reason),
-		})
+		out.Rejected = append(out.Rejected, store.RejectedRef{Ref: rej.Ref, Reason: store.Reason(rej.Reason)})
 	}
 	return out
 }

@@ -39,26 +39,46 @@ func (w *writer) withOrigin(ctx context.Context, op Op, what string, fn func(r, 
 	return fn(r, o)
 }
 
-func (w *writer) RemoteTags(ctx context.Context) ([]store.Ref, error) {
-	var out []store.Ref
+func (w *writer) RemoteRefs(ctx context.Context) (*store.RemoteRefs, error) {
+	out := &store.RemoteRefs{Gto: map[string]string{}}
 	err := w.withOrigin(ctx, OpRemoteTags, "", func(_, o *Repo) error {
 		for _, name := range slices.Sorted(maps.Keys(o.tags)) {
-			out = append(out, store.Ref{Name: name, Object: o.tags[name]})
+			out.Tags = append(out.Tags, store.Ref{Name: name, Object: o.tags[name]})
 		}
+		maps.Copy(out.Gto, o.gto)
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
-// pushRef is one ref of a push: a tag to create or to delete.
+// pushRef is one ref of a push: a tag to create or delete, or (set) a ref
+// under refs/gto/ to compare and swap.
 type pushRef struct {
 	name   string
 	create bool
+	set    *store.RefUpdate
+}
+
+func (p pushRef) ref() string {
+	if p.set != nil {
+		return p.set.Ref
+	}
+	return "refs/tags/" + p.name
 }
 
 // refuse says why origin does not take ref from r, "" when it does: a
-// different tag of that name, or a deletion of a tag it lacks.
+// different tag of that name, a deletion of a tag it lacks, a
+// compare-and-swap that finds another value.
 func refuse(r, o *Repo, ref pushRef) store.Reason {
+	if ref.set != nil {
+		if o.gto[ref.set.Ref] != ref.set.Expect {
+			return store.ReasonStale
+		}
+		return ""
+	}
 	theirs, exists := o.tags[ref.name]
 	switch {
 	case ref.create && exists && theirs != r.tags[ref.name]:
@@ -69,12 +89,16 @@ func refuse(r, o *Repo, ref pushRef) store.Reason {
 	return ""
 }
 
-// apply makes origin's ref what r's is.
+// apply makes origin's ref what the push says.
 func apply(r, o *Repo, ref pushRef) {
-	if ref.create {
+	switch {
+	case ref.set != nil:
+		o.copyObjects(r, ref.set.Object)
+		o.gto[ref.set.Ref] = ref.set.Object
+	case ref.create:
 		o.copyObjects(r, r.tags[ref.name])
 		o.tags[ref.name] = r.tags[ref.name]
-	} else {
+	default:
 		delete(o.tags, ref.name)
 	}
 }
@@ -84,17 +108,20 @@ func apply(r, o *Repo, ref pushRef) {
 func (w *writer) Push(ctx context.Context, req store.PushRequest) error {
 	var refs []pushRef
 	for _, n := range req.Create {
-		refs = append(refs, pushRef{n, true})
+		refs = append(refs, pushRef{name: n, create: true})
 	}
 	for _, n := range req.Delete {
-		refs = append(refs, pushRef{n, false})
+		refs = append(refs, pushRef{name: n})
+	}
+	for i := range req.Set {
+		refs = append(refs, pushRef{set: &req.Set[i]})
 	}
 	return w.withOrigin(ctx, OpPush, fmt.Sprintf("%d refs", len(refs)), func(r, o *Repo) error {
 		atomic := len(refs) > 1 && !o.NoAtomic
 		var rejected []store.RejectedRef
 		for _, ref := range refs {
 			if reason := refuse(r, o, ref); reason != "" {
-				rejected = append(rejected, store.RejectedRef{Tag: ref.name, Reason: reason})
+				rejected = append(rejected, store.RejectedRef{Ref: ref.ref(), Reason: reason})
 			} else if !atomic {
 				apply(r, o, ref)
 			}
@@ -110,11 +137,11 @@ func (w *writer) Push(ctx context.Context, req store.PushRequest) error {
 		if atomic { // the refs origin would have taken are refused with the others
 			refused := map[string]bool{}
 			for _, rej := range rejected {
-				refused[rej.Tag] = true
+				refused[rej.Ref] = true
 			}
 			for _, ref := range refs {
-				if !refused[ref.name] {
-					rejected = append(rejected, store.RejectedRef{Tag: ref.name, Reason: store.ReasonAtomic})
+				if !refused[ref.ref()] {
+					rejected = append(rejected, store.RejectedRef{Ref: ref.ref(), Reason: store.ReasonAtomic})
 				}
 			}
 		}

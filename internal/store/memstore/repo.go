@@ -42,6 +42,7 @@ type Repo struct {
 	blobs    map[string][]byte
 	tagObjs  map[string]*tagObject
 	tags     map[string]string // name -> object id
+	gto      map[string]string // refs under refs/gto/: full name -> object id
 	branches map[string]string // name -> commit id
 	head     string            // the branch HEAD is on; "" when detached
 	detached string            // HEAD's commit when detached
@@ -73,7 +74,7 @@ type tagObject struct {
 func NewRepo() *Repo {
 	return &Repo{
 		commits: map[string]*commit{}, blobs: map[string][]byte{}, tagObjs: map[string]*tagObject{},
-		tags: map[string]string{}, branches: map[string]string{}, head: "main",
+		tags: map[string]string{}, gto: map[string]string{}, branches: map[string]string{}, head: "main",
 		memos: map[string]string{}, now: Epoch,
 	}
 }
@@ -224,6 +225,21 @@ func (r *Repo) TagObject(name string) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.tags[name]
+}
+
+// GtoRef returns the object the ref ref (under refs/gto/) names, "" when
+// there is none.
+func (r *Repo) GtoRef(ref string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.gto[ref]
+}
+
+// SetGtoRef points ref (under refs/gto/) at the object id.
+func (r *Repo) SetGtoRef(ref, id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.gto[ref] = id
 }
 
 // Head returns HEAD's commit, "" in a repository without commits.

@@ -75,6 +75,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"WriteTagsAtOnce", testWriteTagsAtOnce},
 		{"Push", testPush},
 		{"PushAtomicRefusal", testPushAtomicRefusal},
+		{"PushCompareAndSwap", testPushCompareAndSwap},
 		{"FetchTags", testFetchTags},
 		{"Closed", testClosed},
 	}
@@ -513,12 +514,12 @@ func testPush(t *testing.T, h Harness) {
 		if err := w.Push(ctx, store.PushRequest{Create: []string{"a@v1.0.0", "b@v1.0.0"}, Delete: []string{"gone@v1.0.0"}}); err != nil {
 			return err
 		}
-		remote, err := w.RemoteTags(ctx)
+		remote, err := w.RemoteRefs(ctx)
 		if err != nil {
 			return err
 		}
-		if !slices.Equal(remote, []store.Ref{{Name: "a@v1.0.0", Object: a}, {Name: "b@v1.0.0", Object: b}}) {
-			t.Errorf("RemoteTags after the push = %+v", remote)
+		if !slices.Equal(remote.Tags, []store.Ref{{Name: "a@v1.0.0", Object: a}, {Name: "b@v1.0.0", Object: b}}) || len(remote.Gto) != 0 {
+			t.Errorf("RemoteRefs after the push = %+v", remote)
 		}
 		if w.Remote() == "" {
 			t.Error("the remote has no name for messages")
@@ -546,7 +547,9 @@ func testPushAtomicRefusal(t *testing.T, h Harness) {
 		}
 		reasons := map[string]store.Reason{}
 		for _, r := range pe.Rejected {
-			reasons[r.Tag] = r.Reason
+			if name, ok := r.Tag(); ok {
+				reasons[name] = r.Reason
+			}
 		}
 		if reasons["m@v1.0.0"] != store.ReasonExists || reasons["m#prod#1"] != store.ReasonAtomic {
 			t.Errorf("rejected = %+v", pe.Rejected)
@@ -559,6 +562,50 @@ func testPushAtomicRefusal(t *testing.T, h Harness) {
 	if got := h.OriginTags(); len(got) != 1 {
 		t.Errorf("an atomic push refused in part changed origin: %v", got)
 	}
+}
+
+// A ref outside refs/tags is set by compare-and-swap, in the same atomic
+// push as the tags: a lost swap refuses the tags too.
+func testPushCompareAndSwap(t *testing.T, h Harness) {
+	c := h.Commit("first", nil)
+	h.Publish()
+	one := h.Tag("m#prod#1", c, "one")
+	two := h.Tag("m#prod#2", c, "two")
+	three := h.Tag("m#prod#3", c, "three")
+	const counter = "refs/gto/counters/m"
+	s := open(t, h)
+	update(t, s, func(ctx context.Context, w store.Writer) error {
+		if err := w.Push(ctx, store.PushRequest{Create: []string{"m#prod#1"}, Set: []store.RefUpdate{{Ref: counter, Object: one}}}); err != nil {
+			return err
+		}
+		// Expecting the ref absent, or at a value it no longer has: stale,
+		// and the tag of the same push is refused with it.
+		for _, expect := range []string{"", two} {
+			err := w.Push(ctx, store.PushRequest{Create: []string{"m#prod#2"}, Set: []store.RefUpdate{{Ref: counter, Object: two, Expect: expect}}})
+			var pe *store.PushError
+			if !errors.As(err, &pe) {
+				t.Fatalf("a swap expecting %q: %v, want a *store.PushError", expect, err)
+			}
+			reasons := map[string]store.Reason{}
+			for _, r := range pe.Rejected {
+				reasons[r.Ref] = r.Reason
+			}
+			if reasons[counter] != store.ReasonStale || !reasons[counter].Moved() || reasons["refs/tags/m#prod#2"] != store.ReasonAtomic {
+				t.Errorf("a swap expecting %q: rejected %+v", expect, pe.Rejected)
+			}
+		}
+		if err := w.Push(ctx, store.PushRequest{Create: []string{"m#prod#3"}, Set: []store.RefUpdate{{Ref: counter, Object: three, Expect: one}}}); err != nil {
+			return err
+		}
+		remote, err := w.RemoteRefs(ctx)
+		if err != nil {
+			return err
+		}
+		if remote.Gto[counter] != three || len(remote.Tags) != 2 {
+			t.Errorf("after the swaps: %+v", remote)
+		}
+		return nil
+	})
 }
 
 func testFetchTags(t *testing.T, h Harness) {
