@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,6 +41,16 @@ type Options struct {
 	// NoCache clones a remote registry into a temporary folder instead of
 	// using (and updating) its cached mirror.
 	NoCache bool
+	// Timeout bounds every git command that talks to the remote (listing,
+	// fetching, pushing, cloning); zero: GTO_TIMEOUT, else DefaultTimeout.
+	Timeout time.Duration
+	// LockTimeout bounds the wait for another gto process's lock (the
+	// write lock, a mirror's); zero: GTO_LOCK_TIMEOUT, else
+	// DefaultLockTimeout.
+	LockTimeout time.Duration
+	// Notices receives a line when the registry waits for another gto
+	// process; nil: silent.
+	Notices io.Writer
 	// KeepBadConfig reads a registry whose configuration (.gto, GTO_*) is
 	// malformed with the default configuration instead of failing;
 	// ConfigError returns the problem (gto doctor reports it).
@@ -85,10 +96,14 @@ func open(ctx context.Context, opts Options, allowFolder bool) (*Registry, error
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	r := &Registry{opts: opts, env: readEnvironment(opts.Getenv), path: opts.Repo}
-	gopts := gitstore.Options{Log: opts.Log, Progress: opts.Progress, NoObjectCache: r.env.noObjectCache, Env: opts.GitEnv}
+	env, err := readEnvironment(opts.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	r := &Registry{opts: opts, env: env, path: opts.Repo}
+	gopts := gitstore.Options{Log: opts.Log, Progress: opts.Progress, NoObjectCache: env.noObjectCache, Env: opts.GitEnv,
+		Timeout: cmp.Or(opts.Timeout, env.timeout), LockTimeout: cmp.Or(opts.LockTimeout, env.lockTimeout), Notices: opts.Notices}
 	var st *gitstore.Store
-	var err error
 	switch {
 	case IsRemoteURL(opts.Repo) && (allowFolder || opts.NoCache):
 		st, err = gitstore.Clone(ctx, opts.Repo, allowFolder, gopts)
@@ -124,7 +139,8 @@ func openStore(st store.Store, opts Options) *Registry {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Registry{store: st, dir: st.Info().WorkTree, opts: opts, env: readEnvironment(opts.Getenv), path: opts.Repo}
+	env, _ := readEnvironment(opts.Getenv)
+	return &Registry{store: st, dir: st.Info().WorkTree, opts: opts, env: env, path: opts.Repo}
 }
 
 // openFolder opens r.path as a plain folder, outside git.

@@ -30,6 +30,7 @@ type Env struct {
 	Verbose  bool
 	CacheDir string
 	NoCache  bool
+	Timeout  time.Duration // 0: GTO_TIMEOUT, else the default
 
 	// reg is the registry opened last: its configuration (.gto) decides
 	// emojis. It is asked when output is written, as a remote registry's
@@ -62,10 +63,8 @@ func (e *Env) Open(ctx context.Context, folder bool) (*registry.Registry, error)
 // open is Open; keepBadConfig opens a registry with a malformed
 // configuration too (doctor reports it).
 func (e *Env) open(ctx context.Context, folder, keepBadConfig bool) (*registry.Registry, error) {
-	opts := registry.Options{Repo: e.Repo, Getenv: e.Getenv, Now: e.Now, CacheDir: e.CacheDir, NoCache: e.NoCache, KeepBadConfig: keepBadConfig}
-	if e.Verbose {
-		opts.Log = e.ErrOut
-	}
+	opts := e.registryOptions()
+	opts.KeepBadConfig = keepBadConfig
 	if e.StderrIsTerminal {
 		opts.Progress = e.ErrOut
 	}
@@ -87,6 +86,19 @@ func (e *Env) open(ctx context.Context, folder, keepBadConfig bool) (*registry.R
 		}
 	}
 	return r, nil
+}
+
+// registryOptions are the options of the registries the commands open:
+// the global flags, the environment, -v's log, and stderr for notices
+// (waiting for another gto's lock). A long-running command (serve) opens
+// the registry again and again with them.
+func (e *Env) registryOptions() registry.Options {
+	opts := registry.Options{Repo: e.Repo, Getenv: e.Getenv, Now: e.Now, CacheDir: e.CacheDir, NoCache: e.NoCache,
+		Timeout: e.Timeout, Notices: e.ErrOut}
+	if e.Verbose {
+		opts.Log = e.ErrOut
+	}
+	return opts
 }
 
 // Emojis reports whether output may carry emojis (GTO_EMOJIS, .gto emojis).

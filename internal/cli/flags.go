@@ -3,11 +3,13 @@ package cli
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/gto-dev/gto/model"
+	"github.com/gto-dev/gto/registry"
 )
 
 // addAlias registers alias as a second, hidden long name of an existing
@@ -125,3 +127,25 @@ func fieldFlags(fs *pflag.FlagSet, fields ...[2]string) func() string {
 		return ""
 	}
 }
+
+// durationFlag is a duration flag that accepts what GTO_TIMEOUT does: 30s,
+// 2m, 1h, or a number of seconds.
+type durationFlag struct{ v *time.Duration }
+
+func (f *durationFlag) String() string {
+	if f.v == nil || *f.v == 0 {
+		return ""
+	}
+	return f.v.String()
+}
+
+func (f *durationFlag) Set(s string) error {
+	d, err := registry.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*f.v = d
+	return nil
+}
+
+func (f *durationFlag) Type() string { return "duration" }

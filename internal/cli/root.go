@@ -76,6 +76,7 @@ func NewRootCmd(env *Env) *cobra.Command {
 	pf.BoolVarP(&env.Verbose, "verbose", "v", false, "Print the configuration and every git command run (to stderr)")
 	pf.StringVar(&env.CacheDir, "cache-dir", "", "Where mirrors of remote repositories are kept (default $GTO_CACHE_DIR, else gto/ in the user cache directory)")
 	pf.BoolVar(&env.NoCache, "no-cache", false, "Clone a remote repository into a temporary folder instead of using its cached mirror")
+	pf.Var(&durationFlag{&env.Timeout}, "timeout", "Give up on a remote that does not answer within this long: 30s, 2m, ... (default $GTO_TIMEOUT, else 60s)")
 	pf.BoolVar(&traceback, "traceback", false, "Accepted for compatibility with gto 0.2.4 (Go prints no tracebacks)")
 	addAlias(pf, "traceback", "tb")
 	pf.MarkHidden("traceback")

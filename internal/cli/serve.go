@@ -90,16 +90,6 @@ func NewCmdServe(env *Env) *cobra.Command {
 	return cmd
 }
 
-// registryOptions are the options Env.Open uses, without its side effects
-// (a long-running command opens the registry again and again).
-func (e *Env) registryOptions() registry.Options {
-	opts := registry.Options{Repo: e.Repo, Getenv: e.Getenv, Now: e.Now, CacheDir: e.CacheDir, NoCache: e.NoCache}
-	if e.Verbose {
-		opts.Log = e.ErrOut
-	}
-	return opts
-}
-
 func serveRun(ctx context.Context, opts *ServeOptions) error {
 	env := opts.Env
 	token, _ := env.Getenv(tokenVariable)

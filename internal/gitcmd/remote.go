@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // RejectedRef is a ref the remote did not accept in a push.
@@ -256,11 +257,12 @@ type CloneOptions struct {
 	NoCheckout bool
 	// Progress, when not nil, receives git's progress output (--progress).
 	Progress io.Writer
-	// Verbose, NonInteractive and Env are the Options of the clone and of
-	// the returned Repo.
+	// Verbose, NonInteractive, Env and Timeout are the Options of the
+	// clone and of the returned Repo.
 	Verbose        io.Writer
 	NonInteractive bool
 	Env            []string
+	Timeout        time.Duration
 }
 
 // Clone clones url (a URL, or a path to a local repository) into dir, which
@@ -273,7 +275,7 @@ func Clone(ctx context.Context, url, dir string, opts CloneOptions) (*Repo, erro
 	if err != nil {
 		return nil, err
 	}
-	o := Options{Verbose: opts.Verbose, NonInteractive: opts.NonInteractive, Env: opts.Env}
+	o := Options{Verbose: opts.Verbose, NonInteractive: opts.NonInteractive, Env: opts.Env, Timeout: opts.Timeout}
 	args := []string{"clone"}
 	switch {
 	case opts.Mirror:

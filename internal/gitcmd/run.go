@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -35,6 +36,41 @@ type Options struct {
 	// NoObjectCache makes OpenBatch neither read nor write the object cache
 	// (gto-objects.cache in the git directory).
 	NoObjectCache bool
+	// Timeout, when positive, bounds every command that talks to a remote
+	// (ls-remote, fetch, push, clone): git's own low-speed limit for HTTP,
+	// and a deadline after which git is stopped. Past it the error is a
+	// *TimeoutError.
+	Timeout time.Duration
+}
+
+// TimeoutError is a command that talked to a remote and got no answer in
+// time (Options.Timeout).
+type TimeoutError struct {
+	// Remote is the remote as the command named it (a remote name or a
+	// URL).
+	Remote string
+	After  time.Duration
+	Err    error
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("%s did not answer within %v", e.Remote, e.After)
+}
+
+func (e *TimeoutError) Unwrap() error { return e.Err }
+
+// networkCommands are the subcommands that talk to a remote.
+var networkCommands = map[string]bool{"ls-remote": true, "fetch": true, "push": true, "clone": true}
+
+// remoteOf is the remote a network command names: the argument after
+// --end-of-options, or "the remote" (a plain `git push`).
+func remoteOf(args []string) string {
+	for i, a := range args {
+		if a == "--end-of-options" && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return "the remote"
 }
 
 // call is one git invocation.
@@ -123,8 +159,27 @@ func (o *Options) log(env, args []string) {
 	io.WriteString(o.Verbose, b.String())
 }
 
-// run runs c in dir and returns its standard output.
+// run runs c in dir and returns its standard output. A command that talks
+// to a remote is bounded by Options.Timeout.
 func (o *Options) run(ctx context.Context, dir string, c call) ([]byte, error) {
+	if o.Timeout > 0 && len(c.args) > 0 && networkCommands[c.args[0]] {
+		var cancel context.CancelFunc
+		parent := ctx
+		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+		secs := fmt.Sprint(max(1, int(o.Timeout/time.Second)))
+		c.args = append([]string{"-c", "http.lowSpeedLimit=1", "-c", "http.lowSpeedTime=" + secs}, c.args...)
+		out, err := o.exec(ctx, dir, c)
+		if err != nil && parent.Err() == nil && ctx.Err() == context.DeadlineExceeded {
+			return out, &TimeoutError{Remote: remoteOf(c.args), After: o.Timeout, Err: err}
+		}
+		return out, err
+	}
+	return o.exec(ctx, dir, c)
+}
+
+// exec runs c in dir and returns its standard output.
+func (o *Options) exec(ctx context.Context, dir string, c call) ([]byte, error) {
 	cmd := o.command(ctx, dir, c)
 	var stdout bytes.Buffer
 	stderr := &cappedBuffer{max: stderrCap}

@@ -317,4 +317,6 @@ var (
 	ErrNotSigned = errors.New("tag not signed")
 	// ErrNoWorkTree: the operation needs a work tree and there is none.
 	ErrNoWorkTree = errors.New("the repository has no work tree")
+	// ErrTimeout: the remote did not answer in time.
+	ErrTimeout = errors.New("the remote did not answer in time")
 )

@@ -19,7 +19,7 @@ func Clone(ctx context.Context, url string, workTree bool, opts Options) (*Store
 	}
 	clean := func() { os.RemoveAll(tmp) }
 	repo, err := gitcmd.Clone(ctx, url, filepath.Join(tmp, "repo"), gitcmd.CloneOptions{
-		Bare: !workTree, Progress: opts.Progress, Verbose: opts.Log, Env: opts.Env,
+		Bare: !workTree, Progress: opts.Progress, Verbose: opts.Log, Env: opts.Env, Timeout: opts.Timeout,
 	})
 	if err != nil {
 		clean()

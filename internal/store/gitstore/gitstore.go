@@ -14,6 +14,7 @@ import (
 	"io"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/gto-dev/gto/internal/gitcmd"
 	"github.com/gto-dev/gto/internal/store"
@@ -31,10 +32,19 @@ type Options struct {
 	// Env, when not nil, replaces the process environment of every git
 	// command (tests seal git off from the user's configuration with it).
 	Env []string
+	// Timeout bounds every git command that talks to a remote (ls-remote,
+	// fetch, push, clone); zero: none.
+	Timeout time.Duration
+	// LockTimeout bounds the wait for a lock another process holds (the
+	// write lock, a mirror's); zero: two minutes.
+	LockTimeout time.Duration
+	// Notices receives a line when the store waits for another process
+	// (a lock it holds); nil: silent.
+	Notices io.Writer
 }
 
 func (o Options) git(nonInteractive bool) gitcmd.Options {
-	return gitcmd.Options{Verbose: o.Log, NonInteractive: nonInteractive, NoObjectCache: o.NoObjectCache, Env: o.Env}
+	return gitcmd.Options{Verbose: o.Log, NonInteractive: nonInteractive, NoObjectCache: o.NoObjectCache, Env: o.Env, Timeout: o.Timeout}
 }
 
 // Store is a git repository on disk. Create it with Open, OpenMirror or
@@ -128,12 +138,24 @@ func (s *Store) Update(ctx context.Context, fn func(store.Writer) error) error {
 	if _, err := s.settle(ctx); err != nil {
 		return err
 	}
-	unlock, err := lockFile(ctx, filepath.Join(s.repo.GitDir(), "gto-write.lock"))
+	unlock, err := s.lock(ctx, filepath.Join(s.repo.GitDir(), "gto-write.lock"), "writing in "+s.name())
 	if err != nil {
 		return err
 	}
 	defer unlock()
 	return fn(&writer{reader{s: s, ctx: ctx}})
+}
+
+// name is how messages call the repository: its URL, work tree or git
+// directory.
+func (s *Store) name() string {
+	switch {
+	case s.remote != "":
+		return s.remote
+	case s.repo.WorkTree() != "":
+		return s.repo.WorkTree()
+	}
+	return s.repo.GitDir()
 }
 
 // Close ends the cat-file process and the remote check, and releases what

@@ -2,10 +2,11 @@
 
 package gitstore
 
-import "context"
+import "os"
 
-// lockFile is a no-op where advisory file locks are not available: two gto
-// processes must then not use the same cache at once.
-func lockFile(ctx context.Context, path string) (func(), error) {
-	return func() {}, nil
-}
+// tryLock always succeeds where advisory file locks are not available: two
+// gto processes must then not write to one repository, or use one cache,
+// at once.
+func tryLock(f *os.File) (bool, error) { return true, nil }
+
+func unlockFile(f *os.File) {}

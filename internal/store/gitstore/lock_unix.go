@@ -3,39 +3,21 @@
 package gitstore
 
 import (
-	"context"
-	"fmt"
 	"os"
 	"syscall"
-	"time"
 )
 
-// lockFile takes an exclusive advisory lock on path (created if needed),
-// waiting for other gto processes that hold it, and returns the function
-// that releases it. The lock dies with the process, so a crash never
-// leaves a cache locked.
-func lockFile(ctx context.Context, path string) (func(), error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("cannot open the lock file %s: %w", path, err)
+// tryLock takes an exclusive advisory lock on f without waiting; ok is
+// false when another open file (of this or another process) holds one.
+func tryLock(f *os.File) (ok bool, err error) {
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	switch err {
+	case nil:
+		return true, nil
+	case syscall.EWOULDBLOCK, syscall.EINTR:
+		return false, nil
 	}
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() {
-				syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-				f.Close()
-			}, nil
-		}
-		if err != syscall.EWOULDBLOCK && err != syscall.EINTR {
-			f.Close()
-			return nil, fmt.Errorf("cannot lock %s: %w", path, err)
-		}
-		select {
-		case <-ctx.Done():
-			f.Close()
-			return nil, ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	return false, err
 }
+
+func unlockFile(f *os.File) { syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }

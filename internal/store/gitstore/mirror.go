@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gto-dev/gto/internal/gitcmd"
+	"github.com/gto-dev/gto/internal/store"
 )
 
 // A registry opened from a URL reads a bare, blobless mirror kept in the
@@ -60,11 +62,12 @@ func OpenMirror(ctx context.Context, url, cacheDir string, opts Options) (*Store
 		return nil, fmt.Errorf("cannot create the cache directory %s: %w", cacheDir, err)
 	}
 	dir := filepath.Join(cacheDir, MirrorName(url))
-	unlock, err := lockFile(ctx, dir+".lock")
+	s := &Store{opts: opts, remote: url, mirror: &mirror{url: url, dir: dir}}
+	unlock, err := s.lock(ctx, dir+".lock", "with the cache of "+url)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{opts: opts, remote: url, mirror: &mirror{url: url, dir: dir}, clean: unlock}
+	s.clean = unlock
 	if repo, ok := s.existingMirror(ctx); ok {
 		s.repo = repo
 		s.mirror.check = checkRemote(ctx, repo)
@@ -124,13 +127,16 @@ func (s *Store) cloneMirror(ctx context.Context) error {
 		return fmt.Errorf("cannot remove %s: %w", fresh, err)
 	}
 	repo, err := gitcmd.Clone(ctx, m.url, fresh, gitcmd.CloneOptions{
-		Bare: true, Filter: "blob:none", Progress: s.opts.Progress, Verbose: s.opts.Log, NonInteractive: true, Env: s.opts.Env,
+		Bare: true, Filter: "blob:none", Progress: s.opts.Progress, Verbose: s.opts.Log, NonInteractive: true, Env: s.opts.Env, Timeout: s.opts.Timeout,
 	})
 	if err == nil {
 		err = os.WriteFile(filepath.Join(repo.GitDir(), cacheMarker), []byte(m.url+"\n"), 0o644)
 	}
 	if err != nil {
 		os.RemoveAll(fresh)
+		if err := s.remoteError(ctx, err); errors.Is(err, store.ErrTimeout) {
+			return err // names the remote already
+		}
 		return fmt.Errorf("cannot clone %s: %w", m.url, err)
 	}
 	if err := os.RemoveAll(m.dir); err != nil {
@@ -202,6 +208,10 @@ func (s *Store) settle(ctx context.Context) (changed bool, err error) {
 	if err != nil {
 		if ctx.Err() != nil {
 			return false, ctx.Err()
+		}
+		var te *gitcmd.TimeoutError
+		if errors.As(err, &te) { // the remote is silent: a clone would be too
+			return false, s.remoteError(ctx, err)
 		}
 		// Listing or fetching fails when the network or the remote does,
 		// or when the mirror is damaged: rebuilding tells the two apart,

@@ -38,7 +38,7 @@ func (w *writer) Remote() string {
 func (w *writer) RemoteRefs(ctx context.Context) (*store.RemoteRefs, error) {
 	refs, err := w.s.repo.ListRemoteRefs(ctx, remoteName, "refs/tags/*", "refs/gto/*")
 	if err != nil {
-		return nil, mapError(err)
+		return nil, w.s.remoteError(ctx, err)
 	}
 	out := &store.RemoteRefs{Gto: map[string]string{}}
 	for _, r := range refs {
@@ -74,7 +74,7 @@ func (w *writer) Push(ctx context.Context, req store.PushRequest) error {
 	}
 	var pe *gitcmd.PushError
 	if !errors.As(err, &pe) {
-		return mapError(err)
+		return w.s.remoteError(ctx, err)
 	}
 	out := &store.PushError{Remote: pe.Remote, Err: err}
 	for _, rej := range pe.Rejected {
@@ -84,7 +84,7 @@ func (w *writer) Push(ctx context.Context, req store.PushRequest) error {
 }
 
 func (w *writer) FetchTags(ctx context.Context, names []string) error {
-	return mapError(w.s.repo.FetchTags(ctx, remoteName, names))
+	return w.s.remoteError(ctx, w.s.repo.FetchTags(ctx, remoteName, names))
 }
 
 func (w *writer) Resync(ctx context.Context) {
@@ -109,7 +109,7 @@ func (w *writer) CurrentBranch(ctx context.Context) (string, error) {
 }
 
 func (w *writer) PushBranch(ctx context.Context) error {
-	return mapError(w.s.repo.PushCurrentBranch(ctx))
+	return w.s.remoteError(ctx, w.s.repo.PushCurrentBranch(ctx))
 }
 
 // workTreeError adds store.ErrNoWorkTree to the error of a work tree
