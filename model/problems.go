@@ -30,6 +30,8 @@ const (
 	ProblemMissingObject    = "missing-object"    // a tag ref naming an object the repository lacks
 	ProblemCreatedTag       = "created-tag"       // NAME@created: parsed, never an event
 	ProblemNoTagger         = "no-tagger"         // a tag object without tagger line
+	ProblemBadDate          = "bad-date"          // a tagger date gto cannot read (out of range, malformed)
+	ProblemMissingCommit    = "missing-commit"    // an event tag on a commit the repository lacks
 	ProblemNoMessage        = "empty-message"     // an annotated tag with an empty message
 	ProblemUnsigned         = "unsigned-tag"      // --verify: a GTO tag without signature
 	ProblemBadSignature     = "bad-signature"     // --verify: a signature git cannot verify
@@ -82,12 +84,28 @@ func TagProblems(tags []TagInput) []Problem {
 			p.Code, p.Message = ProblemCreatedTag, fmt.Sprintf("tag %q has no meaning for gto and is ignored", t.Name)
 		case t.NoTagger:
 			p.Code, p.Message = ProblemNoTagger, fmt.Sprintf("tag %q has no tagger: its time and author are unknown", t.Name)
+		case t.Time.IsZero():
+			p.Code, p.Message = ProblemBadDate, fmt.Sprintf("tag %q has a tagger date gto cannot read: its time is unknown (shown as none)", t.Name)
 		case strings.TrimSpace(t.Message) == "":
 			p.Code, p.Message = ProblemNoMessage, fmt.Sprintf("tag %q has an empty message", t.Name)
 		default:
 			continue
 		}
 		out = append(out, p)
+	}
+	return out
+}
+
+// MissingCommitProblems reports the event tags on a commit the repository
+// lacks (has tells which it has): a shallow or damaged clone shows such a
+// version without its commit event.
+func MissingCommitProblems(tags []TagInput, has func(commit string) bool) []Problem {
+	var out []Problem
+	for i := range tags {
+		if t := &tags[i]; t.IsEvent() && !has(t.Commit) {
+			out = append(out, Problem{Code: ProblemMissingCommit, Artifact: t.Parsed.Artifact, Tags: []string{t.Name},
+				Message: fmt.Sprintf("tag %q is on commit %.7s, which is not in the repository (a shallow or damaged clone): its version has no commit event", t.Name, t.Commit)})
+		}
 	}
 	return out
 }

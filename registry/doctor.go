@@ -62,6 +62,11 @@ func (r *Registry) DoctorWith(ctx context.Context, opts DoctorOptions) (*Report,
 		rep.Tags = len(snap.tags)
 		rep.Artifacts = len(snap.state.Artifacts)
 		rep.Problems = append(rep.Problems, model.TagProblems(snap.tags)...)
+		commits, err := s.rd.Commits(ctx, eventCommits(snap.tags, nil))
+		if err != nil {
+			return err
+		}
+		rep.Problems = append(rep.Problems, model.MissingCommitProblems(snap.tags, func(c string) bool { _, ok := commits[c]; return ok })...)
 		if opts.Verify {
 			problems, verified, err := signatureProblems(ctx, s.rd, snap.tags)
 			if err != nil {

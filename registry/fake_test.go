@@ -502,3 +502,38 @@ func TestFakeClonesRaceForCounters(t *testing.T) {
 		t.Errorf("origin has %d assignments, want %d", len(counters), 3*rounds)
 	}
 }
+
+// Names, stages and versions that git could not store as a tag are
+// refused with one short sentence before git runs, and nothing is written.
+func TestFakeTooLongForGit(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, memstore.Options{})
+	c := f.repo.Commit("first", nil)
+	f.repo.Tag("m@v1.0.0", c, "Registering")
+	f.repo.Commit("second", nil) // HEAD holds no version yet
+	long := strings.Repeat("a", 10000)
+	for _, tc := range []struct {
+		what string
+		run  func() error
+		want string
+	}{
+		{"an artifact name", func() error {
+			_, err := f.reg.Register(t.Context(), RegisterOptions{Name: long})
+			return err
+		}, `invalid artifact name "` + long[:64] + `…": it is 10000 bytes long, and names have at most 200`},
+		{"a stage", func() error {
+			_, err := f.reg.Assign(t.Context(), AssignOptions{Name: "m", Version: "v1.0.0", Stage: long[:300]})
+			return err
+		}, `invalid stage name "` + long[:64] + `…": it is 300 bytes long, and names have at most 200`},
+		{"a version", func() error {
+			_, err := f.reg.Register(t.Context(), RegisterOptions{Name: "m", Version: "v2.0.0-" + long[:300]})
+			return err
+		}, `"m@v2.0.0-` + long[:55] + `…" is not a valid git tag name: it has a part of 309 bytes, and git allows at most 250`},
+	} {
+		err := tc.run()
+		if !errors.Is(err, ErrInvalid) || err.Error() != tc.want {
+			t.Errorf("%s: err = %q\nwant %q", tc.what, err, tc.want)
+		}
+	}
+	wantTags(t, "after the refusals", f.tags(), "m@v1.0.0")
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/gto-dev/gto/config"
 	"github.com/gto-dev/gto/internal/store"
@@ -95,6 +96,9 @@ func open(ctx context.Context, opts Options, allowFolder bool) (*Registry, error
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if strings.ContainsFunc(opts.Repo, unicode.IsControl) {
+		return nil, model.Invalidf("repo", "the repository %q holds a control character: no path or URL does", opts.Repo)
 	}
 	env, err := readEnvironment(opts.Getenv)
 	if err != nil {

@@ -114,6 +114,9 @@ func (tw *tagWriter) check(p *tagPlan) error {
 		return nil
 	}
 	name, err := tagname.Format(p.tag)
+	if err == nil {
+		err = tagname.CheckWritable(name)
+	}
 	if err != nil {
 		return model.WrapInvalid("", err)
 	}
@@ -181,6 +184,9 @@ func (tw *tagWriter) name(plans []*tagPlan) ([]CreatedTag, []store.TagRequest, e
 			t.Counter = model.NextCounter(taken, t.Artifact)
 		}
 		name, err := tagname.Format(t)
+		if err == nil {
+			err = tagname.CheckWritable(name)
+		}
 		if err != nil {
 			return nil, nil, model.WrapInvalid("", err)
 		}

@@ -3,6 +3,7 @@ package tagname
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // ErrInvalidName is wrapped by every *NameError; test for it with errors.Is.
@@ -19,12 +20,26 @@ type NameError struct {
 	Reason string // why, as a clause: `it contains "//", which ...`
 }
 
-// Error returns `invalid KIND name "NAME": REASON`.
+// Error returns `invalid KIND name "NAME": REASON`, NAME shortened when long.
 func (e *NameError) Error() string {
 	if e.Kind == "" {
-		return fmt.Sprintf("invalid name %q: %s", e.Name, e.Reason)
+		return fmt.Sprintf("invalid name %q: %s", shorten(e.Name), e.Reason)
 	}
-	return fmt.Sprintf("invalid %s name %q: %s", e.Kind, e.Name, e.Reason)
+	return fmt.Sprintf("invalid %s name %q: %s", e.Kind, shorten(e.Name), e.Reason)
+}
+
+// shorten cuts s to its first 64 bytes (at a character boundary) and "…",
+// so that a hostile 10,000-byte name gives a message of one line.
+func shorten(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // Unwrap returns ErrInvalidName.
@@ -37,9 +52,10 @@ type RefFormatError struct {
 	Reason string // the rule it breaks, as a verb phrase: `contains "//"`
 }
 
-// Error returns `"NAME" is not a valid git tag name: it REASON`.
+// Error returns `"NAME" is not a valid git tag name: it REASON`, NAME shortened
+// when long.
 func (e *RefFormatError) Error() string {
-	return fmt.Sprintf("%q is not a valid git tag name: it %s", e.Name, e.Reason)
+	return fmt.Sprintf("%q is not a valid git tag name: it %s", shorten(e.Name), e.Reason)
 }
 
 // Unwrap returns ErrInvalidRef.

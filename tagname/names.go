@@ -1,6 +1,9 @@
 package tagname
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Separators between a namespace and an artifact name: ":" in names as users write
 // them, "=" inside tag names because git forbids ":" in refs.
@@ -40,9 +43,17 @@ func ValidateName(kind, name string) error {
 	return refNameError(kind, name, name)
 }
 
+// MaxNameLength is the longest artifact, stage, type or label name, in bytes: git
+// keeps a tag in a file named after it, and a file name has at most 255 bytes (the
+// version and the counter must fit beside the name).
+const MaxNameLength = 200
+
 // refNameError reports a name that matches the grammar but would make an invalid git
-// tag name (e.g. "a//b"). inTag is the name as it appears in tags.
+// tag name (e.g. "a//b", or one too long). inTag is the name as it appears in tags.
 func refNameError(kind, name, inTag string) error {
+	if len(name) > MaxNameLength {
+		return &NameError{Kind: kind, Name: name, Reason: fmt.Sprintf("it is %d bytes long, and names have at most %d", len(name), MaxNameLength)}
+	}
 	if reason := refProblem(inTag); reason != "" {
 		return &NameError{Kind: kind, Name: name, Reason: "it " + reason + ", which git does not allow in tag names"}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestValidateArtifactName(t *testing.T) {
@@ -125,5 +126,30 @@ func TestTagPrefixSelectsOwnTags(t *testing.T) {
 				t.Errorf("prefix %q selects %q: %v, but its artifact is %q", prefix, tag, selected, p.Artifact)
 			}
 		}
+	}
+}
+
+func TestNamesTooLongForGit(t *testing.T) {
+	t.Parallel()
+	if err := ValidateArtifactName(strings.Repeat("a", MaxNameLength)); err != nil {
+		t.Errorf("a name of %d bytes: %v", MaxNameLength, err)
+	}
+	err := ValidateName("stage", strings.Repeat("s", 300))
+	if err == nil || !strings.Contains(err.Error(), "it is 300 bytes long, and names have at most 200") {
+		t.Fatalf("a 300-byte stage: %v", err)
+	}
+	// A long name in a message is cut, at a character boundary.
+	err = ValidateName("stage", "x"+strings.Repeat("é", 150))
+	if msg := err.Error(); !utf8.ValidString(msg) || strings.Count(msg, "é") != 31 || !strings.Contains(msg, "é…") {
+		t.Errorf("the name is not shortened at a character boundary: %q", msg)
+	}
+	if err := CheckWritable("m@v1.0.0-" + strings.Repeat("x", 241)); err != nil {
+		t.Errorf("a part of 250 bytes: %v", err)
+	}
+	if err := CheckWritable("dir/sub=m@v1.0.0-" + strings.Repeat("x", 242)); err == nil {
+		t.Error("a part of 251 bytes is writable")
+	}
+	if err := CheckWritable("m@v1.0.0~"); err == nil {
+		t.Error("CheckWritable does not check the ref format")
 	}
 }

@@ -1,6 +1,9 @@
 package tagname
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // CheckRefFormat returns a *RefFormatError when name (a tag name, without
 // "refs/tags/") is not something `git tag` accepts, and nil otherwise. The rules are
@@ -81,3 +84,23 @@ var forbidden = func() (t [256]string) {
 	}
 	return t
 }()
+
+// MaxComponentLength is the longest "/"-separated part of a tag name gto writes:
+// git keeps a tag in a file named after it (plus ".lock" while writing it), and a
+// file name has at most 255 bytes.
+const MaxComponentLength = 250
+
+// CheckWritable returns a *RefFormatError unless git can create a tag called name:
+// CheckRefFormat, and no "/"-separated part longer than MaxComponentLength (git
+// reads longer names from packed refs, so Parse accepts them, but cannot create one).
+func CheckWritable(name string) error {
+	if err := CheckRefFormat(name); err != nil {
+		return err
+	}
+	for part := range strings.SplitSeq(name, "/") {
+		if len(part) > MaxComponentLength {
+			return &RefFormatError{Name: name, Reason: fmt.Sprintf("has a part of %d bytes, and git allows at most %d", len(part), MaxComponentLength)}
+		}
+	}
+	return nil
+}

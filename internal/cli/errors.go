@@ -54,9 +54,10 @@ func (e *Env) reportInterrupted(err error) int {
 
 // sentence capitalises the first letter of an error message, unless the
 // message starts with a name that must stay as written (artifacts.yaml,
-// --flag, .gto, git).
+// --flag, .gto, git). A message is one line: line breaks that an error of
+// a lower layer carries are folded into spaces.
 func sentence(msg string) string {
-	msg = strings.TrimSpace(msg)
+	msg = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(strings.TrimSpace(msg))
 	if msg == "" {
 		return "unknown error"
 	}
