@@ -60,7 +60,9 @@ func TestVersionOutput(t *testing.T) {
 func TestVersionUnknownCommit(t *testing.T) {
 	saved := readBuildInfo
 	t.Cleanup(func() { readBuildInfo = saved })
-	readBuildInfo = func() buildinfo.Info { return buildinfo.Info{Version: "devel", GoVersion: "go1.26.0", Platform: "linux/amd64"} }
+	readBuildInfo = func() buildinfo.Info {
+		return buildinfo.Info{Version: "devel", GoVersion: "go1.26.0", Platform: "linux/amd64"}
+	}
 	var out bytes.Buffer
 	env := &Env{Out: &out, ErrOut: &out, Now: time.Now, Getenv: func(string) (string, bool) { return "", false }}
 	if code := Run(context.Background(), env, []string{"version", "--json"}); code != ExitOK {
