@@ -94,7 +94,7 @@ func NewRootCmd(env *Env) *cobra.Command {
 		NewCmdRegister(env, nil), NewCmdAssign(env, nil), NewCmdDeprecate(env, nil),
 		NewCmdAnnotate(env, nil), NewCmdRemove(env, nil), NewCmdDescribe(env, nil),
 		NewCmdServe(env, nil), NewCmdSite(env, nil),
-		NewCmdVersion(env, nil),
+		NewCmdVersion(env, nil), NewCmdCI(env),
 	} {
 		root.AddCommand(c)
 	}
