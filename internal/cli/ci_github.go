@@ -16,7 +16,7 @@ registry: is-gto (true or false), tag, event, name, version, stage, commit,
 type, path, description, labels (a JSON list) and json (the whole
 'gto check-ref --json' document). type, path, description and labels are the
 artifact's annotation at the tag's commit. Every output is written in
-GitHub's multi-line form (name<<DELIMITER ... DELIMITER) with a random
+GitHub's multi-line form, its value between two lines that hold a random
 delimiter, so that any value survives: newlines, a line "EOF", "=" signs.
 
 A Markdown summary (the event and the artifact's current stages) is
