@@ -31,7 +31,10 @@ func moduleRoot(t *testing.T) string {
 
 type logWriter struct{ t *testing.T }
 
-func (w logWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w logWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 // wantEntries are the files of every archive besides the binary.
 var wantEntries = []string{
