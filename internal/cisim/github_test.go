@@ -2,6 +2,7 @@ package cisim
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -124,6 +125,7 @@ type runner struct {
 	inputs  map[string]string
 	env     map[string]string
 	path    []string // prepended to PATH ($GITHUB_PATH)
+	extra   []string // prepended to PATH after those (a test's fake tools)
 	steps   map[string]map[string]string
 	Log     strings.Builder // every step's stdout and stderr
 	Failed  string          // the name of the step that failed, "" when none
@@ -158,6 +160,8 @@ func newRunner(t testing.TB, work, ref string) *runner {
 	return r
 }
 
+var joinRE = regexp.MustCompile(`^join\(fromJSON\((.+)\),\s*('.*')\)$`)
+
 var exprRE = regexp.MustCompile(`\$\{\{\s*(.*?)\s*\}\}`)
 
 // eval evaluates the expressions the files use: 'literal', inputs.NAME,
@@ -171,6 +175,21 @@ func (r *runner) eval(expr string) string {
 			}
 		}
 		return r.eval(parts[len(parts)-1])
+	}
+	if parts := strings.Split(expr, "&&"); len(parts) > 1 {
+		for _, p := range parts {
+			if v := r.eval(p); v == "" || v == "false" {
+				return v
+			}
+		}
+		return r.eval(parts[len(parts)-1])
+	}
+	if m := joinRE.FindStringSubmatch(expr); m != nil { // join(fromJSON(X), 'SEP')
+		var list []string
+		if err := json.Unmarshal([]byte(r.eval(m[1])), &list); err != nil {
+			r.t.Fatalf("%s: fromJSON: %v", expr, err)
+		}
+		return strings.Join(list, r.eval(m[2]))
 	}
 	if l, rhs, ok := strings.Cut(expr, "=="); ok {
 		return fmt.Sprint(r.eval(l) == r.eval(rhs))
@@ -192,6 +211,8 @@ func (r *runner) eval(expr string) string {
 		return r.steps[f[1]][f[3]]
 	case expr == "github.ref":
 		return r.env["GITHUB_REF"]
+	case expr == "github.token":
+		return "ghs_test-token"
 	}
 	r.t.Fatalf("unsupported expression %q", expr)
 	return ""
@@ -232,7 +253,7 @@ func (r *runner) runSteps(steps []step) {
 		env := []string{"GITHUB_OUTPUT=" + output}
 		for k, v := range r.env {
 			if k == "PATH" {
-				v = strings.Join(append(append([]string(nil), r.path...), v), string(os.PathListSeparator))
+				v = strings.Join(append(append(append([]string(nil), r.path...), r.extra...), v), string(os.PathListSeparator))
 			}
 			env = append(env, k+"="+v)
 		}
