@@ -15,10 +15,16 @@ import (
 	"testing"
 )
 
-// withGTOOnPath runs the action with install: false and the gto under test
-// on PATH.
-func withGTOOnPath(r *runner) {
+// runOnPath runs the action in work for ref with install: false and the
+// gto under test on PATH; with adds inputs.
+func runOnPath(t *testing.T, a *actionFile, work, ref string, with map[string]string) (*runner, map[string]string) {
+	r := newRunner(t, work, ref)
 	r.env["PATH"] = gtoDir + string(os.PathListSeparator) + r.env["PATH"]
+	inputs := map[string]string{"install": "false"}
+	for k, v := range with {
+		inputs[k] = v
+	}
+	return r, r.runAction(a, inputs)
 }
 
 // TestActionEvents runs the action on a tag of each event kind, in a
@@ -27,15 +33,7 @@ func withGTOOnPath(r *runner) {
 func TestActionEvents(t *testing.T) {
 	a := loadAction(t)
 	o := Origin(t)
-	for _, tc := range []struct {
-		tag, event, version, stage string
-	}{
-		{"churn@v1.0.0", "registration", "v1.0.0", ""},
-		{"churn#prod#1", "assignment", "v1.0.0", "prod"},
-		{"churn#prod!#3", "unassignment", "v1.1.0", "prod"},
-		{"churn@v1.0.0!", "deregistration", "v1.0.0", ""},
-		{"churn@deprecated", "deprecation", "", ""},
-	} {
+	for _, tc := range churnEvents {
 		t.Run(tc.event, func(t *testing.T) {
 			t.Parallel()
 			ref := "refs/tags/" + tc.tag
@@ -43,9 +41,7 @@ func TestActionEvents(t *testing.T) {
 			if tags := localTags(t, work); len(tags) != 1 {
 				t.Fatalf("the checkout holds %v, want the pushed tag alone", tags)
 			}
-			r := newRunner(t, work, ref)
-			withGTOOnPath(r)
-			out := r.runAction(a, map[string]string{"install": "false", "show": "true", "history": "true"})
+			r, out := runOnPath(t, a, work, ref, map[string]string{"show": "true", "history": "true"})
 			if r.Failed != "" {
 				t.Fatalf("step %q failed:\n%s", r.Failed, r.Log.String())
 			}
@@ -91,9 +87,7 @@ func TestActionEvents(t *testing.T) {
 func TestActionNotGTO(t *testing.T) {
 	a := loadAction(t)
 	work := Checkout(t, Origin(t), "refs/heads/main")
-	r := newRunner(t, work, "refs/heads/main")
-	withGTOOnPath(r)
-	out := r.runAction(a, map[string]string{"install": "false"})
+	r, out := runOnPath(t, a, work, "refs/heads/main", nil)
 	if r.Failed != "" {
 		t.Fatalf("step %q failed:\n%s", r.Failed, r.Log.String())
 	}
@@ -115,9 +109,7 @@ func TestActionMissingRegistration(t *testing.T) {
 	a := loadAction(t)
 	ref := "refs/tags/ghost#prod#1"
 	work := Checkout(t, Origin(t), ref)
-	r := newRunner(t, work, ref)
-	withGTOOnPath(r)
-	out := r.runAction(a, map[string]string{"install": "false"})
+	r, out := runOnPath(t, a, work, ref, nil)
 	if r.Failed != "Read the tag" {
 		t.Fatalf("failed step %q, want the gto step:\n%s", r.Failed, r.Log.String())
 	}
@@ -127,9 +119,7 @@ func TestActionMissingRegistration(t *testing.T) {
 	if !strings.Contains(r.Log.String(), `❌ The version of "ghost#prod#1" is unknown: no registration tag of artifact "ghost" points at its commit`) {
 		t.Errorf("log:\n%s", r.Log.String())
 	}
-	r = newRunner(t, work, ref)
-	withGTOOnPath(r)
-	out = r.runAction(a, map[string]string{"install": "false", "allow-unregistered": "true"})
+	r, out = runOnPath(t, a, work, ref, map[string]string{"allow-unregistered": "true"})
 	if r.Failed != "" || out["version"] != out["commit"] || len(out["version"]) != 40 {
 		t.Errorf("allow-unregistered: failed %q, outputs %q\n%s", r.Failed, out, r.Log.String())
 	}
@@ -141,9 +131,7 @@ func TestActionNoFetch(t *testing.T) {
 	a := loadAction(t)
 	ref := "refs/tags/churn#prod#1"
 	work := Checkout(t, Origin(t), ref)
-	r := newRunner(t, work, ref)
-	withGTOOnPath(r)
-	r.runAction(a, map[string]string{"install": "false", "fetch": "false"})
+	r, _ := runOnPath(t, a, work, ref, map[string]string{"fetch": "false"})
 	if r.Failed != "Read the tag" || len(localTags(t, work)) != 1 {
 		t.Errorf("failed step %q, %d tags\n%s", r.Failed, len(localTags(t, work)), r.Log.String())
 	}

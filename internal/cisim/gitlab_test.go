@@ -164,13 +164,7 @@ func TestGitLabTemplate(t *testing.T) {
 		t.Fatalf("the template's gto job runs on tag pipelines only: %+v", jobs)
 	}
 	o := Origin(t)
-	for _, tc := range []struct{ tag, event, version, stage string }{
-		{"churn@v1.1.0", "registration", "v1.1.0", ""},
-		{"churn#prod#2", "assignment", "v1.1.0", "prod"},
-		{"churn#prod!#3", "unassignment", "v1.1.0", "prod"},
-		{"churn@v1.0.0!", "deregistration", "v1.0.0", ""},
-		{"churn@deprecated", "deprecation", "", ""},
-	} {
+	for _, tc := range churnEvents {
 		t.Run(tc.event, func(t *testing.T) {
 			t.Parallel()
 			work := Checkout(t, o, "refs/tags/"+tc.tag)

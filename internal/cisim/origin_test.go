@@ -94,6 +94,19 @@ var churnTags = []string{
 	"churn#prod!#3", "churn@v1.0.0!", "churn@deprecated",
 }
 
+// churnEvent is a tag of churn and the event it created.
+type churnEvent struct{ tag, event, version, stage string }
+
+// churnEvents are a tag of each event kind, for the tests that run on
+// every kind.
+var churnEvents = []churnEvent{
+	{"churn@v1.1.0", "registration", "v1.1.0", ""},
+	{"churn#prod#1", "assignment", "v1.0.0", "prod"},
+	{"churn#prod!#3", "unassignment", "v1.1.0", "prod"},
+	{"churn@v1.0.0!", "deregistration", "v1.0.0", ""},
+	{"churn@deprecated", "deprecation", "", ""},
+}
+
 // origin is a bare repository with fillerTags tags of 100 other artifacts,
 // the tags of churn, and ghost#prod#1: an assignment whose registration
 // (ghost@v1.0.0) was never pushed. Built once, shared by the tests (read

@@ -67,11 +67,15 @@ type CIOptions struct {
 	Output string
 }
 
-func addCIFlags(cmd *cobra.Command, opts *CIOptions) {
+// newCICommand builds a `gto ci` subcommand taking an optional REF, with
+// the shared flags.
+func newCICommand(opts *CIOptions, use, short, long, example string, run func(cmd *cobra.Command, args []string) error) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Long: long, Example: example, Args: argsBetween(0, 1), RunE: run}
 	f := cmd.Flags()
 	f.BoolVar(&opts.Show, "show", false, "Also print the artifact's versions and stages (gto show NAME) to the log")
 	f.BoolVar(&opts.History, "history", false, "Also print the artifact's history (gto history NAME) to the log")
 	f.BoolVar(&opts.AllowUnregistered, "allow-unregistered", false, "Accept an assignment whose version is a bare commit (assigned with --skip-registration) and publish the commit hexsha as its version")
+	return cmd
 }
 
 // ciEvent is what the CI commands publish about a ref.

@@ -47,13 +47,8 @@ type CIGitHubOptions struct {
 // NewCmdCIGitHub builds `gto ci github`.
 func NewCmdCIGitHub(env *Env, runF func(context.Context, *CIGitHubOptions) error) *cobra.Command {
 	opts := &CIGitHubOptions{CIOptions: CIOptions{Env: env}}
-	cmd := &cobra.Command{
-		Use:     "github [REF]",
-		Short:   "Write GitHub Actions outputs and a step summary for a pushed tag",
-		Long:    ciGitHubLong,
-		Example: ciGitHubExample,
-		Args:    argsBetween(0, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+	cmd := newCICommand(&opts.CIOptions, "github [REF]", "Write GitHub Actions outputs and a step summary for a pushed tag",
+		ciGitHubLong, ciGitHubExample, func(cmd *cobra.Command, args []string) error {
 			ref, ok := ciRef(env, args, "GITHUB_REF")
 			if !ok {
 				return fmt.Errorf("no REF given and GITHUB_REF is not set: pass the ref to check")
@@ -76,9 +71,7 @@ func NewCmdCIGitHub(env *Env, runF func(context.Context, *CIGitHubOptions) error
 				return runF(cmd.Context(), opts)
 			}
 			return ciGitHubRun(cmd.Context(), opts)
-		},
-	}
-	addCIFlags(cmd, &opts.CIOptions)
+		})
 	f := cmd.Flags()
 	f.StringVar(&opts.Output, "output", "", "File the outputs are appended to, - for standard output (default $GITHUB_OUTPUT)")
 	f.StringVar(&opts.Summary, "summary", "", "File the Markdown summary is appended to, '' for none (default $GITHUB_STEP_SUMMARY)")

@@ -57,13 +57,8 @@ type CIGitLabOptions struct {
 // NewCmdCIGitLab builds `gto ci gitlab`.
 func NewCmdCIGitLab(env *Env, runF func(context.Context, *CIGitLabOptions) error) *cobra.Command {
 	opts := &CIGitLabOptions{CIOptions: CIOptions{Env: env}}
-	cmd := &cobra.Command{
-		Use:     "gitlab [TAG]",
-		Short:   "Write a GitLab CI dotenv report for a pushed tag",
-		Long:    ciGitLabLong,
-		Example: ciGitLabExample,
-		Args:    argsBetween(0, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+	cmd := newCICommand(&opts.CIOptions, "gitlab [TAG]", "Write a GitLab CI dotenv report for a pushed tag",
+		ciGitLabLong, ciGitLabExample, func(cmd *cobra.Command, args []string) error {
 			ref, ok := ciRef(env, args, "CI_COMMIT_TAG")
 			if !ok || ref == "" {
 				if _, inGitLab := env.Getenv("GITLAB_CI"); !inGitLab && len(args) == 0 {
@@ -78,9 +73,7 @@ func NewCmdCIGitLab(env *Env, runF func(context.Context, *CIGitLabOptions) error
 				return runF(cmd.Context(), opts)
 			}
 			return ciGitLabRun(cmd.Context(), opts)
-		},
-	}
-	addCIFlags(cmd, &opts.CIOptions)
+		})
 	cmd.Flags().StringVar(&opts.Output, "output", "gto.env", "File the dotenv report is written to (replaced), - for standard output")
 	return cmd
 }
