@@ -7,6 +7,7 @@
 //	go run ./bench                       # every size, 5 runs each
 //	go run ./bench -sizes small,medium   # some sizes
 //	go run ./bench -runs 9 -gto ./gto    # more runs, a given binary
+//	go run ./bench -action               # the GitHub Action vs gto-action's fetch
 //
 // Registries are built once with git fast-import and cached in
 // bench/.cache (delete it to rebuild). See bench/README.md.
@@ -34,8 +35,13 @@ func main() {
 	sizes := flag.String("sizes", "small,medium,large,large-loose,deep", "comma-separated registry sizes")
 	runs := flag.Int("runs", 5, "runs per measurement (the median is reported)")
 	gtoBin := flag.String("gto", "", "gto binary to measure (default: build ./cmd/gto)")
+	action := flag.Bool("action", false, "measure the GitHub Action's fetch and gto call against gto-action's way (bench/action.go)")
 	flag.Parse()
-	if err := run(strings.Split(*sizes, ","), *runs, *gtoBin); err != nil {
+	do := func() error { return run(strings.Split(*sizes, ","), *runs, *gtoBin) }
+	if *action {
+		do = func() error { return runAction(*runs, *gtoBin) }
+	}
+	if err := do(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -45,15 +51,10 @@ func run(sizes []string, runs int, gtoBin string) error {
 	if err := os.MkdirAll(cacheRoot, 0o755); err != nil {
 		return err
 	}
-	if gtoBin == "" {
-		gtoBin, _ = filepath.Abs(filepath.Join(cacheRoot, "gto"))
-		build := exec.Command("go", "build", "-o", gtoBin, "./cmd/gto")
-		build.Stdout, build.Stderr = os.Stdout, os.Stderr
-		if err := build.Run(); err != nil {
-			return fmt.Errorf("building gto: %w", err)
-		}
+	gtoBin, err := buildGTO(gtoBin)
+	if err != nil {
+		return err
 	}
-	gtoBin, _ = filepath.Abs(gtoBin)
 	fmt.Printf("machine: %s/%s, %d CPUs, %s; runs: %d (median)\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), gitVersion(), runs)
 	fmt.Println("| registry | tags | command | gto median | floor | ratio | gto peak RSS |")
 	fmt.Println("| --- | ---: | --- | ---: | ---: | ---: | ---: |")
@@ -71,6 +72,20 @@ func run(sizes []string, runs int, gtoBin string) error {
 		}
 	}
 	return nil
+}
+
+// buildGTO builds ./cmd/gto into the cache unless gtoBin names a binary,
+// and returns its absolute path.
+func buildGTO(gtoBin string) (string, error) {
+	if gtoBin == "" {
+		gtoBin, _ = filepath.Abs(filepath.Join(cacheRoot, "gto"))
+		build := exec.Command("go", "build", "-o", gtoBin, "./cmd/gto")
+		build.Stdout, build.Stderr = os.Stdout, os.Stderr
+		if err := build.Run(); err != nil {
+			return "", fmt.Errorf("building gto: %w", err)
+		}
+	}
+	return filepath.Abs(gtoBin)
 }
 
 // ensureRepo returns the cached registry of shape, generating it if needed.

@@ -6,7 +6,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -16,9 +15,10 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Version is gto's version, set at build time with
-// -ldflags "-X github.com/gto-dev/gto/internal/cli.Version=...".
-var Version = "0.1.0-dev"
+// Version is gto's version: set at build time with
+// -ldflags "-X github.com/gto-dev/gto/internal/cli.Version=...", else
+// filled in from the binary's build info (version.go).
+var Version string
 
 const rootLong = `Git Tag Ops. Turn your Git repository into an Artifact Registry:
   * Registry: Track new artifacts and their versions for releases and
@@ -64,7 +64,7 @@ func NewRootCmd(env *Env) *cobra.Command {
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if showVersion {
-				fmt.Fprintf(env.Out, "%sGTO Version: %s\n", env.emoji("🪴"), Version)
+				printVersion(env, readBuildInfo())
 				return nil
 			}
 			return cmd.Help()
@@ -97,6 +97,7 @@ func NewRootCmd(env *Env) *cobra.Command {
 		NewCmdRegister(env), NewCmdAssign(env), NewCmdDeprecate(env),
 		NewCmdAnnotate(env), NewCmdRemove(env), NewCmdDescribe(env),
 		NewCmdServe(env), NewCmdSite(env),
+		NewCmdVersion(env), NewCmdCI(env),
 	} {
 		root.AddCommand(c)
 	}
