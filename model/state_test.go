@@ -308,3 +308,20 @@ func BenchmarkBuild10k(b *testing.B) {
 		s.History("", false)
 	}
 }
+
+// A tagger date gto cannot read leaves the tag's time unknown: doctor says
+// so (bad-date), as it says a tag without tagger has none.
+func TestTagProblemsBadDate(t *testing.T) {
+	t.Parallel()
+	tags := []TagInput{
+		{Name: "m@v1.0.0", Parsed: tagname.Tag{Artifact: "m", Action: tagname.ActionRegister, Version: "v1.0.0"}, Annotated: true, Commit: "c1", Message: "x"},
+		{Name: "m@v2.0.0", Parsed: tagname.Tag{Artifact: "m", Action: tagname.ActionRegister, Version: "v2.0.0"}, Annotated: true, Commit: "c1", Message: "x", NoTagger: true},
+	}
+	got := TagProblems(tags)
+	if len(got) != 2 || got[0].Code != ProblemBadDate || got[1].Code != ProblemNoTagger {
+		t.Fatalf("problems %+v", got)
+	}
+	if got[0].Message != `tag "m@v1.0.0" has a tagger date gto cannot read: its time is unknown (shown as none)` {
+		t.Errorf("message %q", got[0].Message)
+	}
+}

@@ -537,3 +537,28 @@ func TestFakeTooLongForGit(t *testing.T) {
 	}
 	wantTags(t, "after the refusals", f.tags(), "m@v1.0.0")
 }
+
+// doctor reports an event tag on a commit the repository lacks.
+func TestFakeDoctorMissingCommit(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, memstore.Options{})
+	c := f.repo.Commit("first", nil)
+	f.repo.Tag("m@v1.0.0", c, "Registering")
+	lost := strings.Repeat("c0", 20)
+	f.repo.Tag("m@v2.0.0", lost, "Registering a commit that is gone")
+	rep, err := f.reg.Doctor(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codes []string
+	for _, p := range rep.Problems {
+		codes = append(codes, p.Code)
+		if p.Code == model.ProblemMissingCommit && (p.Artifact != "m" || !slices.Equal(p.Tags, []string{"m@v2.0.0"}) ||
+			p.Message != `tag "m@v2.0.0" is on commit c0c0c0c, which is not in the repository (a shallow or damaged clone): its version has no commit event`) {
+			t.Errorf("problem %+v", p)
+		}
+	}
+	if !slices.Equal(codes, []string{model.ProblemMissingCommit}) {
+		t.Errorf("problems %q", codes)
+	}
+}

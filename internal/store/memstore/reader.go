@@ -69,18 +69,27 @@ func (rd *reader) Tags(ctx context.Context, prefixes []string, keep func(string)
 	return out, nil
 }
 
-// peel follows tag objects to the commit they lead to, "" when the chain
-// ends elsewhere; the caller holds r.mu.
+// peel follows tag objects to the commit they lead to (by what their
+// headers say, as git does: a commit the repository lacks is still their
+// commit), "" when the chain ends on a tree or a blob; the caller holds
+// r.mu.
 func (r *Repo) peel(id string) string {
 	for range 64 {
-		if t := r.tagObjs[id]; t != nil && !t.malformed {
-			id = t.target
-			continue
+		t := r.tagObjs[id]
+		switch {
+		case t == nil:
+			if r.commits[id] != nil {
+				return id
+			}
+			return ""
+		case t.malformed:
+			return ""
+		case t.typ == "commit":
+			return t.target
+		case t.typ != "tag":
+			return ""
 		}
-		if r.commits[id] != nil {
-			return id
-		}
-		return ""
+		id = t.target
 	}
 	return ""
 }
