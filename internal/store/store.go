@@ -275,13 +275,15 @@ const (
 
 // Moved reports whether the reason means that another writer changed the
 // ref meanwhile: it exists with another value, its compare-and-swap
-// failed, or the remote could not lock or update it because another push
-// was updating it at the same moment.
+// failed, or the remote could not lock or update it (or commit the atomic
+// transaction it was in) because another push was updating it at the same
+// moment.
 func (r Reason) Moved() bool {
 	switch {
 	case r == ReasonExists, r == ReasonStale,
 		strings.Contains(string(r), "failed to update ref"),
 		strings.Contains(string(r), "cannot lock ref"),
+		strings.Contains(string(r), "atomic transaction failed"),
 		strings.Contains(string(r), "fetch first"):
 		return true
 	}
