@@ -3,6 +3,8 @@ package model
 import (
 	"time"
 
+	"github.com/gto-dev/gto/tagname"
+
 	"github.com/gto-dev/gto/annotations"
 )
 
@@ -41,6 +43,24 @@ func (k EventKind) String() string {
 		return "unassignment"
 	}
 	return "unknown"
+}
+
+// KindOf is the kind of event a tag of action records (KindCreation for
+// NAME@created, which records none).
+func KindOf(a tagname.Action) EventKind {
+	switch a {
+	case tagname.ActionRegister:
+		return KindRegistration
+	case tagname.ActionDeregister:
+		return KindDeregistration
+	case tagname.ActionAssign:
+		return KindAssignment
+	case tagname.ActionUnassign:
+		return KindUnassignment
+	case tagname.ActionDeprecate:
+		return KindDeprecation
+	}
+	return KindCreation
 }
 
 // Addition reports whether the event adds something (registration,

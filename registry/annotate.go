@@ -82,7 +82,7 @@ func (r *Registry) Annotate(ctx context.Context, opts AnnotateOptions) (*Annotat
 		}
 		return nil
 	}
-	return r.editIndex(ctx, opts.Commit || opts.Push, opts.Push, msg, check, func(ix *annotations.Index) error {
+	return r.editIndex(ctx, opts.Name, opts.Commit || opts.Push, opts.Push, msg, check, func(ix *annotations.Index) error {
 		return ix.Annotate(opts.Name, annotations.Update{
 			Type: opts.Type, Path: opts.Path, MustExist: opts.MustExist,
 			TypeGiven: opts.TypeGiven, PathGiven: opts.PathGiven,
@@ -100,7 +100,7 @@ type RemoveOptions struct {
 // Remove deletes an artifact's annotation from the annotations file.
 func (r *Registry) Remove(ctx context.Context, opts RemoveOptions) (*AnnotateResult, error) {
 	msg := fmt.Sprintf("Remove annotation for artifact %s", opts.Name)
-	return r.editIndex(ctx, opts.Commit || opts.Push, opts.Push, msg, nil, func(ix *annotations.Index) error {
+	return r.editIndex(ctx, opts.Name, opts.Commit || opts.Push, opts.Push, msg, nil, func(ix *annotations.Index) error {
 		err := ix.Remove(opts.Name)
 		if errors.Is(err, annotations.ErrArtifactNotFound) {
 			return &model.NotFoundError{What: "artifact", Detail: model.Detail{Msg: err.Error(), Err: err}}
@@ -179,8 +179,8 @@ func (r *Registry) checkCommitted(ctx context.Context, w store.Writer, p string)
 // user's name). check (if any) runs first, with the configuration. Nothing
 // changes when edit or a check fails. In a repository it runs under the
 // write lock.
-func (r *Registry) editIndex(ctx context.Context, commit, push bool, message string, check indexCheck, edit func(*annotations.Index) error) (*AnnotateResult, error) {
-	e := indexEdit{commit: commit, push: push, message: message, check: check, edit: edit}
+func (r *Registry) editIndex(ctx context.Context, name string, commit, push bool, message string, check indexCheck, edit func(*annotations.Index) error) (*AnnotateResult, error) {
+	e := indexEdit{name: name, commit: commit, push: push, message: message, check: check, edit: edit}
 	if r.store == nil { // a plain folder
 		cfg, err := r.folderConfig()
 		if err != nil {
@@ -203,6 +203,7 @@ type indexCheck func(ctx context.Context, cfg config.Config, w store.Writer) err
 
 // indexEdit is what editIndex does.
 type indexEdit struct {
+	name         string // the artifact edited
 	commit, push bool
 	message      string
 	check        indexCheck
@@ -284,6 +285,9 @@ func (r *Registry) editIndexIn(ctx context.Context, cfg config.Config, w store.W
 		return nil, fmt.Errorf("cannot write %s: %w", cfg.Index, err)
 	}
 	res := &AnnotateResult{File: file}
+	if a, ok := ix.Get(e.name); ok {
+		res.Artifact = &a
+	}
 	if commit {
 		hash, err := w.CommitPaths(ctx, e.message, cfg.Index)
 		if err != nil {

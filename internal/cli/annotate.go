@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gto-dev/gto/internal/jsonout"
 	"github.com/gto-dev/gto/registry"
 )
 
@@ -14,6 +15,8 @@ import (
 type AnnotateOptions struct {
 	Env      *Env
 	Annotate registry.AnnotateOptions
+	// JSON prints what the command did as one JSON document.
+	JSON bool
 }
 
 const annotateLong = `Write an artifact's annotation (type, path, labels, description) into
@@ -57,6 +60,7 @@ func NewCmdAnnotate(env *Env) *cobra.Command {
 	f.StringVarP(&opts.Annotate.Description, "description", "d", "", "Artifact description")
 	f.BoolVar(&opts.Annotate.Commit, "commit", false, "Commit artifacts.yaml (only that file) after the change")
 	f.BoolVar(&opts.Annotate.Push, "push", false, "Commit and push the current branch (implies --commit)")
+	f.BoolVar(&opts.JSON, "json", false, "Print the file written, the annotation, the commit and whether it was pushed as JSON")
 	return cmd
 }
 
@@ -67,8 +71,23 @@ func annotateRun(ctx context.Context, opts *AnnotateOptions) error {
 	}
 	defer r.Close()
 	res, err := r.Annotate(ctx, opts.Annotate)
-	opts.Env.printAnnotate(res)
+	if perr := opts.Env.reportAnnotate(opts.Annotate.Name, res, opts.JSON); err == nil {
+		err = perr
+	}
 	return err
+}
+
+// reportAnnotate reports an annotation change of artifact name: in words,
+// or with asJSON as one document (jsonout.Annotated).
+func (e *Env) reportAnnotate(name string, res *registry.AnnotateResult, asJSON bool) error {
+	if !asJSON {
+		e.printAnnotate(res)
+		return nil
+	}
+	if res == nil {
+		return nil
+	}
+	return printJSON(e.Out, jsonout.Annotated(name, res))
 }
 
 // printAnnotate reports an annotation change.

@@ -12,6 +12,8 @@ import (
 type AssignOptions struct {
 	Env    *Env
 	Assign registry.AssignOptions
+	// JSON prints what the command did as one JSON document.
+	JSON bool
 }
 
 const assignLong = `Assign a stage to a version of an artifact: create the annotated tag
@@ -47,7 +49,10 @@ const assignExample = `  # assign "prod" to a registered version
   gto assign nn HEAD --stage prod --simple true
 
   # push the tag (renumbered if another clone took the counter) and sign it
-  gto assign nn --version v1.0.0 --stage prod --push --sign`
+  gto assign nn --version v1.0.0 --stage prod --push --sign
+
+  # for scripts: the tags written (the registration too) and the push, as JSON
+  gto assign nn HEAD --stage prod --push --json`
 
 // NewCmdAssign builds `gto assign` (alias `promote`).
 func NewCmdAssign(env *Env) *cobra.Command {
@@ -94,6 +99,7 @@ func NewCmdAssign(env *Env) *cobra.Command {
 	addAlias(f, "skip-registration", "sr")
 	cmd.RegisterFlagCompletionFunc("stage", completeStages(env))
 	addSignFlags(f, &sign)
+	f.BoolVar(&opts.JSON, "json", false, "Print what was created, deleted, committed and pushed as JSON")
 	return cmd
 }
 
@@ -104,6 +110,8 @@ func assignRun(ctx context.Context, opts *AssignOptions) error {
 	}
 	defer r.Close()
 	res, err := r.Assign(ctx, opts.Assign)
-	opts.Env.printWrite(res)
+	if perr := opts.Env.reportWrite(res, opts.JSON); err == nil {
+		err = perr
+	}
 	return err
 }

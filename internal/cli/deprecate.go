@@ -13,6 +13,8 @@ import (
 type DeprecateOptions struct {
 	Env       *Env
 	Deprecate registry.DeprecateOptions
+	// JSON prints what the command did as one JSON document.
+	JSON bool
 }
 
 const deprecateLong = `Deprecate an artifact, deregister a version, or unassign a stage:
@@ -81,6 +83,7 @@ func NewCmdDeprecate(env *Env) *cobra.Command {
 	f.BoolVarP(&opts.Deprecate.Delete, "delete", "d", false, "Delete the git tag(s) instead of creating a new one")
 	f.BoolVar(&opts.Deprecate.Push, "push", false, "Push the change (created or deleted tags) to origin")
 	addSignFlags(f, &sign)
+	f.BoolVar(&opts.JSON, "json", false, "Print what was created, deleted, committed and pushed as JSON")
 	return cmd
 }
 
@@ -99,7 +102,9 @@ func deprecateRun(ctx context.Context, opts *DeprecateOptions) error {
 	default:
 		res, err = r.Deprecate(ctx, d)
 	}
-	opts.Env.printWrite(res)
+	if perr := opts.Env.reportWrite(res, opts.JSON); err == nil {
+		err = perr
+	}
 	if err == nil && opts.Deprecate.Delete && len(res.Deleted) == 0 {
 		fmt.Fprintln(opts.Env.ErrOut, "Nothing to delete: there are no such tags")
 	}

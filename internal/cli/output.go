@@ -64,6 +64,20 @@ func describeCreated(c registry.CreatedTag) string {
 	return fmt.Sprintf("Created git tag '%s'", c.Name)
 }
 
+// reportWrite reports a write: in 0.2.4's words, or with asJSON as the
+// write document (jsonout.Write). What was written is reported also when
+// the command then failed (a refused push keeps its local tags).
+func (e *Env) reportWrite(res *registry.WriteResult, asJSON bool) error {
+	if !asJSON {
+		e.printWrite(res)
+		return nil
+	}
+	if res == nil {
+		return nil
+	}
+	return printJSON(e.Out, jsonout.Write(res))
+}
+
 // printWrite reports a write in 0.2.4's words: the tags created or
 // deleted, and how they were (or can be) published. The tags of one
 // command are pushed in one `git push` (atomically), so its command line

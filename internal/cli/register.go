@@ -13,6 +13,8 @@ import (
 type RegisterOptions struct {
 	Env      *Env
 	Register registry.RegisterOptions
+	// JSON prints what the command did as one JSON document.
+	JSON bool
 }
 
 const registerLong = `Register a version of an artifact: create the annotated tag NAME@VERSION
@@ -47,7 +49,10 @@ const registerExample = `  # register a new version at HEAD
   gto register nn --push
 
   # sign the tag (GPG, or SSH with gpg.format=ssh)
-  gto register nn --version v1.0.0 --sign`
+  gto register nn --version v1.0.0 --sign
+
+  # for scripts: what was created and how to publish it, as JSON
+  gto register nn --json`
 
 // NewCmdRegister builds `gto register`.
 func NewCmdRegister(env *Env) *cobra.Command {
@@ -99,6 +104,7 @@ func NewCmdRegister(env *Env) *cobra.Command {
 	f.BoolVar(&patch, "bump-patch", false, "Bump the patch part of the greatest version (the default)")
 	f.BoolVar(&opts.Register.Push, "push", false, "Push the created tag to origin")
 	addSignFlags(f, &sign)
+	f.BoolVar(&opts.JSON, "json", false, "Print what was created, deleted, committed and pushed as JSON")
 	return cmd
 }
 
@@ -109,6 +115,8 @@ func registerRun(ctx context.Context, opts *RegisterOptions) error {
 	}
 	defer r.Close()
 	res, err := r.Register(ctx, opts.Register)
-	opts.Env.printWrite(res)
+	if perr := opts.Env.reportWrite(res, opts.JSON); err == nil {
+		err = perr
+	}
 	return err
 }

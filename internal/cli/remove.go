@@ -12,6 +12,8 @@ import (
 type RemoveOptions struct {
 	Env    *Env
 	Remove registry.RemoveOptions
+	// JSON prints what the command did as one JSON document.
+	JSON bool
 }
 
 // NewCmdRemove builds `gto remove`.
@@ -34,6 +36,7 @@ tags are not touched (see gto deprecate).`,
 	f := cmd.Flags()
 	f.BoolVar(&opts.Remove.Commit, "commit", false, "Commit artifacts.yaml (only that file) after the change")
 	f.BoolVar(&opts.Remove.Push, "push", false, "Commit and push the current branch (implies --commit)")
+	f.BoolVar(&opts.JSON, "json", false, "Print the file written, the annotation, the commit and whether it was pushed as JSON")
 	return cmd
 }
 
@@ -44,6 +47,8 @@ func removeRun(ctx context.Context, opts *RemoveOptions) error {
 	}
 	defer r.Close()
 	res, err := r.Remove(ctx, opts.Remove)
-	opts.Env.printAnnotate(res)
+	if perr := opts.Env.reportAnnotate(opts.Remove.Name, res, opts.JSON); err == nil {
+		err = perr
+	}
 	return err
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/gto-dev/gto/internal/jsonout"
 	"github.com/gto-dev/gto/model"
 	"github.com/gto-dev/gto/registry"
-	"github.com/gto-dev/gto/tagname"
 )
 
 // WriteRequest is the body of POST /api/v1/{register,assign,deprecate}
@@ -104,7 +103,7 @@ func (s *Server) apiWrite(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, 0, err)
 		return
 	}
-	b, err := encode(writeDocument(res))
+	b, err := encode(jsonout.Write(res))
 	if err != nil {
 		writeProblem(w, http.StatusInternalServerError, err)
 		return
@@ -213,41 +212,4 @@ func (s *Server) writeLocked(ctx context.Context, action string, req WriteReques
 		return reg.Deregister(ctx, opts)
 	}
 	return reg.Deprecate(ctx, opts)
-}
-
-// writeDocument is the answer to a write: the tags created, with the
-// event each records, and whether they were pushed.
-func writeDocument(res *registry.WriteResult) *jsonout.Object {
-	created := []*jsonout.Object{}
-	for _, c := range res.Created {
-		o := &jsonout.Object{}
-		o.Set("tag", c.Name)
-		o.Set("event", eventOf(c.Tag.Action))
-		o.Set("artifact", c.Tag.Artifact)
-		o.Set("version", c.Version)
-		if c.Tag.Stage != "" {
-			o.Set("stage", c.Tag.Stage)
-		}
-		created = append(created, o)
-	}
-	doc := &jsonout.Object{}
-	doc.Set("created", created)
-	doc.Set("pushed", res.Pushed)
-	return doc
-}
-
-func eventOf(a tagname.Action) string {
-	switch a {
-	case tagname.ActionRegister:
-		return model.KindRegistration.String()
-	case tagname.ActionDeregister:
-		return model.KindDeregistration.String()
-	case tagname.ActionAssign:
-		return model.KindAssignment.String()
-	case tagname.ActionUnassign:
-		return model.KindUnassignment.String()
-	case tagname.ActionDeprecate:
-		return model.KindDeprecation.String()
-	}
-	return a.String()
 }
