@@ -105,6 +105,10 @@ type ConflictError struct {
 
 func (e *ConflictError) Unwrap() []error { return e.unwrap(ErrConflict) }
 
+// ForceHint is the hint of a ConflictError that forcing the write
+// overcomes (Force), when the case has no hint of its own.
+const ForceHint = "force the write to do it anyway"
+
 // PushError is a change written locally that could not be pushed
 // (ErrPush); the message says what became of it and how to retry.
 type PushError struct {

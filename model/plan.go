@@ -85,7 +85,8 @@ func PlanVersion(a *Artifact, name, commit, version string, bump Bump, force boo
 	}
 	if found != nil {
 		if !force && found.IsRegistered() && found.IsActive() {
-			return "", Conflictf("artifact %q is already registered at commit %.7s with version %s", name, commit, found.Name)
+			return "", &ConflictError{Force: true, Detail: Detail{Hint: ForceHint,
+				Msg: fmt.Sprintf("artifact %q is already registered at commit %.7s with version %s", name, commit, found.Name)}}
 		}
 		if version == "" {
 			version = found.Name

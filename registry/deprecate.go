@@ -50,7 +50,7 @@ func (r *Registry) Deprecate(ctx context.Context, opts DeprecateOptions) (*Write
 			return model.NotFoundf("artifact", "artifact %q not found", opts.Name)
 		}
 		if a != nil && !opts.Force && !a.IsActive() {
-			return &model.ConflictError{Force: true, Detail: model.Detail{Msg: fmt.Sprintf("artifact %q was deprecated already", opts.Name)}}
+			return &model.ConflictError{Force: true, Detail: model.Detail{Hint: model.ForceHint, Msg: fmt.Sprintf("artifact %q was deprecated already", opts.Name)}}
 		}
 		if opts.Delete {
 			res, err = r.deleteTags(ctx, w, model.EventTags(a.Events()), opts.Push)
@@ -105,9 +105,9 @@ func (r *Registry) Deregister(ctx context.Context, opts DeprecateOptions) (*Writ
 			case v == nil:
 				return model.NotFoundf("version", "version %s of artifact %q not found", opts.Version, opts.Name)
 			case !v.IsRegistered():
-				return &model.ConflictError{Force: true, Detail: model.Detail{Msg: fmt.Sprintf("version %s of artifact %q is not registered", opts.Version, opts.Name)}}
+				return &model.ConflictError{Force: true, Detail: model.Detail{Hint: model.ForceHint, Msg: fmt.Sprintf("version %s of artifact %q is not registered", opts.Version, opts.Name)}}
 			case !v.IsActive():
-				return &model.ConflictError{Force: true, Detail: model.Detail{Msg: fmt.Sprintf("version %s of artifact %q was deregistered already", opts.Version, opts.Name)}}
+				return &model.ConflictError{Force: true, Detail: model.Detail{Hint: model.ForceHint, Msg: fmt.Sprintf("version %s of artifact %q was deregistered already", opts.Version, opts.Name)}}
 			}
 		}
 		if v == nil {
@@ -149,7 +149,7 @@ func (r *Registry) Unassign(ctx context.Context, opts DeprecateOptions) (*WriteR
 		}
 		vs := v.Stage(opts.Stage)
 		if !opts.Force && (vs == nil || !vs.IsActive()) {
-			return &model.ConflictError{Force: true, Detail: model.Detail{
+			return &model.ConflictError{Force: true, Detail: model.Detail{Hint: model.ForceHint,
 				Msg: fmt.Sprintf("stage %q is not assigned to version %s of artifact %q", opts.Stage, opts.Version, opts.Name)}}
 		}
 		if opts.Delete {

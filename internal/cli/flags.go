@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -142,10 +144,43 @@ func (f *durationFlag) String() string {
 func (f *durationFlag) Set(s string) error {
 	d, err := registry.ParseDuration(s)
 	if err != nil {
-		return err
+		return errors.New("takes a duration such as 30s or 2m")
 	}
 	*f.v = d
 	return nil
 }
 
 func (f *durationFlag) Type() string { return "duration" }
+
+// pflagValueError matches pflag's error for a value its parser refused:
+// `invalid argument "abc" for "--vs" flag: strconv.ParseInt: parsing "abc": invalid syntax`.
+var pflagValueError = regexp.MustCompile(`^invalid argument "(.*)" for "(-\w, )?--([\w-]+)" flag: (strconv\.Parse(Int|Uint|Bool|Float): |takes )`)
+
+// flagTakes says, per parser, what a flag's value must be.
+var flagTakes = map[string]string{"Int": "a whole number", "Uint": "a whole number of 0 or more", "Bool": "true or false", "Float": "a number"}
+
+// flagValueError words pflag's refusal of a value in terms of the flag
+// ("--vs takes a whole number (-1 for all), got \"abc\""), instead of Go's
+// parser ("strconv.ParseInt: parsing ..."). Other errors are returned as
+// they are.
+func flagValueError(cmd *cobra.Command, err error) error {
+	m := pflagValueError.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	value, name, kind := m[1], m[3], m[5]
+	takes, ok := flagTakes[kind]
+	if !ok { // a flag type of gto's own, whose error says what it takes
+		takes = err.Error()[len(m[0]):]
+	}
+	f := cmd.Flags().Lookup(name)
+	if f != nil {
+		if target, ok := strings.CutPrefix(f.Usage, "alias of --"); ok { // --vs: its flag says
+			f = cmd.Flags().Lookup(target)
+		}
+	}
+	if f != nil && strings.Contains(f.Usage, "-1 for all") {
+		takes += " (-1 for all)"
+	}
+	return fmt.Errorf("--%s takes %s, got %q", name, takes, value)
+}

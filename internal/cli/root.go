@@ -87,7 +87,7 @@ func NewRootCmd(env *Env) *cobra.Command {
 		&cobra.Group{ID: groupAnnotate, Title: "Manage artifact annotations:"},
 	)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return &UsageError{Err: err, Command: cmd.CommandPath()}
+		return &UsageError{Err: flagValueError(cmd, err), Command: cmd.CommandPath()}
 	})
 	root.SetOut(env.Out)
 	root.SetErr(env.ErrOut)

@@ -19,6 +19,10 @@ import (
 // whose message suits the CLI as it is.
 func flagWording(err error) (msg string, ok bool) {
 	d, found := model.DetailOf(err)
+	var conflict *model.ConflictError
+	if found && d.Code == "" && d.Hint == model.ForceHint && errors.As(err, &conflict) && conflict.Force {
+		return strings.Replace(err.Error(), d.Error(), d.WithHint("use --force to do it anyway"), 1), true
+	}
 	if !found || d.Code == "" {
 		return "", false
 	}
