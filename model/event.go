@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strings"
 	"time"
 
 	"github.com/gto-dev/gto/tagname"
@@ -155,4 +156,31 @@ func pick(lists [][]*Event, better func(e, best *Event) bool) *Event {
 		}
 	}
 	return best
+}
+
+// NamedVersion is the version a stage tag's default message names
+// ("Assigning stage prod to artifact m version v1.2.0", "Unassigning stage
+// 'prod' to artifact 'm' version 'v1.2.0'"), "" for other messages. It is
+// what the writer of the tag took the version to be.
+func (e *Event) NamedVersion() string {
+	if e.Kind != KindAssignment && e.Kind != KindUnassignment {
+		return ""
+	}
+	if !strings.HasPrefix(e.Message, "Assigning stage ") && !strings.HasPrefix(e.Message, "Unassigning stage ") {
+		return ""
+	}
+	i := strings.LastIndex(e.Message, " version ")
+	if i < 0 || strings.ContainsAny(e.Message[i:], "\n") {
+		return ""
+	}
+	return strings.Trim(e.Message[i+len(" version "):], "'")
+}
+
+// VersionUnknown reports whether the event's version is a bare commit
+// although its tag does not say so: the stage was assigned to a registered
+// version (the message names it) whose registration tag this repository
+// lacks — a shallow CI checkout that fetched the stage tag alone. A stage
+// assigned with --skip-registration names the commit, and is known.
+func (e *Event) VersionUnknown() bool {
+	return e.Version != "" && e.Version == e.Commit && e.NamedVersion() != e.Commit
 }

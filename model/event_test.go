@@ -2,6 +2,7 @@ package model
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -72,6 +73,30 @@ func TestEqualTimesCounterDecidesTheStage(t *testing.T) {
 		}
 		if !slices.Equal(got, []string{"v1.0.0"}) {
 			t.Errorf("order %v: prod = %v, want v1.0.0 (#8 is the later event)", order, got)
+		}
+	}
+}
+
+func TestVersionUnknown(t *testing.T) {
+	t.Parallel()
+	hex := strings.Repeat("ab", 20)
+	for _, tc := range []struct {
+		e       Event
+		named   string
+		unknown bool
+	}{
+		{Event{Kind: KindAssignment, Version: "v1.2.0", Commit: hex, Message: "Assigning stage prod to artifact m version v1.2.0"}, "v1.2.0", false},
+		{Event{Kind: KindAssignment, Version: hex, Commit: hex, Message: "Assigning stage prod to artifact m version v1.2.0"}, "v1.2.0", true},
+		{Event{Kind: KindAssignment, Version: hex, Commit: hex, Message: "Assigning stage prod to artifact m version " + hex}, hex, false},
+		{Event{Kind: KindUnassignment, Version: hex, Commit: hex, Message: "Unassigning stage 'prod' to artifact 'm' version '" + hex + "'"}, hex, false},
+		{Event{Kind: KindAssignment, Version: hex, Commit: hex, Message: "promote for the launch"}, "", true},
+		{Event{Kind: KindRegistration, Version: "v1.0.0", Commit: hex, Message: "Assigning stage x to artifact m version v9"}, "", false},
+	} {
+		if got := tc.e.NamedVersion(); got != tc.named {
+			t.Errorf("%q: NamedVersion = %q, want %q", tc.e.Message, got, tc.named)
+		}
+		if got := tc.e.VersionUnknown(); got != tc.unknown {
+			t.Errorf("%q (version %.7s): VersionUnknown = %v", tc.e.Message, tc.e.Version, got)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/gto-dev/gto/model"
@@ -62,7 +63,26 @@ func (r *Registry) Stages(ctx context.Context, opts StagesOptions) ([]string, er
 // not a GTO event tag (a branch, a commit, a missing tag, a lightweight or
 // non-GTO tag): CI runs it on every tag push and must not fail on others.
 // "refs/tags/" in front of the name is accepted.
+//
+// A stage event whose version this repository can only name by its commit,
+// although the tag says it was another (model.Event.VersionUnknown: the
+// registration tag was not fetched), is a *model.NotFoundError: a deploy
+// job must not take a commit hexsha for a version.
 func (r *Registry) CheckRef(ctx context.Context, ref string) (*model.Event, error) {
+	return r.CheckRefWith(ctx, CheckRefOptions{Ref: ref})
+}
+
+// CheckRefOptions are the options of CheckRefWith.
+type CheckRefOptions struct {
+	Ref string
+	// AllowUnknownVersion returns a stage event whose version is known
+	// only by its commit (see CheckRef) instead of an error.
+	AllowUnknownVersion bool
+}
+
+// CheckRefWith is CheckRef with options.
+func (r *Registry) CheckRefWith(ctx context.Context, opts CheckRefOptions) (*model.Event, error) {
+	ref := opts.Ref
 	if r.store == nil {
 		return nil, r.noRepoError(nil)
 	}
@@ -91,6 +111,15 @@ func (r *Registry) CheckRef(ctx context.Context, ref string) (*model.Event, erro
 		}
 		return nil
 	})
+	if err == nil && event != nil && event.VersionUnknown() && !opts.AllowUnknownVersion {
+		named := event.NamedVersion()
+		hint := fmt.Sprintf("fetch the artifact's tags first (`git fetch origin 'refs/tags/%s@*:refs/tags/%s@*'`)", tagname.TagPrefix(parsed.Artifact), tagname.TagPrefix(parsed.Artifact))
+		msg := fmt.Sprintf("the version of %q is not known here: the tag was written for version %s, whose registration tag is not in this repository", name, named)
+		if named == "" { // a message of the user's: it does not say
+			msg = fmt.Sprintf("the version of %q is not known here: no registration tag of artifact %q is on its commit %.7s, and the tag's message does not say it was assigned without one", name, parsed.Artifact, event.Commit)
+		}
+		return nil, &model.NotFoundError{What: "version", Detail: model.Detail{Msg: msg, Hint: hint}}
+	}
 	return event, err
 }
 

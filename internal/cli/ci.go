@@ -142,7 +142,7 @@ func readCIEvent(ctx context.Context, opts *CIOptions) (*ciEvent, error) {
 		logEnv.Out = env.ErrOut
 		env = &logEnv
 	}
-	e, err := r.CheckRef(ctx, opts.Ref)
+	e, err := r.CheckRefWith(ctx, registry.CheckRefOptions{Ref: opts.Ref, AllowUnknownVersion: opts.AllowUnregistered})
 	if err != nil {
 		return nil, err
 	}
