@@ -142,7 +142,9 @@ func readCIEvent(ctx context.Context, opts *CIOptions) (*ciEvent, error) {
 		logEnv.Out = env.ErrOut
 		env = &logEnv
 	}
-	e, err := r.CheckRefWith(ctx, registry.CheckRefOptions{Ref: opts.Ref, AllowUnknownVersion: opts.AllowUnregistered})
+	// The core's rule for a version known only by its commit is applied
+	// below, stricter and in CI's words.
+	e, err := r.CheckRefWith(ctx, registry.CheckRefOptions{Ref: opts.Ref, AllowUnknownVersion: true})
 	if err != nil {
 		return nil, err
 	}

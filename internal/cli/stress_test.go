@@ -46,7 +46,7 @@ func TestStressConcurrentWriters(t *testing.T) {
 		t.Fatalf("gto is not in PATH (TestMain puts it there): %v", err)
 	}
 	s := newStressRepo(t, gto)
-	refused := regexp.MustCompile(`^❌ (Version v[0-9.]+ of artifact "model" is already registered at commit [0-9a-f]{7}|Artifact "model" is already registered at commit [0-9a-f]{7} with version v[0-9.]+: use --force to do it anyway)\n$`)
+	refused := regexp.MustCompile(`^(waiting for another gto \(pid [0-9]+\) to finish writing in .*…\n)?❌ (Version v[0-9.]+ of artifact "model" is already registered at commit [0-9a-f]{7}|Artifact "model" is already registered at commit [0-9a-f]{7} with version v[0-9.]+: use --force to do it anyway)\n$`)
 	counters := 0
 	for round := 1; round <= rounds; round++ {
 		var commits []string // four new commits: four processes per commit

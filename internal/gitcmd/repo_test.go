@@ -142,6 +142,7 @@ func TestGitNotFound(t *testing.T) {
 	g.Commit("init", nil)
 	r := openTest(t, g, g.Dir)
 	t.Setenv("PATH", "")
+	r.Env = append(r.Env, "PATH=") // git is looked up on Env's PATH
 
 	_, err := Open(t.Context(), g.Dir)
 	mustErrIs(t, err, ErrGitNotFound)

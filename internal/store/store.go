@@ -290,9 +290,21 @@ func (r Reason) Moved() bool {
 	return false
 }
 
+// Error names the refused refs and why, on one line: the tags, or, when
+// no tag was refused, the other refs (a counter ref refused along with its
+// tag is not worth a word).
 func (e *PushError) Error() string {
+	var shown []RejectedRef
+	for _, r := range e.Rejected {
+		if _, ok := r.Tag(); ok {
+			shown = append(shown, r)
+		}
+	}
+	if len(shown) == 0 {
+		shown = e.Rejected
+	}
 	msg := "failed to push to " + e.Remote + ": rejected"
-	for i, r := range e.Rejected {
+	for i, r := range shown {
 		if i > 0 {
 			msg += ","
 		}
