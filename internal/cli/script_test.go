@@ -38,6 +38,9 @@ const baseDate = 1640995200
 //	tags                  print every tag: name, type, commit (7), subject
 //	snapshot NAME         remember tags, artifacts.yaml, .gto and git status
 //	unchanged NAME        fail unless all of that is as remembered
+//	lines N FILE          write the numbers 1 to N to FILE, one a line (as
+//	                      seq N >FILE would, without a process and without
+//	                      megabytes of stdout in the script's log)
 //
 // $GTO is the path of the gto program, for scripts that run it with another
 // PATH (exec $GTO ...); $REALGIT is the path of git, for scripts that put a
@@ -57,6 +60,7 @@ func TestScripts(t *testing.T) {
 			"tags":      cmdTags,
 			"snapshot":  cmdSnapshot,
 			"unchanged": cmdUnchanged,
+			"lines":     cmdLines,
 		},
 	})
 }
@@ -222,4 +226,20 @@ func cmdUnchanged(ts *testscript.TestScript, neg bool, args []string) {
 	if got := snapshotState(ts); got != want {
 		ts.Fatalf("repository changed since snapshot %s:\nbefore:\n%s\nafter:\n%s", args[0], want, got)
 	}
+}
+
+func cmdLines(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: lines N FILE")
+	}
+	n, err := strconv.Atoi(args[0])
+	if err != nil || n < 1 {
+		ts.Fatalf("lines: %q is not a positive number", args[0])
+	}
+	var b []byte
+	for i := 1; i <= n; i++ {
+		b = strconv.AppendInt(b, int64(i), 10)
+		b = append(b, '\n')
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), b, 0o644))
 }
