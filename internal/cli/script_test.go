@@ -48,6 +48,11 @@ const baseDate = 1640995200
 // PATH (exec $GTO ...); $REALGIT is the path of git, for scripts that put a
 // fake git in front of it.
 func TestScripts(t *testing.T) {
+	// Each script runs in parallel with the others (testscript calls
+	// t.Parallel); TestScripts itself is parallel too, so that the scripts
+	// also run alongside the other parallel tests (TestStressConcurrentWriters)
+	// instead of before them.
+	t.Parallel()
 	madeRepos.root, madeRepos.dirs = t.TempDir(), map[string]string{}
 	t.Cleanup(func() { madeRepos.root = "" }) // after the last script
 	testscript.Run(t, testscript.Params{
