@@ -81,8 +81,8 @@ func setupScript(env *testscript.Env) error {
 	}
 	// No automatic housekeeping: every commit, fetch and push would start
 	// `git maintenance run --auto` or `git gc --auto` (one more process
-	// each, a fifth of the git processes of the scripts), and the
-	// repositories of a script are far too small for it to do anything.
+	// each, some 260 in a run of the scripts), and the repositories of a
+	// script are far too small for it to do anything.
 	gitconfig := "[user]\n\tname = Config User\n\temail = config@example.com\n[init]\n\tdefaultBranch = main\n" +
 		"[tag]\n\tgpgSign = false\n[commit]\n\tgpgSign = false\n[advice]\n\tdetachedHead = false\n" +
 		"[maintenance]\n\tauto = false\n[gc]\n\tauto = 0\n[receive]\n\tautoGC = false\n"
