@@ -3,12 +3,14 @@ package cli_test
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -38,11 +40,21 @@ const baseDate = 1640995200
 //	tags                  print every tag: name, type, commit (7), subject
 //	snapshot NAME         remember tags, artifacts.yaml, .gto and git status
 //	unchanged NAME        fail unless all of that is as remembered
+//	lines N FILE          write the numbers 1 to N to FILE, one a line (as
+//	                      seq N >FILE would, without a process and without
+//	                      megabytes of stdout in the script's log)
 //
 // $GTO is the path of the gto program, for scripts that run it with another
 // PATH (exec $GTO ...); $REALGIT is the path of git, for scripts that put a
 // fake git in front of it.
 func TestScripts(t *testing.T) {
+	// Each script runs in parallel with the others (testscript calls
+	// t.Parallel); TestScripts itself is parallel too, so that the scripts
+	// also run alongside the other parallel tests (TestStressConcurrentWriters)
+	// instead of before them.
+	t.Parallel()
+	madeRepos.root, madeRepos.dirs = t.TempDir(), map[string]string{}
+	t.Cleanup(func() { madeRepos.root = "" }) // after the last script
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("..", "..", "testdata", "script"),
 		RequireExplicitExec: true,
@@ -57,6 +69,7 @@ func TestScripts(t *testing.T) {
 			"tags":      cmdTags,
 			"snapshot":  cmdSnapshot,
 			"unchanged": cmdUnchanged,
+			"lines":     cmdLines,
 		},
 	})
 }
@@ -66,8 +79,13 @@ func setupScript(env *testscript.Env) error {
 	if err := os.MkdirAll(home, 0o755); err != nil {
 		return err
 	}
+	// No automatic housekeeping: every commit, fetch and push would start
+	// `git maintenance run --auto` or `git gc --auto` (one more process
+	// each, some 260 in a run of the scripts), and the repositories of a
+	// script are far too small for it to do anything.
 	gitconfig := "[user]\n\tname = Config User\n\temail = config@example.com\n[init]\n\tdefaultBranch = main\n" +
-		"[tag]\n\tgpgSign = false\n[commit]\n\tgpgSign = false\n[advice]\n\tdetachedHead = false\n"
+		"[tag]\n\tgpgSign = false\n[commit]\n\tgpgSign = false\n[advice]\n\tdetachedHead = false\n" +
+		"[maintenance]\n\tauto = false\n[gc]\n\tauto = 0\n[receive]\n\tautoGC = false\n"
 	if err := os.WriteFile(filepath.Join(home, ".gitconfig"), []byte(gitconfig), 0o644); err != nil {
 		return err
 	}
@@ -140,6 +158,25 @@ func cmdInitRepo(ts *testscript.TestScript, neg bool, args []string) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		ts.Fatalf("%v", err)
 	}
+	gitDir := filepath.Join(dir, ".git")
+	if _, err := os.Lstat(gitDir); err != nil {
+		if made := madeRepo(ts); made != "" {
+			if err := copyTree(made, gitDir); err != nil {
+				ts.Fatalf("initrepo: %v", err)
+			}
+			writeReadme(ts, dir)
+			// The copied index holds the stat data of another README.md:
+			// refresh it, so that even the commands that trust it
+			// (diff-files) see the clean tree a fresh commit leaves.
+			gitIn(ts, dir, "update-index", "-q", "--refresh")
+			return
+		}
+	}
+	makeRepo(ts, dir)
+}
+
+// makeRepo is what initrepo does: a repository with one commit of README.md.
+func makeRepo(ts *testscript.TestScript, dir string) {
 	gitIn(ts, dir, "init", "-q", "-b", "main")
 	// The script's HOME and TMPDIR live in $WORK, and so do the expected
 	// outputs of the archive (want/): keep them out of the repository, so
@@ -151,11 +188,84 @@ func cmdInitRepo(ts *testscript.TestScript, neg bool, args []string) {
 	if err := os.WriteFile(exclude, []byte("/.home/\n/.tmp/\n/want/\n"), 0o644); err != nil {
 		ts.Fatalf("%v", err)
 	}
+	writeReadme(ts, dir)
+	gitIn(ts, dir, "add", "README.md")
+	gitIn(ts, dir, "commit", "-q", "-m", "Initial commit")
+}
+
+func writeReadme(ts *testscript.TestScript, dir string) {
 	if err := os.WriteFile(filepath.Join(dir, "README.md"), []byte("# test repository\n"), 0o644); err != nil {
 		ts.Fatalf("%v", err)
 	}
-	gitIn(ts, dir, "add", "README.md")
-	gitIn(ts, dir, "commit", "-q", "-m", "Initial commit")
+}
+
+// madeRepos keeps the .git folder of one repository made by makeRepo for
+// each git environment the scripts run initrepo in (names, dates, git
+// configuration: what the bytes of the repository depend on), so that
+// initrepo copies it (and refreshes the index: one git process) instead of
+// running git init, add and commit again (three processes, in every
+// script). TestScripts sets root and removes it after the last script.
+var madeRepos struct {
+	sync.Mutex
+	root string
+	dirs map[string]string
+}
+
+// madeRepo returns the .git folder made in the script's git environment
+// (making it on first use), or "" outside TestScripts.
+func madeRepo(ts *testscript.TestScript) string {
+	key := strings.Join(scriptEnv(ts), "\n")
+	key = strings.Replace(key, "HOME="+ts.Getenv("HOME")+"\n", "", 1)
+	for _, f := range []string{".gitconfig", filepath.Join(".config", "git", "config")} {
+		data, err := os.ReadFile(filepath.Join(ts.Getenv("HOME"), f))
+		key += fmt.Sprintf("\n--- %s (%v)\n%s", f, err == nil, data)
+	}
+	madeRepos.Lock()
+	defer madeRepos.Unlock()
+	if madeRepos.root == "" {
+		return ""
+	}
+	if d, ok := madeRepos.dirs[key]; ok {
+		return d
+	}
+	dir := filepath.Join(madeRepos.root, strconv.Itoa(len(madeRepos.dirs)))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		ts.Fatalf("%v", err)
+	}
+	makeRepo(ts, dir)
+	madeRepos.dirs[key] = filepath.Join(dir, ".git")
+	return madeRepos.dirs[key]
+}
+
+// copyTree copies the folder src to dst (which must not exist), with the
+// files' permissions.
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.IsDir():
+			return os.Mkdir(target, info.Mode().Perm())
+		case d.Type().IsRegular():
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(target, data, info.Mode().Perm())
+		default:
+			return fmt.Errorf("cannot copy %s: not a file or a folder", path)
+		}
+	})
 }
 
 func cmdTick(ts *testscript.TestScript, neg bool, args []string) {
@@ -217,4 +327,20 @@ func cmdUnchanged(ts *testscript.TestScript, neg bool, args []string) {
 	if got := snapshotState(ts); got != want {
 		ts.Fatalf("repository changed since snapshot %s:\nbefore:\n%s\nafter:\n%s", args[0], want, got)
 	}
+}
+
+func cmdLines(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: lines N FILE")
+	}
+	n, err := strconv.Atoi(args[0])
+	if err != nil || n < 1 {
+		ts.Fatalf("lines: %q is not a positive number", args[0])
+	}
+	var b []byte
+	for i := 1; i <= n; i++ {
+		b = strconv.AppendInt(b, int64(i), 10)
+		b = append(b, '\n')
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), b, 0o644))
 }

@@ -33,6 +33,9 @@ const stressWriters = 16
 // exactly once, with distinct counters 1..N. GTO_STRESS_ROUNDS sets the
 // number of rounds (default 2, a second or two).
 func TestStressConcurrentWriters(t *testing.T) {
+	// Its own repository, HOME and environment for its processes: it runs
+	// alongside the scripts.
+	t.Parallel()
 	rounds := 2
 	if v := os.Getenv("GTO_STRESS_ROUNDS"); v != "" {
 		n, err := strconv.Atoi(v)
