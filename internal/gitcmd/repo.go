@@ -45,6 +45,16 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Repo, error) {
 	if st, err := os.Stat(abs); err != nil || !st.IsDir() {
 		return nil, notARepository(path, nil)
 	}
+	env := opts.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	if r, ok := discover(abs, env); ok {
+		if r.gitDir, err = filepath.EvalSymlinks(r.gitDir); err == nil { // canonical, as git gives it
+			r.Options = opts
+			return r, nil
+		}
+	}
 	r := &Repo{Options: opts}
 	// One question that every kind of repository answers (--show-toplevel
 	// fails in a bare one): the git dir, bareness, whether abs is in a work

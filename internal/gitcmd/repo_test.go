@@ -144,6 +144,9 @@ func TestGitNotFound(t *testing.T) {
 	t.Setenv("PATH", "")
 	r.Env = append(r.Env, "PATH=") // git is looked up on Env's PATH
 
+	// Open finds a plain work tree without git (see discover); a layout it
+	// leaves to git (here: GIT_DIR set) needs git.
+	t.Setenv("GIT_DIR", filepath.Join(g.Dir, ".git"))
 	_, err := Open(t.Context(), g.Dir)
 	mustErrIs(t, err, ErrGitNotFound)
 	mustErrIs(t, err, exec.ErrNotFound)
