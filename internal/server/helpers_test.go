@@ -3,15 +3,15 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/gto-dev/gto/internal/cli"
 	"github.com/gto-dev/gto/internal/gitcmd/gittest"
 	"github.com/gto-dev/gto/internal/server"
 	"github.com/gto-dev/gto/registry"
@@ -57,23 +57,58 @@ func fixture(t testing.TB) *gittest.Repo {
 	r.Tag("nn#dev#1", c2, "Assigning stage dev to artifact nn version v0.0.1")
 	r.Tag("sub/model@v2.0.0", c2, "Registering artifact sub/model version v2.0.0")
 	r.Tag("old@deprecated", c1, "Deprecating artifact 'old'")
-	r.Setenv()
 	return r
 }
 
-// openFunc opens the registry at repo (a path or URL) as the CLI does.
-func openFunc(repo, cacheDir string) func(context.Context) (*registry.Registry, error) {
-	return func(ctx context.Context) (*registry.Registry, error) {
-		return registry.Open(ctx, registry.Options{Repo: repo, CacheDir: cacheDir})
+// sealed returns the options that open the registry at repo (a path or
+// URL) with git run as g's own commands run it — sealed off from the
+// user's configuration, with g's identity — without touching the process
+// environment, so that tests can run in parallel. The registry dates its
+// tags by g's clock.
+func sealed(g *gittest.Repo, repo, cacheDir string) registry.Options {
+	env := g.Env()
+	lookup := map[string]string{}
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k != "GIT_COMMITTER_DATE" {
+			lookup[k] = v
+		}
+	}
+	return registry.Options{
+		Repo:     repo,
+		CacheDir: cacheDir,
+		GitEnv:   env,
+		Getenv:   func(k string) (string, bool) { v, ok := lookup[k]; return v, ok },
+		Now:      g.Now,
 	}
 }
 
-// start serves the registry at repo with httptest.
-func start(t testing.TB, repo string, opts server.Options) (*server.Server, *httptest.Server) {
+// openFunc opens the registry at repo (a path or URL) as the CLI does,
+// sealed as g.
+func openFunc(g *gittest.Repo, repo, cacheDir string) func(context.Context) (*registry.Registry, error) {
+	return func(ctx context.Context) (*registry.Registry, error) {
+		return registry.Open(ctx, sealed(g, repo, cacheDir))
+	}
+}
+
+// start serves the registry of g with httptest.
+func start(t testing.TB, g *gittest.Repo, opts server.Options) (*server.Server, *httptest.Server) {
+	t.Helper()
+	return startAt(t, g, g.Dir, opts)
+}
+
+// startAt serves the registry at repo (a path or URL), with git sealed as
+// g, with httptest.
+func startAt(t testing.TB, g *gittest.Repo, repo string, opts server.Options) (*server.Server, *httptest.Server) {
 	t.Helper()
 	if opts.Open == nil {
-		opts.Open = openFunc(repo, t.TempDir())
+		opts.Open = openFunc(g, repo, t.TempDir())
 	}
+	return serve(t, repo, opts)
+}
+
+// serve serves the registry that opts.Open opens with httptest.
+func serve(t testing.TB, repo string, opts server.Options) (*server.Server, *httptest.Server) {
+	t.Helper()
 	if opts.Source == "" {
 		opts.Source = repo
 	}
@@ -117,15 +152,57 @@ func do(t testing.TB, method, url string, body io.Reader, header map[string]stri
 
 func get(t testing.TB, url string) response { return do(t, http.MethodGet, url, nil, nil) }
 
-// runCLI runs gto in-process on repo and returns its standard output.
-func runCLI(t testing.TB, repo string, args ...string) string {
+// runCLI runs gto on the registry of g and returns its standard output
+// (see runCLIs).
+func runCLI(t testing.TB, g *gittest.Repo, args ...string) string {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	env := &cli.Env{Out: &out, ErrOut: &errOut, Getenv: os.LookupEnv, Now: time.Now}
-	if code := cli.Run(t.Context(), env, append([]string{"-r", repo}, args...)); code != 0 {
-		t.Fatalf("gto %s: exit %d: %s", strings.Join(args, " "), code, errOut.String())
+	return runCLIs(t, g, args)[0]
+}
+
+// runCLIs runs gto commands on the registry of g, one after the other,
+// and returns the standard output of each: in one process, the test
+// binary as gto (see TestMain), with g's environment, so that git runs
+// sealed off without the test setting the process environment. The test
+// fails if a command fails.
+func runCLIs(t testing.TB, g *gittest.Repo, cmds ...[]string) []string {
+	t.Helper()
+	full := make([][]string, len(cmds))
+	for i, args := range cmds {
+		full[i] = append([]string{"-r", g.Dir}, args...)
 	}
-	return out.String()
+	input, err := json.Marshal(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), os.Args[0])
+	cmd.Env = append(g.Env(), "GTO_TEST_AS_GTO=batch")
+	cmd.Stdin = bytes.NewReader(input)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	output, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("gto (%d commands): %v: %s", len(cmds), err, stderr.String())
+	}
+	var results []struct {
+		Out, Err string
+		Code     int
+	}
+	if err := json.Unmarshal(output, &results); err != nil || len(results) != len(cmds) {
+		t.Fatalf("gto (%d commands) printed %q: %v", len(cmds), output, err)
+	}
+	outs := make([]string, len(cmds))
+	for i, res := range results {
+		if res.Code != 0 {
+			t.Fatalf("gto %s: exit %d: %s", strings.Join(cmds[i], " "), res.Code, res.Err)
+		}
+		outs[i] = res.Out
+	}
+	return outs
+}
+
+// gtoEnv is the environment of gto run by a test on the registry of g.
+func gtoEnv(g *gittest.Repo) []string {
+	return append(g.Env(), "GTO_TEST_AS_GTO=1")
 }
 
 func mustContain(t testing.TB, what, body string, wants ...string) {

@@ -22,8 +22,9 @@ func tagExists(r *gittest.Repo, name string) bool {
 }
 
 func TestWritesOffByDefault(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
-	_, ts := start(t, r.Dir, server.Options{})
+	_, ts := start(t, r, server.Options{})
 	res := do(t, "POST", ts.URL+"/api/v1/register", strings.NewReader(`{"name": "churn"}`), bearerHeader(token))
 	if res.status != http.StatusForbidden {
 		t.Errorf("register without --allow-write = %d", res.status)
@@ -40,17 +41,19 @@ func TestWritesOffByDefault(t *testing.T) {
 }
 
 func TestAllowWriteNeedsToken(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
-	_, err := server.New(t.Context(), server.Options{Open: openFunc(r.Dir, ""), AllowWrite: true})
+	_, err := server.New(t.Context(), server.Options{Open: openFunc(r, r.Dir, ""), AllowWrite: true})
 	if !errors.Is(err, server.ErrNoToken) {
 		t.Errorf("New with AllowWrite and no token: %v", err)
 	}
 }
 
 func TestAPIWriteAuth(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
 	r.Commit("third model", nil) // HEAD holds no version of churn yet
-	_, ts := start(t, r.Dir, server.Options{AllowWrite: true, Token: token})
+	_, ts := start(t, r, server.Options{AllowWrite: true, Token: token})
 	body := `{"name": "churn", "message": "from the API"}`
 	for _, tc := range []struct {
 		name   string
@@ -86,7 +89,7 @@ func TestAPIWriteAuth(t *testing.T) {
 		t.Fatal("churn@v1.1.1 was not created with its message")
 	}
 	// The views were refreshed: the API shows the new version at once.
-	if got, want := get(t, ts.URL+"/api/v1/show/churn").body, runCLI(t, r.Dir, "show", "churn", "--json"); got != want {
+	if got, want := get(t, ts.URL+"/api/v1/show/churn").body, runCLI(t, r, "show", "churn", "--json"); got != want {
 		t.Errorf("show churn after the write:\n%s\nwant:\n%s", got, want)
 	}
 
@@ -155,9 +158,10 @@ func merge(a, b map[string]string) map[string]string {
 }
 
 func TestPageWrites(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
 	r.Commit("third model", nil) // HEAD holds no version of churn yet
-	_, ts := start(t, r.Dir, server.Options{AllowWrite: true, Token: token})
+	_, ts := start(t, r, server.Options{AllowWrite: true, Token: token})
 	page := get(t, ts.URL+"/artifacts/churn").body
 	mustContain(t, "artifact page", page, `action="/actions/register"`, `action="/actions/assign"`, `action="/actions/deprecate"`, `name="token"`)
 	post := func(action string, form url.Values, header map[string]string) response {
@@ -210,13 +214,14 @@ func TestPageWrites(t *testing.T) {
 // remote appear after a refresh (a fetch into the cached mirror), and
 // writes are pushed.
 func TestRemoteRegistry(t *testing.T) {
+	t.Parallel()
 	work := fixture(t)
 	bare := gittest.NewBare(t)
 	work.AddRemote("origin", bare.Dir)
 	work.Git("push", "--quiet", "origin", "main", "--tags")
 	remote := "file://" + bare.Dir
-	srv, ts := start(t, remote, server.Options{Remote: true, AllowWrite: true, Token: token})
-	if got, want := get(t, ts.URL+"/api/v1/show").body, runCLI(t, work.Dir, "show", "--json"); got != want {
+	srv, ts := startAt(t, work, remote, server.Options{Remote: true, AllowWrite: true, Token: token})
+	if got, want := get(t, ts.URL+"/api/v1/show").body, runCLI(t, work, "show", "--json"); got != want {
 		t.Errorf("show of the remote:\n%s\nwant:\n%s", got, want)
 	}
 
