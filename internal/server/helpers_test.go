@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -45,19 +48,78 @@ annotated-only:
 func fixture(t testing.TB) *gittest.Repo {
 	t.Helper()
 	r := gittest.NewRepo(t)
-	c1 := r.Commit("first model", map[string]string{"artifacts.yaml": fixtureYAML, "README.md": "x"})
-	r.Tag("churn@v1.0.0", c1, xssMessage)
-	r.Tag("churn#prod#1", c1, "Assigning stage prod to artifact churn version v1.0.0")
-	r.Tag("old@v0.1.0", c1, "Registering artifact old version v0.1.0")
-	c2 := r.Commit("second model", map[string]string{"README.md": "y"})
-	r.Tag("churn@v1.1.0", c2, "Registering artifact churn version v1.1.0")
-	r.Tag("churn#dev#2", c2, "Assigning stage dev to artifact churn version v1.1.0")
-	r.Tag("churn#staging#3", c2, "Assigning stage staging to artifact churn version v1.1.0")
-	r.Tag("nn@v0.0.1", c2, "Registering artifact nn version v0.0.1")
-	r.Tag("nn#dev#1", c2, "Assigning stage dev to artifact nn version v0.0.1")
-	r.Tag("sub/model@v2.0.0", c2, "Registering artifact sub/model version v2.0.0")
-	r.Tag("old@deprecated", c1, "Deprecating artifact 'old'")
+	h := newHistory(r)
+	c1 := h.commit("first model", map[string]string{"artifacts.yaml": fixtureYAML, "README.md": "x"})
+	h.tags(c1,
+		"churn@v1.0.0", xssMessage,
+		"churn#prod#1", "Assigning stage prod to artifact churn version v1.0.0",
+		"old@v0.1.0", "Registering artifact old version v0.1.0")
+	c2 := h.commit("second model", map[string]string{"README.md": "y"})
+	h.tags(c2,
+		"churn@v1.1.0", "Registering artifact churn version v1.1.0",
+		"churn#dev#2", "Assigning stage dev to artifact churn version v1.1.0",
+		"churn#staging#3", "Assigning stage staging to artifact churn version v1.1.0",
+		"nn@v0.0.1", "Registering artifact nn version v0.0.1",
+		"nn#dev#1", "Assigning stage dev to artifact nn version v0.0.1",
+		"sub/model@v2.0.0", "Registering artifact sub/model version v2.0.0")
+	h.tags(c1, "old@deprecated", "Deprecating artifact 'old'")
+	h.write()
 	return r
+}
+
+// history is commits and annotated tags for a test repository, written
+// by one git process (fast-import) instead of three per commit and one
+// per tag: a test then pays for two gits, not dozens. Each object is
+// made as r.Commit and r.Tag would make it: at the next tick of r's
+// clock, by r's identity, with the message as git stores it (one trailing
+// newline).
+type history struct {
+	r       *gittest.Repo
+	stream  strings.Builder
+	marks   int
+	commits bool // whether a commit was written (the work tree is then checked out)
+}
+
+func newHistory(r *gittest.Repo) *history { return &history{r: r} }
+
+// message is msg as git stores it: with one trailing newline.
+func message(msg string) string { return strings.TrimRight(msg, "\n") + "\n" }
+
+// commit adds a commit to the current branch (main) that writes files
+// (name -> content) over the previous commit's, and returns its mark
+// (":N"), which tags takes as its target.
+func (h *history) commit(msg string, files map[string]string) string {
+	h.marks++
+	h.commits = true
+	date := gittest.GitDate(h.r.Tick())
+	msg = message(msg)
+	fmt.Fprintf(&h.stream, "commit refs/heads/main\nmark :%d\nauthor %s <%s> %s\ncommitter %s <%s> %s\ndata %d\n%s",
+		h.marks, gittest.Name, gittest.Email, date, gittest.Name, gittest.Email, date, len(msg), msg)
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		fmt.Fprintf(&h.stream, "M 100644 inline %s\ndata %d\n%s\n", name, len(files[name]), files[name])
+	}
+	h.stream.WriteString("\n")
+	return fmt.Sprintf(":%d", h.marks)
+}
+
+// tags adds annotated tags on target (a mark or a full hash), in order:
+// nameMsgs are pairs of a tag name and its message.
+func (h *history) tags(target string, nameMsgs ...string) {
+	for i := 0; i+1 < len(nameMsgs); i += 2 {
+		msg := message(nameMsgs[i+1])
+		fmt.Fprintf(&h.stream, "tag %s\nfrom %s\ntagger %s <%s> %s\ndata %d\n%s\n",
+			nameMsgs[i], target, gittest.Name, gittest.Email, gittest.GitDate(h.r.Tick()), len(msg), msg)
+	}
+}
+
+// write writes the history into the repository (objects packed, not
+// unpacked by another git) and, when it has commits, checks out the
+// last one.
+func (h *history) write() {
+	h.r.GitInput(h.stream.String(), "-c", "fastimport.unpackLimit=0", "fast-import", "--quiet")
+	if h.commits {
+		h.r.Git("reset", "--quiet", "--hard")
+	}
 }
 
 // sealed returns the options that open the registry at repo (a path or

@@ -135,9 +135,11 @@ func TestHistoryPagination(t *testing.T) {
 	t.Parallel()
 	r := fixture(t)
 	c := r.Git("rev-parse", "HEAD")
+	h := newHistory(r)
 	for i := range 120 {
-		r.Tag("bulk@v0.0."+strconv.Itoa(i+1), c, "bulk")
+		h.tags(c, "bulk@v0.0."+strconv.Itoa(i+1), "bulk")
 	}
+	h.write()
 	_, ts := start(t, r, server.Options{})
 	// 120 registrations and the commit event of each version: 240 events.
 	first := get(t, ts.URL+"/history?artifact=bulk")
