@@ -28,8 +28,39 @@ type problem struct {
 	Error string `json:"error"`
 }
 
+// refusal is the server's own refusal of a request (not the registry's):
+// writes disabled, a cross-site write, a missing or wrong token. Its
+// message, like the registry's, names no flag.
+type refusal struct {
+	status int
+	// code names the case in problem documents (see the Refusal codes).
+	code string
+	msg  string
+}
+
+func (e *refusal) Error() string { return e.msg }
+
+// The codes of the server's refusals, in problem documents.
+const (
+	codeWritesDisabled = "writes-disabled"
+	codeCrossSite      = "cross-site"
+	codeTokenRequired  = "token-required"
+)
+
+// setHeaders sets the headers a refusal's answer carries: the
+// authentication scheme of a 401.
+func (e *refusal) setHeaders(w http.ResponseWriter) {
+	if e.status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="gto"`)
+	}
+}
+
 // errorStatus maps a registry error to an HTTP status.
 func errorStatus(err error) int {
+	var ref *refusal
+	if errors.As(err, &ref) {
+		return ref.status
+	}
 	switch {
 	case errors.Is(err, model.ErrInvalid):
 		return http.StatusBadRequest
@@ -54,7 +85,10 @@ func problemOf(status int, err error) problem {
 	var notFound *model.NotFoundError
 	var conflict *model.ConflictError
 	var push *model.PushError
+	var ref *refusal
 	switch {
+	case errors.As(err, &ref):
+		p.Code = ref.code
 	case errors.As(err, &invalid):
 		p.Kind, p.Field, detail = "invalid", invalid.Field, &invalid.Detail
 	case errors.As(err, &notFound):
@@ -74,6 +108,10 @@ func problemOf(status int, err error) problem {
 // status errorStatus gives).
 func writeProblem(w http.ResponseWriter, status int, err error) {
 	p := problemOf(status, err)
+	var ref *refusal
+	if errors.As(err, &ref) {
+		ref.setHeaders(w)
+	}
 	b, _ := encode(p)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")

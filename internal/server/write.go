@@ -39,28 +39,28 @@ var writeActions = map[string]bool{"register": true, "assign": true, "deprecate"
 
 // The refusals of authorize.
 var (
-	errWritesOff    = errors.New("writes are disabled: start gto serve with --allow-write (and GTO_SERVE_TOKEN)")
-	errCrossSite    = errors.New("cross-site request refused")
-	errUnauthorized = errors.New("a valid token is required to change the registry")
+	errWritesOff    = &refusal{status: http.StatusForbidden, code: codeWritesDisabled, msg: "writes are disabled: this server was started read-only"}
+	errCrossSite    = &refusal{status: http.StatusForbidden, code: codeCrossSite, msg: "cross-site request refused"}
+	errUnauthorized = &refusal{status: http.StatusUnauthorized, code: codeTokenRequired, msg: "a valid token is required to change the registry"}
 )
 
 var crossOrigin = http.NewCrossOriginProtection()
 
 // authorize checks that a write may happen: writes are on, the request is
 // not cross-site, and it carries the token (compared in constant time).
-func (s *Server) authorize(r *http.Request, token string) (int, error) {
+func (s *Server) authorize(r *http.Request, token string) error {
 	if !s.opts.AllowWrite {
-		return http.StatusForbidden, errWritesOff
+		return errWritesOff
 	}
 	if err := crossOrigin.Check(r); err != nil {
-		return http.StatusForbidden, errCrossSite
+		return errCrossSite
 	}
 	want := sha256.Sum256([]byte(s.opts.Token))
 	got := sha256.Sum256([]byte(token))
 	if token == "" || subtle.ConstantTimeCompare(want[:], got[:]) != 1 {
-		return http.StatusUnauthorized, errUnauthorized
+		return errUnauthorized
 	}
-	return 0, nil
+	return nil
 }
 
 // bearer returns the token of an "Authorization: Bearer TOKEN" header.
@@ -76,11 +76,8 @@ func bearer(r *http.Request) string {
 // Authorization: Bearer header, parameters as JSON (or a form).
 func (s *Server) apiWrite(w http.ResponseWriter, r *http.Request) {
 	action := path.Base(r.URL.Path)
-	if status, err := s.authorize(r, bearer(r)); err != nil {
-		if status == http.StatusUnauthorized {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="gto"`)
-		}
-		writeProblem(w, status, err)
+	if err := s.authorize(r, bearer(r)); err != nil {
+		writeProblem(w, 0, err)
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxWriteBody)
@@ -131,15 +128,15 @@ func (s *Server) pageWrite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := formRequest(r.PostForm)
-	if status, err := s.authorize(r, r.PostForm.Get("token")); err != nil {
-		s.writeFailed(w, r, req.Name, status, err)
+	if err := s.authorize(r, r.PostForm.Get("token")); err != nil {
+		s.writeFailed(w, r, req.Name, err)
 		return
 	}
 	ctx, cancel := detached(r.Context())
 	defer cancel()
 	res, err := s.write(ctx, action, req)
 	if err != nil {
-		s.writeFailed(w, r, req.Name, errorStatus(err), err)
+		s.writeFailed(w, r, req.Name, err)
 		return
 	}
 	q := url.Values{}
@@ -151,7 +148,12 @@ func (s *Server) pageWrite(w http.ResponseWriter, r *http.Request) {
 
 // writeFailed shows the artifact's page (or, for an artifact that does
 // not exist, the registry's) with the error of a write.
-func (s *Server) writeFailed(w http.ResponseWriter, r *http.Request, name string, status int, err error) {
+func (s *Server) writeFailed(w http.ResponseWriter, r *http.Request, name string, err error) {
+	status := errorStatus(err)
+	var ref *refusal
+	if errors.As(err, &ref) {
+		ref.setHeaders(w)
+	}
 	v := s.cur.Load()
 	if _, ok := v.byName[name]; ok {
 		s.renderArtifact(w, r, v, name, status, err.Error())

@@ -29,6 +29,9 @@ func TestWritesOffByDefault(t *testing.T) {
 	if res.status != http.StatusForbidden {
 		t.Errorf("register without --allow-write = %d", res.status)
 	}
+	// The refusal says what it is, and names no flag.
+	mustContain(t, "register without --allow-write", res.body, `"code": "writes-disabled"`, "started read-only")
+	mustNotContain(t, "register without --allow-write", res.body, "--")
 	form := url.Values{"name": {"churn"}, "token": {token}}
 	res = do(t, "POST", ts.URL+"/actions/register", strings.NewReader(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 	if res.status != http.StatusForbidden {
