@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net"
@@ -51,9 +52,10 @@ refs change (checked every --refresh seconds; for a remote URL, a fetch into
 the cached mirror).
 
 Writes are off unless --allow-write, and then need the secret in
-GTO_SERVE_TOKEN: POST /api/v1/register, /api/v1/assign and /api/v1/deprecate
-with "Authorization: Bearer TOKEN", or the forms of the pages. Cross-site
-requests are refused. A write to a remote registry is pushed.
+GTO_SERVE_TOKEN (at least 16 characters): POST /api/v1/register,
+/api/v1/assign and /api/v1/deprecate with "Authorization: Bearer TOKEN", or
+the forms of the pages. Cross-site requests are refused. A write to a
+remote registry is pushed.
 
 The server listens on 127.0.0.1 unless --addr says otherwise, and stops
 cleanly on Ctrl-C (SIGINT) or SIGTERM.`
@@ -86,7 +88,7 @@ func NewCmdServe(env *Env) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "Address to listen on (host:port; the default listens on this machine only)")
 	f.IntVar(&refresh, "refresh", 0, "Check for new or deleted tags every N seconds (default: 2 for a local repository, 30 for a remote one)")
-	f.BoolVar(&opts.AllowWrite, "allow-write", false, "Allow register, assign and deprecate from the pages and the API, with the token in $"+tokenVariable)
+	f.BoolVar(&opts.AllowWrite, "allow-write", false, "Allow register, assign and deprecate from the pages and the API, with the token in $"+tokenVariable+" (at least 16 characters)")
 	return cmd
 }
 
@@ -103,10 +105,11 @@ func (e *Env) registryOptions() registry.Options {
 func serveRun(ctx context.Context, opts *ServeOptions) error {
 	env := opts.Env
 	token, _ := env.Getenv(tokenVariable)
-	if opts.AllowWrite && token == "" {
-		return fmt.Errorf("--allow-write needs a token: set %s to a secret that every write must carry", tokenVariable)
-	}
-	if !opts.AllowWrite {
+	if opts.AllowWrite {
+		if err := tokenError(server.CheckToken(token)); err != nil {
+			return err
+		}
+	} else {
 		token = "" // never needed: keep it out of memory
 	}
 	remote := registry.IsRemoteURL(env.Repo)
@@ -159,6 +162,19 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	err = srv.Serve(ctx, ln)
 	if err == nil {
 		fmt.Fprintln(env.ErrOut, "gto serve: stopped")
+	}
+	return err
+}
+
+// tokenError words CheckToken's refusals in the CLI's terms.
+func tokenError(err error) error {
+	switch {
+	case errors.Is(err, server.ErrNoToken):
+		return fmt.Errorf("--allow-write needs a token: set %s to a secret that every write must carry", tokenVariable)
+	case errors.Is(err, server.ErrShortToken):
+		return fmt.Errorf("%s is too short: --allow-write needs a secret of at least %d characters, such as the output of openssl rand -hex 16", tokenVariable, server.MinTokenLength)
+	case errors.Is(err, server.ErrTokenSpace):
+		return fmt.Errorf("%s contains a space or a control character, which a request header cannot carry: use a secret such as the output of openssl rand -hex 16", tokenVariable)
 	}
 	return err
 }

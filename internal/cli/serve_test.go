@@ -107,6 +107,9 @@ func TestServeFlags(t *testing.T) {
 	}{
 		{[]string{"serve", "--allow-write"}, nil, 1, "--allow-write needs a token: set GTO_SERVE_TOKEN"},
 		{[]string{"serve", "--allow-write"}, map[string]string{"GTO_SERVE_TOKEN": ""}, 1, "GTO_SERVE_TOKEN"},
+		{[]string{"serve", "--allow-write", "--addr", "127.0.0.1:0"}, map[string]string{"GTO_SERVE_TOKEN": "a"}, 1, "GTO_SERVE_TOKEN is too short: --allow-write needs a secret of at least 16 characters"},
+		{[]string{"serve", "--allow-write", "--addr", "127.0.0.1:0"}, map[string]string{"GTO_SERVE_TOKEN": "0123456789abcde"}, 1, "GTO_SERVE_TOKEN is too short"},
+		{[]string{"serve", "--allow-write", "--addr", "127.0.0.1:0"}, map[string]string{"GTO_SERVE_TOKEN": "0123456789abcdef\n"}, 1, "GTO_SERVE_TOKEN contains a space or a control character"},
 		{[]string{"serve", "--refresh", "-1"}, nil, 2, "--refresh must be a number of seconds"},
 		{[]string{"serve", "extra"}, nil, 2, `Unexpected argument "extra"`},
 		{[]string{"serve", "--addr", "127.0.0.1:-5"}, nil, 1, "Cannot listen on 127.0.0.1:-5"},
@@ -120,7 +123,7 @@ func TestServeFlags(t *testing.T) {
 	}
 	var out, errOut bytes.Buffer
 	cli.Run(t.Context(), newEnv(&out, &errOut, nil), []string{"serve", "--help"})
-	for _, want := range []string{"--addr", "127.0.0.1:8080", "--refresh", "--allow-write", "/api/v1/show/NAME", "GTO_SERVE_TOKEN"} {
+	for _, want := range []string{"--addr", "127.0.0.1:8080", "--refresh", "--allow-write", "/api/v1/show/NAME", "GTO_SERVE_TOKEN", "at least 16 characters"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("gto serve --help lacks %q", want)
 		}

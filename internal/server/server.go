@@ -26,9 +26,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gto-dev/gto/registry"
 )
@@ -47,7 +50,7 @@ type Options struct {
 	// for a remote registry). Zero or less: never (tests call Refresh).
 	Refresh time.Duration
 	// AllowWrite enables register, assign and deprecate; Token must then
-	// be set, and every write must carry it.
+	// be set (see CheckToken), and every write must carry it.
 	AllowWrite bool
 	Token      string
 	// Log receives one line per rebuild and per failed refresh; nil: silent.
@@ -70,14 +73,42 @@ type Server struct {
 	salt    string // what else than the views a response depends on, for ETags
 }
 
-// ErrNoToken is returned by New when writes are allowed without a token.
-var ErrNoToken = errors.New("--allow-write needs a token: set GTO_SERVE_TOKEN to a secret that every write must carry")
+// MinTokenLength is the least number of characters of a write token.
+const MinTokenLength = 16
+
+// The refusals of CheckToken (and New, when writes are allowed).
+var (
+	// ErrNoToken: writes are allowed without a token.
+	ErrNoToken = errors.New("writes need a token: a secret that every write must carry")
+	// ErrShortToken: the token has fewer than MinTokenLength characters.
+	ErrShortToken = fmt.Errorf("the write token is too short: a token has at least %d characters", MinTokenLength)
+	// ErrTokenSpace: the token holds a space or a control character,
+	// which an Authorization header cannot carry as it is.
+	ErrTokenSpace = errors.New("the write token contains a space or a control character, which a request header cannot carry")
+)
+
+// CheckToken returns ErrNoToken, ErrShortToken or ErrTokenSpace when
+// token cannot be the secret of writes, and nil otherwise.
+func CheckToken(token string) error {
+	switch {
+	case token == "":
+		return ErrNoToken
+	case utf8.RuneCountInString(token) < MinTokenLength:
+		return ErrShortToken
+	case strings.IndexFunc(token, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+		return ErrTokenSpace
+	}
+	return nil
+}
 
 // New reads the registry once (so that a bad repository fails here, not
-// on the first request) and returns the server.
+// on the first request) and returns the server. With AllowWrite, a token
+// that CheckToken refuses fails it.
 func New(ctx context.Context, opts Options) (*Server, error) {
-	if opts.AllowWrite && opts.Token == "" {
-		return nil, ErrNoToken
+	if opts.AllowWrite {
+		if err := CheckToken(opts.Token); err != nil {
+			return nil, err
+		}
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

@@ -11,7 +11,7 @@ import (
 	"github.com/gto-dev/gto/internal/server"
 )
 
-const token = "s3cret-token"
+const token = "s3cret-token-0123456789"
 
 func bearerHeader(tok string) map[string]string {
 	return map[string]string{"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
