@@ -46,15 +46,21 @@ func (s *Server) routes() http.Handler {
 	return s.withDefaults(mux)
 }
 
-// withDefaults adds the headers every response carries and answers
-// unknown routes with this server's 404 (HTML for pages, JSON for the API)
-// instead of the mux's plain text.
+// withDefaults adds the headers every response carries, refuses hosts
+// the server does not answer to (421, a problem document for every route:
+// it holds nothing of the registry), and answers unknown routes with this
+// server's 404 (HTML for pages, JSON for the API) instead of the mux's
+// plain text.
 func (s *Server) withDefaults(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
+		if !s.hostAllowed(r) {
+			writeProblem(w, 0, misdirected(r.Host))
+			return
+		}
 		if _, pattern := mux.Handler(r); pattern == "" {
 			// No route: a 404, unless the path exists with another method
 			// (the mux then answers 405 with an Allow header).

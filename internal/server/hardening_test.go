@@ -1,12 +1,100 @@
 package server_test
 
 import (
+	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/gto-dev/gto/internal/server"
 )
+
+// problemDoc is the part of a problem document the tests look at.
+type problemDoc struct {
+	Status int    `json:"status"`
+	Title  string `json:"title"`
+	Detail string `json:"detail"`
+	Kind   string `json:"kind"`
+	Field  string `json:"field"`
+	Code   string `json:"code"`
+	Error  string `json:"error"`
+}
+
+// mustProblem checks that res is a problem document with status and
+// returns it; its detail is one sentence on one line that names no flag.
+func mustProblem(t *testing.T, what string, res response, status int) problemDoc {
+	t.Helper()
+	var p problemDoc
+	if res.status != status {
+		t.Errorf("%s: %d, want %d: %.300s", what, res.status, status, res.body)
+	}
+	if ct := res.header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Errorf("%s: Content-Type %q", what, ct)
+		return p
+	}
+	if err := json.Unmarshal([]byte(res.body), &p); err != nil {
+		t.Fatalf("%s: %v: %s", what, err, res.body)
+	}
+	if p.Status != status || p.Title != http.StatusText(status) || p.Detail == "" || p.Error != p.Detail {
+		t.Errorf("%s: problem document %+v", what, p)
+	}
+	if strings.ContainsAny(p.Detail, "\n\r") || len(p.Detail) > 400 || strings.Contains(p.Detail, "--") {
+		t.Errorf("%s: detail is not one short sentence without flags: %q", what, p.Detail)
+	}
+	return p
+}
+
+// TestHostAllowList: a request whose Host is not the server's (a page of
+// a DNS-rebinding site) gets 421 on every route, and nothing of the
+// registry; the loopback names with the server's port and the allowed
+// hosts pass.
+func TestHostAllowList(t *testing.T) {
+	t.Parallel()
+	r := fixture(t)
+	_, ts := start(t, r, server.Options{AllowWrite: true, Token: token,
+		AllowedHosts: []string{"models.example.com", "pinned.example:9000", "[2001:db8::1]:8080", "10.1.2.3"}})
+	_, port, _ := strings.Cut(strings.TrimPrefix(ts.URL, "http://"), ":")
+	for _, host := range []string{
+		"evil.example", "evil.example:" + port, "localhost:1", "127.0.0.1:1", "localhost", "pinned.example:9001",
+		"pinned.example", "models.example.com.evil.example", "[2001:db8::1]:8081", "10.1.2.4:" + port, "127.0.0.2:" + port,
+	} {
+		for _, route := range []string{"/", "/api/v1/show", "/artifacts/churn", "/static/gto.js", "/nope"} {
+			res := do(t, "GET", ts.URL+route, nil, map[string]string{"Host": host})
+			p := mustProblem(t, "Host "+host+" "+route, res, http.StatusMisdirectedRequest)
+			if p.Code != "host-not-allowed" {
+				t.Errorf("Host %s %s: code %q", host, route, p.Code)
+			}
+			mustNotContain(t, "Host "+host+" "+route, res.body, "churn", "prod", "<html")
+		}
+		// A write is refused before its token is looked at.
+		res := do(t, "POST", ts.URL+"/api/v1/register", strings.NewReader(`{"name": "churn"}`), merge(bearerHeader(token), map[string]string{"Host": host}))
+		mustProblem(t, "POST with Host "+host, res, http.StatusMisdirectedRequest)
+	}
+	for _, host := range []string{
+		"127.0.0.1:" + port, "localhost:" + port, "LocalHost:" + port, "localhost.:" + port, "[::1]:" + port,
+		"models.example.com", "models.example.com:443", "MODELS.example.com:8443", "pinned.example:9000",
+		"[2001:db8::1]:8080", "10.1.2.3:" + port, "10.1.2.3",
+	} {
+		if res := do(t, "GET", ts.URL+"/api/v1/show", nil, map[string]string{"Host": host}); res.status != http.StatusOK {
+			t.Errorf("Host %s: %d: %s", host, res.status, res.body)
+		}
+	}
+	if tagExists(r, "churn@v1.1.1") {
+		t.Error("a misdirected write created a tag")
+	}
+}
+
+func TestAllowedHostsMalformed(t *testing.T) {
+	t.Parallel()
+	r := fixture(t)
+	for _, host := range []string{"", "http://models.example.com", "models.example.com/x", "x:abc", "x:0", "x:70000", "[::1", "[::1]x", "a b"} {
+		_, err := server.New(t.Context(), server.Options{Open: openFunc(r, r.Dir, ""), AllowedHosts: []string{host}})
+		if err == nil || !strings.Contains(err.Error(), "invalid allowed host") || strings.Contains(err.Error(), "--") {
+			t.Errorf("AllowedHosts %q: %v", host, err)
+		}
+	}
+}
 
 func TestShortToken(t *testing.T) {
 	t.Parallel()

@@ -197,6 +197,10 @@ func do(t testing.TB, method, url string, body io.Reader, header map[string]stri
 		t.Fatal(err)
 	}
 	for k, v := range header {
+		if k == "Host" {
+			req.Host = v // the client sends req.Host, not a header
+			continue
+		}
 		req.Header.Set(k, v)
 	}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

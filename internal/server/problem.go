@@ -29,7 +29,8 @@ type problem struct {
 }
 
 // refusal is the server's own refusal of a request (not the registry's):
-// writes disabled, a cross-site write, a missing or wrong token. Its
+// a misdirected host, writes disabled, a cross-site write, a missing or
+// wrong token. Its
 // message, like the registry's, names no flag.
 type refusal struct {
 	status int
@@ -42,6 +43,7 @@ func (e *refusal) Error() string { return e.msg }
 
 // The codes of the server's refusals, in problem documents.
 const (
+	codeHostNotAllowed = "host-not-allowed"
 	codeWritesDisabled = "writes-disabled"
 	codeCrossSite      = "cross-site"
 	codeTokenRequired  = "token-required"

@@ -53,6 +53,14 @@ type Options struct {
 	// be set (see CheckToken), and every write must carry it.
 	AllowWrite bool
 	Token      string
+	// AllowedHosts are the hosts (Host headers) the server answers to
+	// besides localhost, 127.0.0.1 and [::1] and the address it listens
+	// on, which it answers to with its own port: "NAME" (with any port,
+	// as behind a proxy), "NAME:PORT", "ADDRESS", "[IPV6]:PORT". Every
+	// other host gets 421 Misdirected Request, so that a page of another
+	// site whose name resolves to this machine (DNS rebinding) reads
+	// nothing.
+	AllowedHosts []string
 	// Log receives one line per rebuild and per failed refresh; nil: silent.
 	Log io.Writer
 	// Now is the clock (default time.Now).
@@ -71,6 +79,9 @@ type Server struct {
 	assets  *assets
 	handler http.Handler
 	salt    string // what else than the views a response depends on, for ETags
+
+	allowedHosts []allowedHost
+	boundHost    atomic.Pointer[string] // the host Serve listens on
 }
 
 // MinTokenLength is the least number of characters of a write token.
@@ -103,12 +114,16 @@ func CheckToken(token string) error {
 
 // New reads the registry once (so that a bad repository fails here, not
 // on the first request) and returns the server. With AllowWrite, a token
-// that CheckToken refuses fails it.
+// that CheckToken refuses fails it, as does a malformed allowed host.
 func New(ctx context.Context, opts Options) (*Server, error) {
 	if opts.AllowWrite {
 		if err := CheckToken(opts.Token); err != nil {
 			return nil, err
 		}
+	}
+	hosts, err := parseAllowedHosts(opts.AllowedHosts)
+	if err != nil {
+		return nil, err
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -117,7 +132,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, pages: pages, assets: loadAssets()}
+	s := &Server{opts: opts, pages: pages, assets: loadAssets(), allowedHosts: hosts}
 	salt := sha256.Sum256(fmt.Appendf(nil, "%v\x00%s", opts.AllowWrite, s.assets.version))
 	s.salt = hex.EncodeToString(salt[:4])
 	if _, err := s.Refresh(ctx); err != nil {
@@ -213,9 +228,13 @@ const (
 )
 
 // Serve serves HTTP on ln and refreshes the views in the background until
-// ctx is done; it then stops accepting connections, lets the requests in
+// ctx is done (the address of ln is one the server answers to, see
+// Options.AllowedHosts); it then stops accepting connections, lets the requests in
 // flight finish (up to 10 s) and returns nil.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if host, _, err := net.SplitHostPort(ln.Addr().String()); err == nil {
+		s.boundHost.Store(&host)
+	}
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: readHeaderTimeout,
