@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -93,6 +94,70 @@ func TestAllowedHostsMalformed(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "invalid allowed host") || strings.Contains(err.Error(), "--") {
 			t.Errorf("AllowedHosts %q: %v", host, err)
 		}
+	}
+}
+
+// TestFormOrigin: a form post needs an Origin naming this server or
+// Sec-Fetch-Site: same-origin; a Referer alone, whatever it says, never
+// passes. The refusal comes before the token is checked.
+func TestFormOrigin(t *testing.T) {
+	t.Parallel()
+	r := fixture(t)
+	r.Commit("third model", nil) // HEAD holds no version of churn yet
+	_, ts := start(t, r, server.Options{AllowWrite: true, Token: token})
+	host := strings.TrimPrefix(ts.URL, "http://")
+	post := func(header map[string]string) response {
+		form := url.Values{"name": {"churn"}, "token": {token}}
+		return do(t, "POST", ts.URL+"/actions/register", strings.NewReader(form.Encode()),
+			merge(map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, header))
+	}
+	for _, tc := range []struct {
+		name   string
+		header map[string]string
+	}{
+		{"no Origin, no Sec-Fetch-Site", nil},
+		{"the server's own Referer alone", map[string]string{"Referer": ts.URL + "/artifacts/churn"}},
+		{"a foreign Referer alone", map[string]string{"Referer": "http://evil.example/"}},
+		{"a foreign Origin", map[string]string{"Origin": "http://evil.example"}},
+		{"a foreign Origin on the same port", map[string]string{"Origin": "http://evil.example:" + host[strings.LastIndex(host, ":")+1:]}},
+		{"Origin null", map[string]string{"Origin": "null"}},
+		{"Origin with a path", map[string]string{"Origin": ts.URL + "/x"}},
+		{"Origin of another scheme", map[string]string{"Origin": "ftp://" + host}},
+		{"Sec-Fetch-Site cross-site", map[string]string{"Sec-Fetch-Site": "cross-site"}},
+		{"Sec-Fetch-Site same-site", map[string]string{"Sec-Fetch-Site": "same-site"}},
+		{"Sec-Fetch-Site none", map[string]string{"Sec-Fetch-Site": "none"}},
+		{"cross-site with the server's Origin", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": ts.URL}},
+		{"same-origin with a foreign Origin", map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": "http://evil.example"}},
+	} {
+		res := post(tc.header)
+		if res.status != http.StatusForbidden {
+			t.Errorf("%s: %d, want 403", tc.name, res.status)
+		}
+		mustContain(t, tc.name, res.body, "cross-site request refused")
+	}
+	if tagExists(r, "churn@v1.1.1") {
+		t.Fatal("a refused form created a tag")
+	}
+	res := post(map[string]string{"Origin": ts.URL})
+	if res.status != http.StatusSeeOther || !tagExists(r, "churn@v1.1.1") {
+		t.Fatalf("a form with the server's Origin: %d: %s", res.status, res.body)
+	}
+	r.Commit("fourth model", nil)
+	res = post(map[string]string{"Sec-Fetch-Site": "same-origin"})
+	if res.status != http.StatusSeeOther || !tagExists(r, "churn@v1.1.2") {
+		t.Fatalf("a form marked same-origin: %d: %s", res.status, res.body)
+	}
+	// The API keeps its rules: the token is in a header no cross-site
+	// form can set, so a client that is not a browser passes (a Referer
+	// changes nothing), and what a browser marks cross-site does not.
+	r.Commit("fifth model", nil)
+	res = do(t, "POST", ts.URL+"/api/v1/register", strings.NewReader(`{"name": "churn"}`), merge(bearerHeader(token), map[string]string{"Referer": "http://evil.example/"}))
+	if res.status != http.StatusCreated {
+		t.Errorf("API write without Origin: %d: %s", res.status, res.body)
+	}
+	res = do(t, "POST", ts.URL+"/api/v1/register", strings.NewReader(`{"name": "churn"}`), merge(bearerHeader(token), map[string]string{"Sec-Fetch-Site": "same-site"}))
+	if p := mustProblem(t, "API write from a same-site page", res, http.StatusForbidden); p.Code != "cross-site" {
+		t.Errorf("cross-site API write: code %q", p.Code)
 	}
 }
 

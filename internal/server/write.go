@@ -41,18 +41,26 @@ var writeActions = map[string]bool{"register": true, "assign": true, "deprecate"
 var (
 	errWritesOff    = &refusal{status: http.StatusForbidden, code: codeWritesDisabled, msg: "writes are disabled: this server was started read-only"}
 	errCrossSite    = &refusal{status: http.StatusForbidden, code: codeCrossSite, msg: "cross-site request refused"}
+	errFormOrigin   = &refusal{status: http.StatusForbidden, code: codeCrossSite, msg: "cross-site request refused: a form must be sent from this server's own pages (with an Origin header naming this server, or Sec-Fetch-Site: same-origin)"}
 	errUnauthorized = &refusal{status: http.StatusUnauthorized, code: codeTokenRequired, msg: "a valid token is required to change the registry"}
 )
 
 var crossOrigin = http.NewCrossOriginProtection()
 
 // authorize checks that a write may happen: writes are on, the request is
-// not cross-site, and it carries the token (compared in constant time).
-func (s *Server) authorize(r *http.Request, token string) error {
+// not cross-site, and it carries the token (compared in constant time). A
+// form must show that it comes from this server's pages (sameOrigin); the
+// API, whose token is in a header that no cross-site form can set,
+// refuses only what browsers mark as cross-site.
+func (s *Server) authorize(r *http.Request, token string, form bool) error {
 	if !s.opts.AllowWrite {
 		return errWritesOff
 	}
-	if err := crossOrigin.Check(r); err != nil {
+	if form {
+		if !sameOrigin(r) {
+			return errFormOrigin
+		}
+	} else if err := crossOrigin.Check(r); err != nil {
 		return errCrossSite
 	}
 	want := sha256.Sum256([]byte(s.opts.Token))
@@ -61,6 +69,26 @@ func (s *Server) authorize(r *http.Request, token string) error {
 		return errUnauthorized
 	}
 	return nil
+}
+
+// sameOrigin reports whether a form post comes from this server's own
+// pages: Sec-Fetch-Site, when the browser sends it, says same-origin, and
+// the Origin, when sent, names the host the request is for (over http or
+// https: a proxy in front may add TLS). One of the two is required; a
+// Referer alone proves nothing (a page can choose what it sends).
+func sameOrigin(r *http.Request) bool {
+	site, origin := r.Header.Get("Sec-Fetch-Site"), r.Header.Get("Origin")
+	if site != "" && site != "same-origin" {
+		return false
+	}
+	if origin != "" {
+		u, err := url.Parse(origin)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil ||
+			!strings.EqualFold(u.Host, r.Host) || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return false
+		}
+	}
+	return site != "" || origin != ""
 }
 
 // bearer returns the token of an "Authorization: Bearer TOKEN" header.
@@ -76,7 +104,7 @@ func bearer(r *http.Request) string {
 // Authorization: Bearer header, parameters as JSON (or a form).
 func (s *Server) apiWrite(w http.ResponseWriter, r *http.Request) {
 	action := path.Base(r.URL.Path)
-	if err := s.authorize(r, bearer(r)); err != nil {
+	if err := s.authorize(r, bearer(r), false); err != nil {
 		writeProblem(w, 0, err)
 		return
 	}
@@ -128,7 +156,7 @@ func (s *Server) pageWrite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := formRequest(r.PostForm)
-	if err := s.authorize(r, r.PostForm.Get("token")); err != nil {
+	if err := s.authorize(r, r.PostForm.Get("token"), true); err != nil {
 		s.writeFailed(w, r, req.Name, err)
 		return
 	}

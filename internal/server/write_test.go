@@ -167,9 +167,10 @@ func TestPageWrites(t *testing.T) {
 	_, ts := start(t, r, server.Options{AllowWrite: true, Token: token})
 	page := get(t, ts.URL+"/artifacts/churn").body
 	mustContain(t, "artifact page", page, `action="/actions/register"`, `action="/actions/assign"`, `action="/actions/deprecate"`, `name="token"`)
+	// As a browser posts the pages' forms: with the page's Origin.
 	post := func(action string, form url.Values, header map[string]string) response {
 		return do(t, "POST", ts.URL+"/actions/"+action, strings.NewReader(form.Encode()),
-			merge(map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, header))
+			merge(map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Origin": ts.URL}, header))
 	}
 
 	// No token, a wrong one, or a cross-site form: refused, nothing written.
