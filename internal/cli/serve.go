@@ -58,8 +58,9 @@ the cached mirror).
 Writes are off unless --allow-write, and then need the secret in
 GTO_SERVE_TOKEN (at least 16 characters): POST /api/v1/register,
 /api/v1/assign and /api/v1/deprecate with "Authorization: Bearer TOKEN", or
-the forms of the pages. Cross-site requests are refused. A write to a
-remote registry is pushed.
+the forms of the pages. Cross-site requests are refused, and a client that
+sent 5 wrong tokens gets 429 until it may try again (one more every 10 s).
+A write to a remote registry is pushed.
 
 The server listens on 127.0.0.1 unless --addr says otherwise, and answers
 only to the host names localhost, 127.0.0.1 and [::1] and the address it

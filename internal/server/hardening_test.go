@@ -1,13 +1,20 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/gto-dev/gto/internal/gitcmd/gittest"
 	"github.com/gto-dev/gto/internal/server"
 )
 
@@ -190,5 +197,112 @@ func TestShortToken(t *testing.T) {
 	// Without writes, no token is needed.
 	if _, err := server.New(t.Context(), server.Options{Open: openFunc(r, r.Dir, ""), Token: "a"}); err != nil {
 		t.Errorf("New read-only with a short token: %v", err)
+	}
+}
+
+// fakeClock is a clock that moves only when told.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// doFrom sends a request to the server's handler as if from the client at
+// remote (an "IP:port"), through ts's address.
+func doFrom(t *testing.T, srv *server.Server, ts *httptest.Server, remote, method, path string, body io.Reader, header map[string]string) response {
+	t.Helper()
+	req := httptest.NewRequest(method, ts.URL+path, body)
+	req.RemoteAddr = remote
+	req = req.WithContext(context.WithValue(req.Context(), http.LocalAddrContextKey, ts.Listener.Addr()))
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, req)
+	return response{status: rec.Code, header: rec.Header(), body: rec.Body.String()}
+}
+
+// TestWrongTokenLimit: a client gets a few wrong tokens, then 429 with
+// Retry-After until the bucket refills (by the injected clock: no
+// sleeping); other clients, with the right token or a wrong one, are not
+// affected.
+func TestWrongTokenLimit(t *testing.T) {
+	t.Parallel()
+	r := fixture(t)
+	r.Commit("third model", nil) // HEAD holds no version of churn yet
+	clock := &fakeClock{now: gittest.Epoch}
+	srv, ts := start(t, r, server.Options{AllowWrite: true, Token: token, Now: clock.Now})
+	register := func(tok string) response {
+		return do(t, "POST", ts.URL+"/api/v1/register", strings.NewReader(`{"name": "churn"}`), bearerHeader(tok))
+	}
+	wrong := 0
+	for ; wrong < 100; wrong++ {
+		if res := register("guess-" + token); res.status != http.StatusUnauthorized {
+			break
+		}
+	}
+	if wrong < 3 || wrong > 10 {
+		t.Fatalf("%d wrong tokens before the limit, want a few", wrong)
+	}
+	res := register("guess-" + token)
+	p := mustProblem(t, "a wrong token over the limit", res, http.StatusTooManyRequests)
+	retry := res.header.Get("Retry-After")
+	if p.Code != "too-many-attempts" || retry == "" || retry == "0" || !strings.Contains(p.Detail, retry+" seconds") {
+		t.Errorf("429: code %q, Retry-After %q, detail %q", p.Code, retry, p.Detail)
+	}
+	// The right token from the same client waits too: it is not compared.
+	mustProblem(t, "the right token over the limit", register(token), http.StatusTooManyRequests)
+	// The pages' form counts the same client's attempts.
+	form := url.Values{"name": {"churn"}, "token": {token}}
+	res = do(t, "POST", ts.URL+"/actions/register", strings.NewReader(form.Encode()),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Origin": ts.URL})
+	if res.status != http.StatusTooManyRequests || res.header.Get("Retry-After") == "" {
+		t.Errorf("form over the limit: %d, Retry-After %q", res.status, res.header.Get("Retry-After"))
+	}
+	mustContain(t, "form over the limit", res.body, "too many wrong tokens")
+
+	// Other clients: a wrong token is a 401 (its own first attempt), the
+	// right one a write.
+	other := func(remote, tok string) response {
+		return doFrom(t, srv, ts, remote, "POST", "/api/v1/register", strings.NewReader(`{"name": "churn"}`), bearerHeader(tok))
+	}
+	if res := other("192.0.2.7:5000", "guess"); res.status != http.StatusUnauthorized {
+		t.Errorf("another client's wrong token: %d: %s", res.status, res.body)
+	}
+	if res := other("[2001:db8::7]:5000", token); res.status != http.StatusCreated || !tagExists(r, "churn@v1.1.1") {
+		t.Fatalf("another client's right token: %d: %s", res.status, res.body)
+	}
+
+	// Once Retry-After has passed, the client may try again: one attempt.
+	seconds, err := strconv.Atoi(retry)
+	if err != nil {
+		t.Fatalf("Retry-After %q: %v", retry, err)
+	}
+	clock.Add(time.Duration(seconds) * time.Second)
+	r.Commit("fourth model", nil)
+	if res := register(token); res.status != http.StatusCreated || !tagExists(r, "churn@v1.1.2") {
+		t.Fatalf("the right token after Retry-After: %d: %s", res.status, res.body)
+	}
+	if res := register("guess-" + token); res.status != http.StatusUnauthorized {
+		t.Errorf("a wrong token after Retry-After: %d", res.status)
+	}
+	mustProblem(t, "the next wrong token", register("guess-"+token), http.StatusTooManyRequests)
+	// A long pause gives back every attempt.
+	clock.Add(time.Hour)
+	for i := range wrong {
+		if res := register("guess-" + token); res.status != http.StatusUnauthorized {
+			t.Fatalf("attempt %d after an hour: %d", i+1, res.status)
+		}
 	}
 }

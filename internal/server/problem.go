@@ -3,6 +3,8 @@ package server
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/gto-dev/gto/model"
 )
@@ -30,31 +32,42 @@ type problem struct {
 
 // refusal is the server's own refusal of a request (not the registry's):
 // a misdirected host, writes disabled, a cross-site write, a missing or
-// wrong token. Its
+// wrong token, too many wrong tokens. Its
 // message, like the registry's, names no flag.
 type refusal struct {
 	status int
 	// code names the case in problem documents (see the Refusal codes).
 	code string
 	msg  string
+	// retryAfter, for a 429, is how long the client must wait.
+	retryAfter time.Duration
 }
 
 func (e *refusal) Error() string { return e.msg }
 
 // The codes of the server's refusals, in problem documents.
 const (
-	codeHostNotAllowed = "host-not-allowed"
-	codeWritesDisabled = "writes-disabled"
-	codeCrossSite      = "cross-site"
-	codeTokenRequired  = "token-required"
+	codeHostNotAllowed  = "host-not-allowed"
+	codeWritesDisabled  = "writes-disabled"
+	codeCrossSite       = "cross-site"
+	codeTokenRequired   = "token-required"
+	codeTooManyAttempts = "too-many-attempts"
 )
 
 // setHeaders sets the headers a refusal's answer carries: the
-// authentication scheme of a 401.
+// authentication scheme of a 401, the wait of a 429.
 func (e *refusal) setHeaders(w http.ResponseWriter) {
-	if e.status == http.StatusUnauthorized {
+	switch e.status {
+	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="gto"`)
+	case http.StatusTooManyRequests:
+		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(e.retryAfter)))
 	}
+}
+
+// retrySeconds is a wait in whole seconds, rounded up, at least 1.
+func retrySeconds(d time.Duration) int {
+	return max(1, int((d+time.Second-1)/time.Second))
 }
 
 // errorStatus maps a registry error to an HTTP status.

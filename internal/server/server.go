@@ -63,7 +63,8 @@ type Options struct {
 	AllowedHosts []string
 	// Log receives one line per rebuild and per failed refresh; nil: silent.
 	Log io.Writer
-	// Now is the clock (default time.Now).
+	// Now is the clock (default time.Now): of the views' build times and
+	// of the limit on wrong-token attempts.
 	Now func() time.Time
 }
 
@@ -82,6 +83,7 @@ type Server struct {
 
 	allowedHosts []allowedHost
 	boundHost    atomic.Pointer[string] // the host Serve listens on
+	attempts     *attemptLimiter        // wrong-token attempts per client
 }
 
 // MinTokenLength is the least number of characters of a write token.
@@ -132,7 +134,8 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, pages: pages, assets: loadAssets(), allowedHosts: hosts}
+	s := &Server{opts: opts, pages: pages, assets: loadAssets(), allowedHosts: hosts,
+		attempts: newAttemptLimiter(attemptBurst, attemptEvery, maxClients)}
 	salt := sha256.Sum256(fmt.Appendf(nil, "%v\x00%s", opts.AllowWrite, s.assets.version))
 	s.salt = hex.EncodeToString(salt[:4])
 	if _, err := s.Refresh(ctx); err != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"path"
@@ -48,10 +49,11 @@ var (
 var crossOrigin = http.NewCrossOriginProtection()
 
 // authorize checks that a write may happen: writes are on, the request is
-// not cross-site, and it carries the token (compared in constant time). A
-// form must show that it comes from this server's pages (sameOrigin); the
-// API, whose token is in a header that no cross-site form can set,
-// refuses only what browsers mark as cross-site.
+// not cross-site, the client has not used up its wrong-token attempts,
+// and it carries the token (compared in constant time). A form must show
+// that it comes from this server's pages (sameOrigin); the API, whose
+// token is in a header that no cross-site form can set, refuses only what
+// browsers mark as cross-site.
 func (s *Server) authorize(r *http.Request, token string, form bool) error {
 	if !s.opts.AllowWrite {
 		return errWritesOff
@@ -63,9 +65,15 @@ func (s *Server) authorize(r *http.Request, token string, form bool) error {
 	} else if err := crossOrigin.Check(r); err != nil {
 		return errCrossSite
 	}
+	client := clientOf(r.RemoteAddr)
+	if wait := s.attempts.wait(client, s.opts.Now()); wait > 0 {
+		return &refusal{status: http.StatusTooManyRequests, code: codeTooManyAttempts, retryAfter: wait,
+			msg: fmt.Sprintf("too many wrong tokens from this address: try again in %d seconds", retrySeconds(wait))}
+	}
 	want := sha256.Sum256([]byte(s.opts.Token))
 	got := sha256.Sum256([]byte(token))
 	if token == "" || subtle.ConstantTimeCompare(want[:], got[:]) != 1 {
+		s.attempts.fail(client, s.opts.Now())
 		return errUnauthorized
 	}
 	return nil
