@@ -306,3 +306,120 @@ func TestWrongTokenLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteValidation: every field of a write is checked before git
+// runs: one sentence, with the field, and no tag.
+func TestWriteValidation(t *testing.T) {
+	t.Parallel()
+	r := fixture(t)
+	_, ts := start(t, r, server.Options{AllowWrite: true, Token: token})
+	tags := r.Git("tag", "-l")
+	long := strings.Repeat("a", 10000)
+	part := strings.Repeat("b", 251)
+	for _, tc := range []struct {
+		action, body string
+		status       int
+		field, want  string
+	}{
+		// A field that does not apply to the action is refused, not ignored.
+		{"assign", `{"name": "churn", "version": "v1.1.0", "stage": "qa", "bump": "evil"}`, 400, "bump", "does not apply"},
+		{"assign", `{"name": "churn", "version": "v1.1.0", "stage": "qa", "bump": "major"}`, 400, "bump", "does not apply"},
+		{"deprecate", `{"name": "nn", "version": "v0.0.1", "stage": "dev", "bump": "evil"}`, 400, "bump", "does not apply"},
+		{"register", `{"name": "nn", "stage": "prod"}`, 400, "stage", "does not apply"},
+		{"register", `{"name": "churn", "ref": "HEAD", "bump": "evil"}`, 400, "bump", "invalid bump"},
+		{"register", `{"name": "churn", "bump": "Patch"}`, 400, "bump", "invalid bump"},
+		// Text: one line, valid UTF-8.
+		{"register", `{"name": "churn", "message": "two\nlines"}`, 400, "message", "control character"},
+		{"register", `{"name": "churn", "message": "bell\u0007"}`, 400, "message", "control character"},
+		{"register", `{"name": "churn\n", "version": "v9.0.0"}`, 400, "name", "control character"},
+		{"assign", `{"name": "churn", "version": "v1.1.0", "stage": "qa\r"}`, 400, "stage", "control character"},
+		{"register", `{"name": "churn", "ref": "HEAD\nmain"}`, 400, "ref", "control character"},
+		{"register", `{"name": "churn", "version": "v9.0.0\t"}`, 400, "version", "control character"},
+		{"register", `{"name": "churn", "ref": "--output=/tmp/x"}`, 400, "ref", `does not start with "-"`},
+		// Names and stages follow the grammar.
+		{"register", `{"name": "a b"}`, 400, "name", "invalid artifact name"},
+		{"assign", `{"name": "churn", "version": "v1.1.0", "stage": "q/../a"}`, 400, "stage", "invalid stage name"},
+		// Lengths git cannot store are refused before git runs.
+		{"register", `{"name": "` + long + `"}`, 400, "name", "too long"},
+		{"register", `{"name": "x/` + part + `"}`, 400, "name", "too long"},
+		{"assign", `{"name": "churn", "version": "v1.1.0", "stage": "` + long + `"}`, 400, "stage", "too long"},
+		{"assign", `{"name": "churn", "version": "v1.1.0", "stage": "` + part[:235] + `"}`, 400, "stage", "too long"},
+		{"register", `{"name": "churn", "version": "v1.0.0-` + long + `"}`, 400, "version", "too long"},
+		{"register", `{"name": "churn", "ref": "` + long + `"}`, 400, "ref", "too long"},
+		{"deprecate", `{"name": "churn", "ref": "refs/heads/` + part + `"}`, 400, "ref", "too long"},
+		// The body: one JSON object of known fields, each once.
+		{"register", `{"name": "churn"} {"name": "nn"}`, 400, "", "more than one JSON value"},
+		{"register", `{"name": "churn", "name": "nn"}`, 400, "name", "given twice"},
+		{"register", `{"name": 5}`, 400, "name", "must be a string"},
+		{"register", `{"name": "churn", "token": "x"}`, 400, "", "unknown field"},
+		{"register", `[]`, 400, "", "invalid JSON body"},
+	} {
+		res := do(t, "POST", ts.URL+"/api/v1/"+tc.action, strings.NewReader(tc.body), bearerHeader(token))
+		what := tc.action + " " + truncate(tc.body, 80)
+		p := mustProblem(t, what, res, tc.status)
+		if p.Kind != "invalid" || p.Field != tc.field || !strings.Contains(p.Detail, tc.want) {
+			t.Errorf("%s: kind %q, field %q, detail %q; want field %q and %q", what, p.Kind, p.Field, p.Detail, tc.field, tc.want)
+		}
+		mustNotContain(t, what, res.body, "cannot lock ref")
+	}
+	formHeader := map[string]string{"Authorization": "Bearer " + token, "Content-Type": "application/x-www-form-urlencoded"}
+	for _, tc := range []struct {
+		action, body string
+		status       int
+		want         string
+	}{
+		{"register", "name=churn&bump=evil", 400, "invalid bump"},
+		{"assign", "name=churn&version=v1.1.0&stage=qa&bump=minor", 400, "does not apply"},
+		{"register", "name=churn&message=a%0Ab", 400, "control character"},
+		{"register", "name=churn&message=%FF%FE", 400, "not valid UTF-8"},
+		{"register", "name=churn&name=nn", 400, "given 2 times"},
+		{"register", "name=churn&bmp=major", 400, `unknown field "bmp"`},
+		{"register", "name=churn&token=" + token, 400, `unknown field "token"`},
+	} {
+		res := do(t, "POST", ts.URL+"/api/v1/"+tc.action, strings.NewReader(tc.body), formHeader)
+		p := mustProblem(t, "form "+tc.body, res, tc.status)
+		if !strings.Contains(p.Detail, tc.want) {
+			t.Errorf("form %s: detail %q, want %q", tc.body, p.Detail, tc.want)
+		}
+	}
+	// A body that is neither JSON nor a form, or too large.
+	for _, ct := range []string{"", "text/plain", "multipart/form-data; boundary=x", "application/jsonx"} {
+		res := do(t, "POST", ts.URL+"/api/v1/register", strings.NewReader(`{"name": "churn"}`), map[string]string{"Authorization": "Bearer " + token, "Content-Type": ct})
+		if p := mustProblem(t, "Content-Type "+ct, res, http.StatusUnsupportedMediaType); p.Code != "unsupported-media-type" {
+			t.Errorf("Content-Type %q: code %q", ct, p.Code)
+		}
+	}
+	res := do(t, "POST", ts.URL+"/api/v1/register", strings.NewReader(`{"name": "churn", "message": "`+strings.Repeat("m", 70<<10)+`"}`), bearerHeader(token))
+	mustProblem(t, "a 70 KiB body", res, http.StatusRequestEntityTooLarge)
+	// The pages' forms are checked the same way, and show the refusal.
+	form := url.Values{"name": {"churn"}, "message": {"two\nlines"}, "token": {token}}
+	res = do(t, "POST", ts.URL+"/actions/register", strings.NewReader(form.Encode()),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Origin": ts.URL})
+	if res.status != http.StatusBadRequest {
+		t.Errorf("form with a two-line message: %d", res.status)
+	}
+	mustContain(t, "form with a two-line message", res.body, "control character", "<h1>churn")
+	if now := r.Git("tag", "-l"); now != tags {
+		t.Errorf("refused writes created tags:\n%s", now)
+	}
+
+	// What git can store passes: a part of 250 bytes (250 + ".lock" make
+	// the 255 bytes of a file name), here by a long version; 251 does not.
+	r.Commit("third model", nil)
+	version := "v9.0.0-" + strings.Repeat("x", 250-len("churn@v9.0.0-"))
+	res = do(t, "POST", ts.URL+"/api/v1/register", strings.NewReader(`{"name": "churn", "version": "`+version+`x"}`), bearerHeader(token))
+	if p := mustProblem(t, "a tag name part of 251 bytes", res, http.StatusBadRequest); p.Field != "version" || !strings.Contains(p.Detail, "too long") {
+		t.Errorf("a tag name part of 251 bytes: %+v", p)
+	}
+	res = do(t, "POST", ts.URL+"/api/v1/register", strings.NewReader(`{"name": "churn", "version": "`+version+`", "message": "tabs\u00a0and émojis 🎉 are text"}`), bearerHeader(token))
+	if res.status != http.StatusCreated || !tagExists(r, "churn@"+version) {
+		t.Errorf("register a tag name of 250 bytes: %d: %.300s", res.status, res.body)
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -32,11 +32,11 @@ type problem struct {
 
 // refusal is the server's own refusal of a request (not the registry's):
 // a misdirected host, writes disabled, a cross-site write, a missing or
-// wrong token, too many wrong tokens. Its
-// message, like the registry's, names no flag.
+// wrong token, too many wrong tokens, a body of another type or too
+// large. Its message, like the registry's, names no flag.
 type refusal struct {
 	status int
-	// code names the case in problem documents (see the Refusal codes).
+	// code names the case in problem documents (the code constants).
 	code string
 	msg  string
 	// retryAfter, for a 429, is how long the client must wait.
@@ -47,11 +47,13 @@ func (e *refusal) Error() string { return e.msg }
 
 // The codes of the server's refusals, in problem documents.
 const (
-	codeHostNotAllowed  = "host-not-allowed"
-	codeWritesDisabled  = "writes-disabled"
-	codeCrossSite       = "cross-site"
-	codeTokenRequired   = "token-required"
-	codeTooManyAttempts = "too-many-attempts"
+	codeHostNotAllowed   = "host-not-allowed"
+	codeWritesDisabled   = "writes-disabled"
+	codeCrossSite        = "cross-site"
+	codeTokenRequired    = "token-required"
+	codeTooManyAttempts  = "too-many-attempts"
+	codeUnsupportedMedia = "unsupported-media-type"
+	codeBodyTooLarge     = "body-too-large"
 )
 
 // setHeaders sets the headers a refusal's answer carries: the

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"path"
@@ -108,6 +109,15 @@ func bearer(r *http.Request) string {
 	return strings.TrimSpace(token)
 }
 
+// The media types of a write's body.
+const (
+	mediaJSON = "application/json"
+	mediaForm = "application/x-www-form-urlencoded"
+)
+
+var errMediaType = &refusal{status: http.StatusUnsupportedMediaType, code: codeUnsupportedMedia,
+	msg: "the body of a write is JSON (Content-Type: application/json) or a form (application/x-www-form-urlencoded)"}
+
 // apiWrite is POST /api/v1/{register,assign,deprecate}: token in an
 // Authorization: Bearer header, parameters as JSON (or a form).
 func (s *Server) apiWrite(w http.ResponseWriter, r *http.Request) {
@@ -117,18 +127,10 @@ func (s *Server) apiWrite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxWriteBody)
-	var req WriteRequest
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		if err := decodeJSON(r, &req); err != nil {
-			writeProblem(w, http.StatusBadRequest, err)
-			return
-		}
-	} else {
-		if err := r.ParseForm(); err != nil {
-			writeProblem(w, http.StatusBadRequest, model.Invalidf("", "invalid form: %v", err))
-			return
-		}
-		req = formRequest(r.PostForm)
+	req, err := readWriteRequest(r)
+	if err != nil {
+		writeProblem(w, 0, err)
+		return
 	}
 	ctx, cancel := detached(r.Context())
 	defer cancel()
@@ -148,6 +150,37 @@ func (s *Server) apiWrite(w http.ResponseWriter, r *http.Request) {
 	w.Write(b)
 }
 
+// readWriteRequest reads the body of an API write: one JSON object of
+// known fields, each given once, or a form of the same fields.
+func readWriteRequest(r *http.Request) (WriteRequest, error) {
+	var req WriteRequest
+	media, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch {
+	case err != nil:
+		return req, errMediaType
+	case media == mediaJSON:
+		return req, decodeJSON(r, &req)
+	case media == mediaForm:
+		if err := r.ParseForm(); err != nil {
+			return req, bodyError("invalid form", err)
+		}
+		if err := uniqueFields(r.PostForm, isRequestField); err != nil {
+			return req, err
+		}
+		return formRequest(r.PostForm), nil
+	}
+	return req, errMediaType
+}
+
+// isRequestField reports whether k is a field of WriteRequest.
+func isRequestField(k string) bool {
+	switch k {
+	case model.FieldName, model.FieldRef, model.FieldVersion, model.FieldStage, model.FieldBump, fieldMessage:
+		return true
+	}
+	return false
+}
+
 func formRequest(f url.Values) WriteRequest {
 	get := func(k string) string { return strings.TrimSpace(f.Get(k)) }
 	return WriteRequest{Name: get("name"), Ref: get("ref"), Version: get("version"), Stage: get("stage"), Bump: get("bump"), Message: f.Get("message")}
@@ -160,11 +193,16 @@ func (s *Server) pageWrite(w http.ResponseWriter, r *http.Request) {
 	action := path.Base(r.URL.Path)
 	r.Body = http.MaxBytesReader(w, r.Body, maxWriteBody)
 	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "invalid form: "+err.Error())
+		err = bodyError("invalid form", err)
+		s.errorPage(w, r, errorStatus(err), err.Error())
 		return
 	}
 	req := formRequest(r.PostForm)
 	if err := s.authorize(r, r.PostForm.Get("token"), true); err != nil {
+		s.writeFailed(w, r, req.Name, err)
+		return
+	}
+	if err := uniqueFields(r.PostForm, func(k string) bool { return k == "token" || isRequestField(k) }); err != nil {
 		s.writeFailed(w, r, req.Name, err)
 		return
 	}
@@ -213,8 +251,8 @@ func detached(ctx context.Context) (context.Context, context.CancelFunc) {
 // refreshes the views so that the next page shows it. Writes to a remote
 // registry are pushed (a refused push changes nothing).
 func (s *Server) write(ctx context.Context, action string, req WriteRequest) (*registry.WriteResult, error) {
-	if req.Name == "" {
-		return nil, model.Invalidf(model.FieldName, "an artifact name is required")
+	if err := validate(action, req); err != nil {
+		return nil, err
 	}
 	res, err := s.writeLocked(ctx, action, req)
 	if err != nil {
