@@ -2,12 +2,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -25,6 +27,9 @@ type ServeOptions struct {
 	// tags; zero picks 2 s for a local repository, 30 s for a remote one.
 	Refresh    time.Duration
 	AllowWrite bool
+	// AllowedHosts are the --allowed-host values: more names (Host
+	// headers) the server answers to.
+	AllowedHosts []string
 }
 
 // tokenVariable holds the secret writes must carry.
@@ -51,17 +56,23 @@ refs change (checked every --refresh seconds; for a remote URL, a fetch into
 the cached mirror).
 
 Writes are off unless --allow-write, and then need the secret in
-GTO_SERVE_TOKEN: POST /api/v1/register, /api/v1/assign and /api/v1/deprecate
-with "Authorization: Bearer TOKEN", or the forms of the pages. Cross-site
-requests are refused. A write to a remote registry is pushed.
+GTO_SERVE_TOKEN (at least 16 characters): POST /api/v1/register,
+/api/v1/assign and /api/v1/deprecate with "Authorization: Bearer TOKEN", or
+the forms of the pages. Cross-site requests are refused, and a client that
+sent 5 wrong tokens gets 429 until it may try again (one more every 10 s).
+A write to a remote registry is pushed.
 
-The server listens on 127.0.0.1 unless --addr says otherwise, and stops
-cleanly on Ctrl-C (SIGINT) or SIGTERM.`
+The server listens on 127.0.0.1 unless --addr says otherwise, and answers
+only to the host names localhost, 127.0.0.1 and [::1] and the address it
+listens on (421 for any other Host, which defeats DNS rebinding): to reach
+it by another name, as with --addr 0.0.0.0:8080 or behind a proxy, pass
+--allowed-host NAME for each. It stops cleanly on Ctrl-C (SIGINT) or SIGTERM.`
 
 const serveExample = `  gto serve
   gto serve --addr 127.0.0.1:9000
   gto serve -r https://github.com/org/models.git --refresh 60
   GTO_SERVE_TOKEN=$(openssl rand -hex 16) gto serve --allow-write
+  gto serve --addr 0.0.0.0:8080 --allowed-host models.example.com
   curl -s localhost:8080/api/v1/show/churn%23prod`
 
 // NewCmdServe builds `gto serve`.
@@ -86,17 +97,19 @@ func NewCmdServe(env *Env) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "Address to listen on (host:port; the default listens on this machine only)")
 	f.IntVar(&refresh, "refresh", 0, "Check for new or deleted tags every N seconds (default: 2 for a local repository, 30 for a remote one)")
-	f.BoolVar(&opts.AllowWrite, "allow-write", false, "Allow register, assign and deprecate from the pages and the API, with the token in $"+tokenVariable)
+	f.BoolVar(&opts.AllowWrite, "allow-write", false, "Allow register, assign and deprecate from the pages and the API, with the token in $"+tokenVariable+" (at least 16 characters)")
+	f.StringArrayVar(&opts.AllowedHosts, "allowed-host", nil, "Also answer requests for this host (NAME, with any port, or NAME:PORT; repeatable): any host but these, localhost and the listening address gets 421")
 	return cmd
 }
 
 func serveRun(ctx context.Context, opts *ServeOptions) error {
 	env := opts.Env
 	token, _ := env.Getenv(tokenVariable)
-	if opts.AllowWrite && token == "" {
-		return fmt.Errorf("--allow-write needs a token: set %s to a secret that every write must carry", tokenVariable)
-	}
-	if !opts.AllowWrite {
+	if opts.AllowWrite {
+		if err := tokenError(server.CheckToken(token)); err != nil {
+			return err
+		}
+	} else {
 		token = "" // never needed: keep it out of memory
 	}
 	remote := registry.IsRemoteURL(env.Repo)
@@ -118,14 +131,15 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	}
 	ropts := env.registryOptions()
 	srv, err := server.New(ctx, server.Options{
-		Open:       func(ctx context.Context) (*registry.Registry, error) { return registry.Open(ctx, ropts) },
-		Source:     env.Repo,
-		Remote:     remote,
-		Refresh:    refresh,
-		AllowWrite: opts.AllowWrite,
-		Token:      token,
-		Log:        env.ErrOut,
-		Now:        env.Now,
+		Open:         func(ctx context.Context) (*registry.Registry, error) { return registry.Open(ctx, ropts) },
+		Source:       env.Repo,
+		Remote:       remote,
+		Refresh:      refresh,
+		AllowWrite:   opts.AllowWrite,
+		Token:        token,
+		AllowedHosts: opts.AllowedHosts,
+		Log:          env.ErrOut,
+		Now:          env.Now,
 	})
 	if err != nil {
 		ln.Close()
@@ -138,7 +152,8 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 			if opts.AllowWrite {
 				also = ", and so are its writes (with the token)"
 			}
-			fmt.Fprintf(env.ErrOut, "%slistening on %s: the registry is reachable from other machines%s\n", env.emoji("⚠️"), addr, also)
+			fmt.Fprintf(env.ErrOut, "%slistening on %s: the registry is reachable from other machines%s; it answers only to %s, and any other host name gets 421 Misdirected Request: pass --allowed-host NAME for each name people reach it by\n",
+				env.emoji("⚠️"), addr, also, answersTo(addr, opts.AllowedHosts))
 		}
 	}
 	writes := "read-only"
@@ -151,6 +166,27 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		fmt.Fprintln(env.ErrOut, "gto serve: stopped")
 	}
 	return err
+}
+
+// tokenError words CheckToken's refusals in the CLI's terms.
+func tokenError(err error) error {
+	switch {
+	case errors.Is(err, server.ErrNoToken):
+		return fmt.Errorf("--allow-write needs a token: set %s to a secret that every write must carry", tokenVariable)
+	case errors.Is(err, server.ErrShortToken):
+		return fmt.Errorf("%s is too short: --allow-write needs a secret of at least %d characters, such as the output of openssl rand -hex 16", tokenVariable, server.MinTokenLength)
+	case errors.Is(err, server.ErrTokenSpace):
+		return fmt.Errorf("%s contains a space or a control character, which a request header cannot carry: use a secret such as the output of openssl rand -hex 16", tokenVariable)
+	}
+	return err
+}
+
+// answersTo lists the hosts a server listening on addr answers to, for
+// the start-up warning.
+func answersTo(addr string, allowed []string) string {
+	_, port, _ := net.SplitHostPort(addr)
+	names := append([]string{"localhost:" + port, "127.0.0.1:" + port, "[::1]:" + port, "this machine's addresses on port " + port}, allowed...)
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // defaultGC undoes Main's tuning for short commands (a 64 MiB soft memory

@@ -55,25 +55,43 @@ func newEnv(out, errOut io.Writer, vars map[string]string) *cli.Env {
 	}}
 }
 
-func TestServeCommand(t *testing.T) {
-	r := serveRepo(t)
-	var out, errOut syncBuffer
+// startServe runs gto serve with args in-process until the test ends,
+// and returns its base URL and a function that stops it and returns its
+// exit code.
+func startServe(t *testing.T, r *gittest.Repo, vars map[string]string, args ...string) (base string, out, errOut *syncBuffer, stop func() int) {
+	t.Helper()
+	out, errOut = &syncBuffer{}, &syncBuffer{}
 	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan int)
+	done := make(chan int, 1)
 	go func() {
-		done <- cli.Run(ctx, newEnv(&out, &errOut, nil), []string{"-r", r.Dir, "serve", "--addr", "127.0.0.1:0"})
+		done <- cli.Run(ctx, newEnv(out, errOut, vars), append([]string{"-r", r.Dir, "serve", "--addr", "127.0.0.1:0"}, args...))
 	}()
 	addr := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)/`)
-	var base string
 	for deadline := time.Now().Add(10 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if m := addr.FindStringSubmatch(out.String()); m != nil {
 			base = "http://" + m[1]
 		}
 	}
-	if base == "" {
+	stop = func() int {
 		cancel()
+		select {
+		case code := <-done:
+			return code
+		case <-time.After(15 * time.Second):
+			t.Fatal("gto serve did not stop")
+			return -1
+		}
+	}
+	if base == "" {
+		stop()
 		t.Fatalf("the server did not say where it listens: %q %q", out.String(), errOut.String())
 	}
+	return base, out, errOut, stop
+}
+
+func TestServeCommand(t *testing.T) {
+	r := serveRepo(t)
+	base, out, errOut, stop := startServe(t, r, nil)
 	res, err := http.Get(base + "/api/v1/show")
 	if err != nil {
 		t.Fatal(err)
@@ -83,17 +101,53 @@ func TestServeCommand(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(string(body), `"churn"`) {
 		t.Errorf("GET /api/v1/show = %d %s", res.StatusCode, body)
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("gto serve exited %d: %s", code, errOut.String())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("gto serve did not stop")
+	if code := stop(); code != 0 {
+		t.Errorf("gto serve exited %d: %s", code, errOut.String())
 	}
 	if !strings.Contains(errOut.String(), "gto serve: stopped") || !strings.Contains(out.String(), "read-only") {
 		t.Errorf("output %q, errors %q", out.String(), errOut.String())
+	}
+}
+
+// TestServeCommandHosts: --allowed-host adds a name the server answers
+// to; any other Host gets 421 (a DNS-rebinding page); writes take a
+// token of 16 characters or more.
+func TestServeCommandHosts(t *testing.T) {
+	r := serveRepo(t)
+	token := "0123456789abcdef"
+	base, out, errOut, stop := startServe(t, r, map[string]string{"GTO_SERVE_TOKEN": token}, "--allow-write", "--allowed-host", "models.example.com")
+	defer stop()
+	send := func(method, host, path, body string) int {
+		t.Helper()
+		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for host, want := range map[string]int{"models.example.com": 200, "evil.example": 421, strings.TrimPrefix(base, "http://"): 200} {
+		if got := send("GET", host, "/api/v1/show", ""); got != want {
+			t.Errorf("GET with Host %s: %d, want %d", host, got, want)
+		}
+	}
+	if got := send("POST", "evil.example", "/api/v1/register", `{"name": "churn"}`); got != 421 {
+		t.Errorf("a write with Host evil.example: %d", got)
+	}
+	r.Commit("second", nil)
+	if got := send("POST", "models.example.com", "/api/v1/register", `{"name": "churn"}`); got != 201 {
+		t.Errorf("a write with Host models.example.com: %d: %s", got, errOut.String())
+	}
+	if !strings.Contains(out.String(), "writes allowed with the token") {
+		t.Errorf("output %q", out.String())
 	}
 }
 
@@ -107,6 +161,10 @@ func TestServeFlags(t *testing.T) {
 	}{
 		{[]string{"serve", "--allow-write"}, nil, 1, "--allow-write needs a token: set GTO_SERVE_TOKEN"},
 		{[]string{"serve", "--allow-write"}, map[string]string{"GTO_SERVE_TOKEN": ""}, 1, "GTO_SERVE_TOKEN"},
+		{[]string{"serve", "--allow-write", "--addr", "127.0.0.1:0"}, map[string]string{"GTO_SERVE_TOKEN": "a"}, 1, "GTO_SERVE_TOKEN is too short: --allow-write needs a secret of at least 16 characters"},
+		{[]string{"serve", "--allow-write", "--addr", "127.0.0.1:0"}, map[string]string{"GTO_SERVE_TOKEN": "0123456789abcde"}, 1, "GTO_SERVE_TOKEN is too short"},
+		{[]string{"serve", "--allow-write", "--addr", "127.0.0.1:0"}, map[string]string{"GTO_SERVE_TOKEN": "0123456789abcdef\n"}, 1, "GTO_SERVE_TOKEN contains a space or a control character"},
+		{[]string{"serve", "--addr", "127.0.0.1:0", "--allowed-host", "a/b"}, nil, 1, `Invalid allowed host "a/b"`},
 		{[]string{"serve", "--refresh", "-1"}, nil, 2, "--refresh must be a number of seconds"},
 		{[]string{"serve", "extra"}, nil, 2, `Unexpected argument "extra"`},
 		{[]string{"serve", "--addr", "127.0.0.1:-5"}, nil, 1, "Cannot listen on 127.0.0.1:-5"},
@@ -120,7 +178,7 @@ func TestServeFlags(t *testing.T) {
 	}
 	var out, errOut bytes.Buffer
 	cli.Run(t.Context(), newEnv(&out, &errOut, nil), []string{"serve", "--help"})
-	for _, want := range []string{"--addr", "127.0.0.1:8080", "--refresh", "--allow-write", "/api/v1/show/NAME", "GTO_SERVE_TOKEN"} {
+	for _, want := range []string{"--addr", "127.0.0.1:8080", "--refresh", "--allow-write", "--allowed-host", "/api/v1/show/NAME", "GTO_SERVE_TOKEN", "at least 16 characters", "421"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("gto serve --help lacks %q", want)
 		}

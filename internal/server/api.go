@@ -1,10 +1,13 @@
 package server
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -46,15 +49,21 @@ func (s *Server) routes() http.Handler {
 	return s.withDefaults(mux)
 }
 
-// withDefaults adds the headers every response carries and answers
-// unknown routes with this server's 404 (HTML for pages, JSON for the API)
-// instead of the mux's plain text.
+// withDefaults adds the headers every response carries, refuses hosts
+// the server does not answer to (421, a problem document for every route:
+// it holds nothing of the registry), and answers unknown routes with this
+// server's 404 (HTML for pages, JSON for the API) instead of the mux's
+// plain text.
 func (s *Server) withDefaults(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
+		if !s.hostAllowed(r) {
+			writeProblem(w, 0, misdirected(r.Host))
+			return
+		}
 		if _, pattern := mux.Handler(r); pattern == "" {
 			// No route: a 404, unless the path exists with another method
 			// (the mux then answers 405 with an Allow header).
@@ -334,12 +343,69 @@ func (s *Server) staleMessage() string {
 	return ""
 }
 
-// decodeJSON reads a JSON request body into dst (unknown fields refused).
+// decodeJSON reads a JSON request body into dst: one object whose keys
+// are dst's fields (unknown fields refused), each given once, and
+// nothing after it.
 func decodeJSON(r *http.Request, dst any) error {
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return bodyError("invalid JSON body", err)
+	}
+	if err := duplicateKey(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			if typeErr.Field == "" {
+				return model.Invalidf("", "invalid JSON body: it must be an object, not a %s", typeErr.Value)
+			}
+			return model.Invalidf(typeErr.Field, "invalid JSON body: %s must be a %s, not a %s", typeErr.Field, typeErr.Type, typeErr.Value)
+		}
 		return model.Invalidf("", "invalid JSON body: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return model.Invalidf("", "invalid JSON body: more than one JSON value")
+	}
+	return nil
+}
+
+// bodyError is the refusal of a body that could not be read: 413 past
+// the limit, else a 400 that starts with what.
+func bodyError(what string, err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return &refusal{status: http.StatusRequestEntityTooLarge, code: codeBodyTooLarge,
+			msg: fmt.Sprintf("the body of a write has at most %d bytes", tooLarge.Limit)}
+	}
+	return model.Invalidf("", "%s: %v", what, err)
+}
+
+// duplicateKey refuses a JSON object that gives a key twice (the decoder
+// would keep the last one silently). Other problems are left to the
+// decoder.
+func duplicateKey(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		key, _ := t.(string)
+		if seen[key] {
+			return model.Invalidf(key, "invalid JSON body: the field %s is given twice", strconv.Quote(truncate(key, 100)))
+		}
+		seen[key] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return nil
+		}
 	}
 	return nil
 }

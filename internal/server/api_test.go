@@ -11,10 +11,11 @@ import (
 // TestAPIEqualsCLI proves that every API route returns the bytes the
 // CLI's --json prints for the same repository.
 func TestAPIEqualsCLI(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
 	r.WriteFile(".gto", "stages: [dev, staging, prod, archive]\n")
-	_, ts := start(t, r.Dir, server.Options{})
-	for _, tc := range []struct {
+	_, ts := start(t, r, server.Options{})
+	documents := []struct {
 		route string
 		args  []string
 	}{
@@ -44,7 +45,13 @@ func TestAPIEqualsCLI(t *testing.T) {
 		{"/api/v1/describe/churn%23prod", []string{"describe", "churn#prod"}},
 		{"/api/v1/describe/churn%23prod%231", []string{"describe", "churn#prod#1"}},
 		{"/api/v1/describe/nn@v0.0.1", []string{"describe", "nn@v0.0.1"}},
-	} {
+	}
+	var cmds [][]string
+	for _, tc := range documents {
+		cmds = append(cmds, tc.args)
+	}
+	outs := runCLIs(t, r, cmds...)
+	for i, tc := range documents {
 		res := get(t, ts.URL+tc.route)
 		if res.status != http.StatusOK {
 			t.Errorf("GET %s = %d: %s", tc.route, res.status, res.body)
@@ -53,12 +60,12 @@ func TestAPIEqualsCLI(t *testing.T) {
 		if ct := res.header.Get("Content-Type"); ct != "application/json" {
 			t.Errorf("GET %s: Content-Type %q", tc.route, ct)
 		}
-		if want := runCLI(t, r.Dir, tc.args...); res.body != want {
+		if want := outs[i]; res.body != want {
 			t.Errorf("GET %s differs from gto %s:\n%s\nwant:\n%s", tc.route, strings.Join(tc.args, " "), res.body, want)
 		}
 	}
 	// Where the CLI prints nothing, the API answers 204 No Content.
-	for _, tc := range []struct {
+	empty := []struct {
 		route string
 		args  []string
 	}{
@@ -68,27 +75,35 @@ func TestAPIEqualsCLI(t *testing.T) {
 		{"/api/v1/describe/old", []string{"describe", "old"}},
 		{"/api/v1/describe/nn@latest", []string{"describe", "nn@latest"}},
 		{"/api/v1/describe/%23%23%23", []string{"describe", "###"}},
-	} {
+	}
+	cmds = cmds[:0]
+	for _, tc := range empty {
+		cmds = append(cmds, tc.args)
+	}
+	outs = runCLIs(t, r, cmds...)
+	for i, tc := range empty {
 		res := get(t, ts.URL+tc.route)
 		if res.status != http.StatusNoContent || res.body != "" {
 			t.Errorf("GET %s = %d %q, want 204", tc.route, res.status, res.body)
 		}
-		if out := runCLI(t, r.Dir, tc.args...); out != "" {
+		if out := outs[i]; out != "" {
 			t.Errorf("gto %s printed %q", strings.Join(tc.args, " "), out)
 		}
 	}
 }
 
 func TestAPIIndex(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
-	_, ts := start(t, r.Dir, server.Options{})
+	_, ts := start(t, r, server.Options{})
 	res := get(t, ts.URL+"/api/v1/")
 	mustContain(t, "/api/v1/", res.body, `"show": "/api/v1/show"`, `"writes": false`)
 }
 
 func TestETag(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
-	srv, ts := start(t, r.Dir, server.Options{})
+	srv, ts := start(t, r, server.Options{})
 	for _, route := range []string{"/api/v1/show", "/api/v1/show/churn", "/api/v1/history", "/api/v1/stages", "/api/v1/fingerprint", "/", "/artifacts/churn", "/history"} {
 		first := get(t, ts.URL+route)
 		tag := first.header.Get("ETag")
@@ -128,14 +143,15 @@ func TestETag(t *testing.T) {
 	if res.status != http.StatusOK || res.header.Get("ETag") == show {
 		t.Fatalf("after a new tag: %d, ETag %q", res.status, res.header.Get("ETag"))
 	}
-	if want := runCLI(t, r.Dir, "show", "--json"); res.body != want {
+	if want := runCLI(t, r, "show", "--json"); res.body != want {
 		t.Errorf("show after the new tag:\n%s\nwant:\n%s", res.body, want)
 	}
 }
 
 func TestRefreshSeesDeletedTags(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
-	srv, ts := start(t, r.Dir, server.Options{})
+	srv, ts := start(t, r, server.Options{})
 	before := srv.Fingerprint()
 	r.Git("tag", "-d", "sub/model@v2.0.0")
 	if changed, err := srv.Refresh(t.Context()); err != nil || !changed || srv.Fingerprint() == before {
@@ -143,7 +159,7 @@ func TestRefreshSeesDeletedTags(t *testing.T) {
 	}
 	// sub/model is still annotated: it is now only that.
 	mustContain(t, "sub/model page", get(t, ts.URL+"/artifacts/sub/model").body, `<h1>*sub/model</h1>`)
-	if got, want := get(t, ts.URL+"/api/v1/show").body, runCLI(t, r.Dir, "show", "--json"); got != want {
+	if got, want := get(t, ts.URL+"/api/v1/show").body, runCLI(t, r, "show", "--json"); got != want {
 		t.Errorf("show after the deletion:\n%s\nwant:\n%s", got, want)
 	}
 	r.Git("tag", "-d", "old@v0.1.0", "old@deprecated")
@@ -165,8 +181,9 @@ func TestRefreshSeesDeletedTags(t *testing.T) {
 }
 
 func TestFingerprintRoute(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
-	srv, ts := start(t, r.Dir, server.Options{})
+	srv, ts := start(t, r, server.Options{})
 	res := get(t, ts.URL+"/api/v1/fingerprint")
 	mustContain(t, "/api/v1/fingerprint", res.body, `"fingerprint": "`+srv.Fingerprint()+`"`, `"built_at": "`)
 }
@@ -174,8 +191,9 @@ func TestFingerprintRoute(t *testing.T) {
 // TestRefreshFailureKeepsViews: when the registry cannot be read, the
 // server keeps answering from the last views and says so.
 func TestRefreshFailureKeepsViews(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
-	srv, ts := start(t, r.Dir, server.Options{})
+	srv, ts := start(t, r, server.Options{})
 	r.WriteFile(".gto", "stages: [unclosed\n")
 	if _, err := srv.Refresh(t.Context()); err == nil {
 		t.Fatal("Refresh with a malformed .gto succeeded")

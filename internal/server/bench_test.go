@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gto-dev/gto/internal/server"
+	"github.com/gto-dev/gto/registry"
 )
 
 // The benchmarks serve the large registry of the benchmark harness (500
@@ -24,7 +26,7 @@ func benchServer(b *testing.B) (*server.Server, string) {
 	if _, err := os.Stat(filepath.Join(repo, ".git")); err != nil {
 		b.Skipf("no benchmark registry at %s: run go run ./bench -sizes large -runs 1", repo)
 	}
-	srv, ts := start(b, repo, server.Options{})
+	srv, ts := serve(b, repo, server.Options{Open: openPlain(repo)})
 	return srv, ts.URL
 }
 
@@ -38,9 +40,17 @@ func BenchmarkLargeRead(b *testing.B) {
 		repo, _ = filepath.Abs(filepath.Join("..", "..", "bench", ".cache", "large-v1"))
 	}
 	for b.Loop() {
-		if _, err := server.New(b.Context(), server.Options{Open: openFunc(repo, "")}); err != nil {
+		if _, err := server.New(b.Context(), server.Options{Open: openPlain(repo)}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// openPlain opens the registry at repo with the process environment (the
+// benchmark registry is not a gittest repository).
+func openPlain(repo string) func(context.Context) (*registry.Registry, error) {
+	return func(ctx context.Context) (*registry.Registry, error) {
+		return registry.Open(ctx, registry.Options{Repo: repo})
 	}
 }
 

@@ -80,7 +80,6 @@ func showcase(t testing.TB) *gittest.Repo {
 	r.Tag("fraud-detector#dev#2", c2, "Assigning stage dev to artifact fraud-detector version v0.4.0")
 	// After the last commit (whose annotation is an event too).
 	r.Tag("escaped@deprecated", c1, "Deprecating artifact 'escaped'")
-	r.Setenv()
 	return r
 }
 
@@ -102,9 +101,10 @@ func chromium(t *testing.T) string {
 }
 
 func TestBrowser(t *testing.T) {
+	t.Parallel()
 	browser := chromium(t)
 	r := showcase(t)
-	srv, ts := start(t, r.Dir, server.Options{Source: "~/src/models"})
+	srv, ts := start(t, r, server.Options{Source: "~/src/models"})
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(browser),

@@ -18,6 +18,7 @@ import (
 // short: the write (here an assignment that registers its version first)
 // finishes whole.
 func TestWriteOutlivesItsClient(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
 	r.Commit("third model", nil) // HEAD holds no version of churn yet
 	real, err := exec.LookPath("git")
@@ -32,11 +33,12 @@ func TestWriteOutlivesItsClient(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "git"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	env := append(os.Environ(), "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"))
 	open := func(ctx context.Context) (*registry.Registry, error) {
-		return registry.Open(ctx, registry.Options{Repo: r.Dir, GitEnv: env})
+		opts := sealed(r, r.Dir, "")
+		opts.GitEnv = append(opts.GitEnv, "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+		return registry.Open(ctx, opts)
 	}
-	_, ts := start(t, r.Dir, server.Options{Open: open, AllowWrite: true, Token: token})
+	_, ts := start(t, r, server.Options{Open: open, AllowWrite: true, Token: token})
 
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)

@@ -3,6 +3,8 @@ package server
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/gto-dev/gto/model"
 )
@@ -28,8 +30,54 @@ type problem struct {
 	Error string `json:"error"`
 }
 
+// refusal is the server's own refusal of a request (not the registry's):
+// a misdirected host, writes disabled, a cross-site write, a missing or
+// wrong token, too many wrong tokens, a body of another type or too
+// large. Its message, like the registry's, names no flag.
+type refusal struct {
+	status int
+	// code names the case in problem documents (the code constants).
+	code string
+	msg  string
+	// retryAfter, for a 429, is how long the client must wait.
+	retryAfter time.Duration
+}
+
+func (e *refusal) Error() string { return e.msg }
+
+// The codes of the server's refusals, in problem documents.
+const (
+	codeHostNotAllowed   = "host-not-allowed"
+	codeWritesDisabled   = "writes-disabled"
+	codeCrossSite        = "cross-site"
+	codeTokenRequired    = "token-required"
+	codeTooManyAttempts  = "too-many-attempts"
+	codeUnsupportedMedia = "unsupported-media-type"
+	codeBodyTooLarge     = "body-too-large"
+)
+
+// setHeaders sets the headers a refusal's answer carries: the
+// authentication scheme of a 401, the wait of a 429.
+func (e *refusal) setHeaders(w http.ResponseWriter) {
+	switch e.status {
+	case http.StatusUnauthorized:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="gto"`)
+	case http.StatusTooManyRequests:
+		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(e.retryAfter)))
+	}
+}
+
+// retrySeconds is a wait in whole seconds, rounded up, at least 1.
+func retrySeconds(d time.Duration) int {
+	return max(1, int((d+time.Second-1)/time.Second))
+}
+
 // errorStatus maps a registry error to an HTTP status.
 func errorStatus(err error) int {
+	var ref *refusal
+	if errors.As(err, &ref) {
+		return ref.status
+	}
 	switch {
 	case errors.Is(err, model.ErrInvalid):
 		return http.StatusBadRequest
@@ -54,7 +102,10 @@ func problemOf(status int, err error) problem {
 	var notFound *model.NotFoundError
 	var conflict *model.ConflictError
 	var push *model.PushError
+	var ref *refusal
 	switch {
+	case errors.As(err, &ref):
+		p.Code = ref.code
 	case errors.As(err, &invalid):
 		p.Kind, p.Field, detail = "invalid", invalid.Field, &invalid.Detail
 	case errors.As(err, &notFound):
@@ -74,6 +125,10 @@ func problemOf(status int, err error) problem {
 // status errorStatus gives).
 func writeProblem(w http.ResponseWriter, status int, err error) {
 	p := problemOf(status, err)
+	var ref *refusal
+	if errors.As(err, &ref) {
+		ref.setHeaders(w)
+	}
 	b, _ := encode(p)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")

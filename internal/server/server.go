@@ -26,9 +26,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gto-dev/gto/registry"
 )
@@ -47,12 +50,21 @@ type Options struct {
 	// for a remote registry). Zero or less: never (tests call Refresh).
 	Refresh time.Duration
 	// AllowWrite enables register, assign and deprecate; Token must then
-	// be set, and every write must carry it.
+	// be set (see CheckToken), and every write must carry it.
 	AllowWrite bool
 	Token      string
+	// AllowedHosts are the hosts (Host headers) the server answers to
+	// besides localhost, 127.0.0.1 and [::1] and the address it listens
+	// on, which it answers to with its own port: "NAME" (with any port,
+	// as behind a proxy), "NAME:PORT", "ADDRESS", "[IPV6]:PORT". Every
+	// other host gets 421 Misdirected Request, so that a page of another
+	// site whose name resolves to this machine (DNS rebinding) reads
+	// nothing.
+	AllowedHosts []string
 	// Log receives one line per rebuild and per failed refresh; nil: silent.
 	Log io.Writer
-	// Now is the clock (default time.Now).
+	// Now is the clock (default time.Now): of the views' build times and
+	// of the limit on wrong-token attempts.
 	Now func() time.Time
 }
 
@@ -68,16 +80,52 @@ type Server struct {
 	assets  *assets
 	handler http.Handler
 	salt    string // what else than the views a response depends on, for ETags
+
+	allowedHosts []allowedHost
+	boundHost    atomic.Pointer[string] // the host Serve listens on
+	attempts     *attemptLimiter        // wrong-token attempts per client
 }
 
-// ErrNoToken is returned by New when writes are allowed without a token.
-var ErrNoToken = errors.New("--allow-write needs a token: set GTO_SERVE_TOKEN to a secret that every write must carry")
+// MinTokenLength is the least number of characters of a write token.
+const MinTokenLength = 16
+
+// The refusals of CheckToken (and New, when writes are allowed).
+var (
+	// ErrNoToken: writes are allowed without a token.
+	ErrNoToken = errors.New("writes need a token: a secret that every write must carry")
+	// ErrShortToken: the token has fewer than MinTokenLength characters.
+	ErrShortToken = fmt.Errorf("the write token is too short: a token has at least %d characters", MinTokenLength)
+	// ErrTokenSpace: the token holds a space or a control character,
+	// which an Authorization header cannot carry as it is.
+	ErrTokenSpace = errors.New("the write token contains a space or a control character, which a request header cannot carry")
+)
+
+// CheckToken returns ErrNoToken, ErrShortToken or ErrTokenSpace when
+// token cannot be the secret of writes, and nil otherwise.
+func CheckToken(token string) error {
+	switch {
+	case token == "":
+		return ErrNoToken
+	case utf8.RuneCountInString(token) < MinTokenLength:
+		return ErrShortToken
+	case strings.IndexFunc(token, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+		return ErrTokenSpace
+	}
+	return nil
+}
 
 // New reads the registry once (so that a bad repository fails here, not
-// on the first request) and returns the server.
+// on the first request) and returns the server. With AllowWrite, a token
+// that CheckToken refuses fails it, as does a malformed allowed host.
 func New(ctx context.Context, opts Options) (*Server, error) {
-	if opts.AllowWrite && opts.Token == "" {
-		return nil, ErrNoToken
+	if opts.AllowWrite {
+		if err := CheckToken(opts.Token); err != nil {
+			return nil, err
+		}
+	}
+	hosts, err := parseAllowedHosts(opts.AllowedHosts)
+	if err != nil {
+		return nil, err
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -86,7 +134,8 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, pages: pages, assets: loadAssets()}
+	s := &Server{opts: opts, pages: pages, assets: loadAssets(), allowedHosts: hosts,
+		attempts: newAttemptLimiter(attemptBurst, attemptEvery, maxClients)}
 	salt := sha256.Sum256(fmt.Appendf(nil, "%v\x00%s", opts.AllowWrite, s.assets.version))
 	s.salt = hex.EncodeToString(salt[:4])
 	if _, err := s.Refresh(ctx); err != nil {
@@ -182,9 +231,13 @@ const (
 )
 
 // Serve serves HTTP on ln and refreshes the views in the background until
-// ctx is done; it then stops accepting connections, lets the requests in
+// ctx is done (the address of ln is one the server answers to, see
+// Options.AllowedHosts); it then stops accepting connections, lets the requests in
 // flight finish (up to 10 s) and returns nil.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if host, _, err := net.SplitHostPort(ln.Addr().String()); err == nil {
+		s.boundHost.Store(&host)
+	}
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: readHeaderTimeout,

@@ -14,8 +14,9 @@ import (
 )
 
 func TestRegistryPage(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
-	_, ts := start(t, r.Dir, server.Options{})
+	_, ts := start(t, r, server.Options{})
 	res := get(t, ts.URL+"/")
 	if res.status != http.StatusOK || !strings.HasPrefix(res.header.Get("Content-Type"), "text/html") {
 		t.Fatalf("GET / = %d %s", res.status, res.header.Get("Content-Type"))
@@ -64,8 +65,9 @@ func names(body string) []string {
 }
 
 func TestArtifactPage(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
-	_, ts := start(t, r.Dir, server.Options{})
+	_, ts := start(t, r, server.Options{})
 	res := get(t, ts.URL+"/artifacts/churn")
 	if res.status != http.StatusOK {
 		t.Fatalf("GET /artifacts/churn = %d", res.status)
@@ -97,8 +99,9 @@ func TestArtifactPage(t *testing.T) {
 }
 
 func TestHistoryPage(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
-	_, ts := start(t, r.Dir, server.Options{})
+	_, ts := start(t, r, server.Options{})
 	res := get(t, ts.URL+"/history")
 	if res.status != http.StatusOK {
 		t.Fatalf("GET /history = %d", res.status)
@@ -129,12 +132,15 @@ func TestHistoryPage(t *testing.T) {
 }
 
 func TestHistoryPagination(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
 	c := r.Git("rev-parse", "HEAD")
+	h := newHistory(r)
 	for i := range 120 {
-		r.Tag("bulk@v0.0."+strconv.Itoa(i+1), c, "bulk")
+		h.tags(c, "bulk@v0.0."+strconv.Itoa(i+1), "bulk")
 	}
-	_, ts := start(t, r.Dir, server.Options{})
+	h.write()
+	_, ts := start(t, r, server.Options{})
 	// 120 registrations and the commit event of each version: 240 events.
 	first := get(t, ts.URL+"/history?artifact=bulk")
 	mustContain(t, "page 1", first.body, "page 1 of 3", `href="/history?artifact=bulk&amp;page=2"`)
@@ -149,8 +155,9 @@ func TestHistoryPagination(t *testing.T) {
 }
 
 func TestNotFound(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
-	_, ts := start(t, r.Dir, server.Options{})
+	_, ts := start(t, r, server.Options{})
 	for _, tc := range []struct {
 		method, path string
 		status       int
@@ -187,8 +194,9 @@ func TestNotFound(t *testing.T) {
 }
 
 func TestAssets(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
-	_, ts := start(t, r.Dir, server.Options{})
+	_, ts := start(t, r, server.Options{})
 	for file, ct := range map[string]string{"gto.js": "text/javascript", "style.css": "text/css", "favicon.svg": "image/svg+xml"} {
 		res := get(t, ts.URL+"/static/"+file)
 		if res.status != 200 || !strings.HasPrefix(res.header.Get("Content-Type"), ct) || res.body == "" {
@@ -211,8 +219,9 @@ func TestAssets(t *testing.T) {
 // TestEscaping registers an artifact whose description and tag message hold
 // <script>: every page shows them as text.
 func TestEscaping(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
-	_, ts := start(t, r.Dir, server.Options{})
+	_, ts := start(t, r, server.Options{})
 	for _, path := range []string{"/", "/artifacts/churn", "/history", "/history?artifact=churn"} {
 		body := get(t, ts.URL+path).body
 		mustNotContain(t, path, body, "<script>alert")
@@ -232,10 +241,29 @@ func TestEscaping(t *testing.T) {
 }
 
 func TestSite(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
 	dir := filepath.Join(t.TempDir(), "public")
-	out := runCLI(t, r.Dir, "site", dir)
-	if !strings.Contains(out, "Wrote ") {
+	// The documents are the CLI's bytes.
+	documents := []struct {
+		file string
+		args []string
+	}{
+		{"api/v1/show.json", []string{"show", "--json"}},
+		{"api/v1/show/churn.json", []string{"show", "churn", "--json"}},
+		{"api/v1/show/sub/model.json", []string{"show", "sub/model", "--json"}},
+		{"api/v1/history.json", []string{"history", "--json"}},
+		{"api/v1/history/churn.json", []string{"history", "churn", "--json"}},
+		{"api/v1/stages.json", []string{"stages", "--json"}},
+		{"api/v1/describe/churn.json", []string{"describe", "churn"}},
+		{"api/v1/describe/annotated-only.json", []string{"describe", "annotated-only"}},
+	}
+	cmds := [][]string{{"site", dir}}
+	for _, d := range documents {
+		cmds = append(cmds, d.args)
+	}
+	outs := runCLIs(t, r, cmds...)
+	if out := outs[0]; !strings.Contains(out, "Wrote ") {
 		t.Errorf("gto site printed %q", out)
 	}
 	read := func(name string) string {
@@ -259,19 +287,9 @@ func TestSite(t *testing.T) {
 	mustContain(t, "history.html", read("history.html"), `href="artifacts/churn.html"`)
 	read("404.html")
 	read("static/gto.js")
-	// The documents are the CLI's bytes.
-	for file, args := range map[string][]string{
-		"api/v1/show.json":                    {"show", "--json"},
-		"api/v1/show/churn.json":              {"show", "churn", "--json"},
-		"api/v1/show/sub/model.json":          {"show", "sub/model", "--json"},
-		"api/v1/history.json":                 {"history", "--json"},
-		"api/v1/history/churn.json":           {"history", "churn", "--json"},
-		"api/v1/stages.json":                  {"stages", "--json"},
-		"api/v1/describe/churn.json":          {"describe", "churn"},
-		"api/v1/describe/annotated-only.json": {"describe", "annotated-only"},
-	} {
-		if got, want := read(file), runCLI(t, r.Dir, args...); got != want {
-			t.Errorf("%s differs from gto %s:\n%s\nwant:\n%s", file, strings.Join(args, " "), got, want)
+	for i, d := range documents {
+		if got, want := read(d.file), outs[i+1]; got != want {
+			t.Errorf("%s differs from gto %s:\n%s\nwant:\n%s", d.file, strings.Join(d.args, " "), got, want)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "api/v1/describe/old.json")); err == nil {

@@ -11,7 +11,7 @@ import (
 	"github.com/gto-dev/gto/internal/server"
 )
 
-const token = "s3cret-token"
+const token = "s3cret-token-0123456789"
 
 func bearerHeader(tok string) map[string]string {
 	return map[string]string{"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
@@ -22,12 +22,16 @@ func tagExists(r *gittest.Repo, name string) bool {
 }
 
 func TestWritesOffByDefault(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
-	_, ts := start(t, r.Dir, server.Options{})
+	_, ts := start(t, r, server.Options{})
 	res := do(t, "POST", ts.URL+"/api/v1/register", strings.NewReader(`{"name": "churn"}`), bearerHeader(token))
 	if res.status != http.StatusForbidden {
 		t.Errorf("register without --allow-write = %d", res.status)
 	}
+	// The refusal says what it is, and names no flag.
+	mustContain(t, "register without --allow-write", res.body, `"code": "writes-disabled"`, "started read-only")
+	mustNotContain(t, "register without --allow-write", res.body, "--")
 	form := url.Values{"name": {"churn"}, "token": {token}}
 	res = do(t, "POST", ts.URL+"/actions/register", strings.NewReader(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 	if res.status != http.StatusForbidden {
@@ -40,17 +44,19 @@ func TestWritesOffByDefault(t *testing.T) {
 }
 
 func TestAllowWriteNeedsToken(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
-	_, err := server.New(t.Context(), server.Options{Open: openFunc(r.Dir, ""), AllowWrite: true})
+	_, err := server.New(t.Context(), server.Options{Open: openFunc(r, r.Dir, ""), AllowWrite: true})
 	if !errors.Is(err, server.ErrNoToken) {
 		t.Errorf("New with AllowWrite and no token: %v", err)
 	}
 }
 
 func TestAPIWriteAuth(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
 	r.Commit("third model", nil) // HEAD holds no version of churn yet
-	_, ts := start(t, r.Dir, server.Options{AllowWrite: true, Token: token})
+	_, ts := start(t, r, server.Options{AllowWrite: true, Token: token})
 	body := `{"name": "churn", "message": "from the API"}`
 	for _, tc := range []struct {
 		name   string
@@ -86,7 +92,7 @@ func TestAPIWriteAuth(t *testing.T) {
 		t.Fatal("churn@v1.1.1 was not created with its message")
 	}
 	// The views were refreshed: the API shows the new version at once.
-	if got, want := get(t, ts.URL+"/api/v1/show/churn").body, runCLI(t, r.Dir, "show", "churn", "--json"); got != want {
+	if got, want := get(t, ts.URL+"/api/v1/show/churn").body, runCLI(t, r, "show", "churn", "--json"); got != want {
 		t.Errorf("show churn after the write:\n%s\nwant:\n%s", got, want)
 	}
 
@@ -155,14 +161,16 @@ func merge(a, b map[string]string) map[string]string {
 }
 
 func TestPageWrites(t *testing.T) {
+	t.Parallel()
 	r := fixture(t)
 	r.Commit("third model", nil) // HEAD holds no version of churn yet
-	_, ts := start(t, r.Dir, server.Options{AllowWrite: true, Token: token})
+	_, ts := start(t, r, server.Options{AllowWrite: true, Token: token})
 	page := get(t, ts.URL+"/artifacts/churn").body
 	mustContain(t, "artifact page", page, `action="/actions/register"`, `action="/actions/assign"`, `action="/actions/deprecate"`, `name="token"`)
+	// As a browser posts the pages' forms: with the page's Origin.
 	post := func(action string, form url.Values, header map[string]string) response {
 		return do(t, "POST", ts.URL+"/actions/"+action, strings.NewReader(form.Encode()),
-			merge(map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, header))
+			merge(map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Origin": ts.URL}, header))
 	}
 
 	// No token, a wrong one, or a cross-site form: refused, nothing written.
@@ -210,13 +218,14 @@ func TestPageWrites(t *testing.T) {
 // remote appear after a refresh (a fetch into the cached mirror), and
 // writes are pushed.
 func TestRemoteRegistry(t *testing.T) {
+	t.Parallel()
 	work := fixture(t)
 	bare := gittest.NewBare(t)
 	work.AddRemote("origin", bare.Dir)
 	work.Git("push", "--quiet", "origin", "main", "--tags")
 	remote := "file://" + bare.Dir
-	srv, ts := start(t, remote, server.Options{Remote: true, AllowWrite: true, Token: token})
-	if got, want := get(t, ts.URL+"/api/v1/show").body, runCLI(t, work.Dir, "show", "--json"); got != want {
+	srv, ts := startAt(t, work, remote, server.Options{Remote: true, AllowWrite: true, Token: token})
+	if got, want := get(t, ts.URL+"/api/v1/show").body, runCLI(t, work, "show", "--json"); got != want {
 		t.Errorf("show of the remote:\n%s\nwant:\n%s", got, want)
 	}
 
