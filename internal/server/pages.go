@@ -16,6 +16,7 @@ import (
 
 	"github.com/gto-dev/gto/annotations"
 	"github.com/gto-dev/gto/internal/jsonout"
+	"github.com/gto-dev/gto/internal/objectid"
 	"github.com/gto-dev/gto/model"
 	"github.com/gto-dev/gto/tagname"
 )
@@ -585,12 +586,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, m
 // shortVersion shortens a version named by a commit hexsha to 7
 // characters, as the CLI's tables do.
 func shortVersion(v string) string {
-	if len(v) == 40 || len(v) == 64 {
-		for _, c := range v {
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-				return v
-			}
-		}
+	if objectid.Is(v) {
 		return v[:7]
 	}
 	return v

@@ -10,13 +10,12 @@ import (
 	"github.com/gto-dev/gto/tagname"
 )
 
-// The limits of git's loose refs, which are files: refs/tags/NAME is
-// written as NAME.lock first, so a part of a tag name between two "/"
-// holds at most 255 bytes (a file name) minus ".lock"; and the whole path,
-// the repository's own included, holds at most 4096. A tag name of up to
-// maxTagName bytes leaves the repository's path the rest.
+// The limits of git's loose refs, which are files: a part of a tag name
+// between two "/" holds at most tagname.MaxComponentLength bytes; and the
+// whole path, the repository's own included, holds at most 4096. A tag
+// name of up to maxTagName bytes leaves the repository's path the rest.
 const (
-	maxTagComponent = 250
+	maxTagComponent = tagname.MaxComponentLength
 	maxTagName      = 2000
 )
 
