@@ -12,14 +12,11 @@ import (
 )
 
 // bothProtocols runs test with the cat-file protocol of the installed git
-// and with the one for git before 2.36.
-func bothProtocols(t *testing.T, test func(t *testing.T)) {
-	t.Run("current", test)
-	t.Run("legacy", func(t *testing.T) {
-		forceLegacyCatFile = true
-		defer func() { forceLegacyCatFile = false }()
-		test(t)
-	})
+// (legacy false) and with the one for git before 2.36 (legacy true: the
+// test sets Options.LegacyCatFile on the Repo it opens).
+func bothProtocols(t *testing.T, test func(t *testing.T, legacy bool)) {
+	t.Run("current", func(t *testing.T) { test(t, false) })
+	t.Run("legacy", func(t *testing.T) { test(t, true) })
 }
 
 // tagObjects lists the tags matching patterns and reads their objects.
@@ -48,8 +45,9 @@ func tagObjects(t *testing.T, r *Repo, b *Batch, patterns ...string) map[string]
 
 func TestBatchTags(t *testing.T) { bothProtocols(t, testBatchTags) }
 
-func testBatchTags(t *testing.T) {
+func testBatchTags(t *testing.T, legacy bool) {
 	g, r, commit := oddRegistry(t)
+	r.LegacyCatFile = legacy
 	big := strings.Repeat("0123456789abcdef", 2<<20/16) // 2 MiB
 	g.Tag("big@v1.0.0", commit, big)
 	g.Tag("multi@v1.0.0", commit, "Line one\n\nLine three\n")
@@ -109,8 +107,9 @@ func testBatchTags(t *testing.T) {
 
 func TestBatchTagZoneAndSignature(t *testing.T) { bothProtocols(t, testBatchTagZoneAndSignature) }
 
-func testBatchTagZoneAndSignature(t *testing.T) {
+func testBatchTagZoneAndSignature(t *testing.T, legacy bool) {
 	g, r := newTestRepo(t)
+	r.LegacyCatFile = legacy
 	commit := g.Commit("init", nil)
 	// A signed-looking tag (git does not verify signatures when storing).
 	signed := g.GitInput("object "+commit+"\ntype commit\ntag signed\ntagger Ravi <r@x.in> 1640998800 +0530\n\n"+
@@ -145,8 +144,9 @@ func testBatchTagZoneAndSignature(t *testing.T) {
 
 func TestBatchCommits(t *testing.T) { bothProtocols(t, testBatchCommits) }
 
-func testBatchCommits(t *testing.T) {
+func testBatchCommits(t *testing.T, legacy bool) {
 	g, r := newTestRepo(t)
+	r.LegacyCatFile = legacy
 	first := g.Commit("Initial commit", map[string]string{"f": "1"})
 	second := g.Commit("Second\n\nwith a body", map[string]string{"f": "2"})
 	tree := g.Git("rev-parse", second+"^{tree}")
@@ -193,8 +193,9 @@ func testBatchCommits(t *testing.T) {
 
 func TestBatchBlobs(t *testing.T) { bothProtocols(t, testBatchBlobs) }
 
-func testBatchBlobs(t *testing.T) {
+func testBatchBlobs(t *testing.T, legacy bool) {
 	g, r := newTestRepo(t)
+	r.LegacyCatFile = legacy
 	c1 := g.Commit("one", map[string]string{"artifacts.yaml": "a: 1\n", "dir/x": "x"})
 	c2 := g.Commit("two", map[string]string{"other": "o"}) // artifacts.yaml unchanged
 	g.Git("rm", "--quiet", "artifacts.yaml")
@@ -263,11 +264,12 @@ func testBatchBlobs(t *testing.T) {
 // not deadlock on full pipes, with large answers interleaved.
 func TestBatchManyTags(t *testing.T) { bothProtocols(t, testBatchManyTags) }
 
-func testBatchManyTags(t *testing.T) {
+func testBatchManyTags(t *testing.T, legacy bool) {
 	g := gittest.NewRepo(t)
 	const n = 3000
 	importTags(t, g, n)
 	r := openTest(t, g, g.Dir)
+	r.LegacyCatFile = legacy
 	g.Tag("big@v1", "main", strings.Repeat("x", 1<<20))
 	b := openBatch(t, r)
 
@@ -295,8 +297,9 @@ func testBatchManyTags(t *testing.T) {
 
 func TestBatchConcurrentUse(t *testing.T) { bothProtocols(t, testBatchConcurrentUse) }
 
-func testBatchConcurrentUse(t *testing.T) {
+func testBatchConcurrentUse(t *testing.T, legacy bool) {
 	g, r := newTestRepo(t)
+	r.LegacyCatFile = legacy
 	c := g.Commit("init", map[string]string{"f": "content"})
 	g.Tag("m@v1", c, "msg")
 	id := g.Git("rev-parse", "refs/tags/m@v1")
@@ -323,8 +326,9 @@ func testBatchConcurrentUse(t *testing.T) {
 
 func TestBatchClose(t *testing.T) { bothProtocols(t, testBatchClose) }
 
-func testBatchClose(t *testing.T) {
+func testBatchClose(t *testing.T, legacy bool) {
 	g, r := newTestRepo(t)
+	r.LegacyCatFile = legacy
 	c := g.Commit("init", nil)
 	b, err := r.OpenBatch(t.Context())
 	if err != nil {
@@ -346,8 +350,9 @@ func testBatchClose(t *testing.T) {
 
 func TestBatchCancelled(t *testing.T) { bothProtocols(t, testBatchCancelled) }
 
-func testBatchCancelled(t *testing.T) {
+func testBatchCancelled(t *testing.T, legacy bool) {
 	g, r := newTestRepo(t)
+	r.LegacyCatFile = legacy
 	c := g.Commit("init", nil)
 	ctx, cancel := context.WithCancel(t.Context())
 	b, err := r.OpenBatch(ctx)
@@ -384,8 +389,9 @@ func TestBatchProcesses(t *testing.T) {
 
 func TestBatchProcessDied(t *testing.T) { bothProtocols(t, testBatchProcessDied) }
 
-func testBatchProcessDied(t *testing.T) {
+func testBatchProcessDied(t *testing.T, legacy bool) {
 	g, r := newTestRepo(t)
+	r.LegacyCatFile = legacy
 	c := g.Commit("init", nil)
 	b, err := r.OpenBatch(t.Context())
 	if err != nil {
@@ -401,5 +407,35 @@ func testBatchProcessDied(t *testing.T) {
 	}
 	if err := b.Close(); err != nil {
 		t.Errorf("Close after a failure: %v (the failure was already reported)", err)
+	}
+}
+
+// Options.LegacyCatFile starts `cat-file --batch` (and `--batch-check` for
+// ids and types) with any git, and leaves the program-wide memo of a git
+// without --batch-command alone: other Repos keep the protocol of their git.
+func TestLegacyCatFileOption(t *testing.T) {
+	g, r := newTestRepo(t)
+	c := g.Commit("init", map[string]string{"f": "x"})
+	var log strings.Builder
+	r.Verbose = &log
+	r.LegacyCatFile = true
+	known := knownLegacyGit()
+	b := openBatch(t, r)
+	if _, err := b.FilesAt([]string{c}, []string{"f"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Commits([]string{c}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{" cat-file --batch\n", " cat-file --batch-check\n"} {
+		if strings.Count(log.String(), want) != 1 {
+			t.Errorf("want one%q in the log:\n%s", strings.TrimSuffix(want, "\n"), log.String())
+		}
+	}
+	if strings.Contains(log.String(), "--batch-command") {
+		t.Errorf("--batch-command started:\n%s", log.String())
+	}
+	if knownLegacyGit() != known {
+		t.Error("LegacyCatFile changed the memo of a git without --batch-command")
 	}
 }

@@ -10,8 +10,9 @@ import (
 
 func TestReadTags(t *testing.T) { bothProtocols(t, testReadTags) }
 
-func testReadTags(t *testing.T) {
+func testReadTags(t *testing.T, legacy bool) {
 	g, r, commit := oddRegistry(t)
+	r.LegacyCatFile = legacy
 	b := openBatch(t, r)
 	skipLight := func(name string) bool { return name != "light" }
 	recs, err := b.ReadTags(t.Context(), skipLight)
@@ -66,8 +67,9 @@ func testReadTags(t *testing.T) {
 func TestReadTagsMany(t *testing.T) { bothProtocols(t, testReadTagsMany) }
 
 // testReadTagsMany reads more tags than the pipe and the reader buffer hold.
-func testReadTagsMany(t *testing.T) {
+func testReadTagsMany(t *testing.T, legacy bool) {
 	g, r, commit := oddRegistry(t)
+	r.LegacyCatFile = legacy
 	var refs strings.Builder
 	obj := g.Git("rev-parse", "refs/tags/x@v1.0.1")
 	for i := range 3000 {

@@ -31,6 +31,14 @@ type Options struct {
 	// NoObjectCache makes OpenBatch neither read nor write the object cache
 	// (gto-objects.cache in the git directory).
 	NoObjectCache bool
+	// LegacyCatFile makes OpenBatch speak the cat-file protocol of git
+	// before 2.36 (`git cat-file --batch`, plus a `git cat-file
+	// --batch-check` for the requests that need only ids and types) even
+	// when git knows `--batch-command`: for tests of that protocol, and to
+	// compare the two. It does not touch the program-wide memo of a git
+	// that lacks --batch-command (only a real failure of that option
+	// records one), so other Repos keep the protocol their git supports.
+	LegacyCatFile bool
 }
 
 // call is one git invocation.
