@@ -258,7 +258,7 @@ func (b *Batch) Commits(hashes []string) (map[string]Commit, error) {
 	specs := unique(hashes)
 	out := make(map[string]Commit, len(specs))
 	cache := b.cache
-	if len(specs) < cacheMinObjects {
+	if cache != nil && len(specs) < cache.minObjects {
 		cache = nil
 	}
 	if cache != nil {

@@ -132,14 +132,13 @@ func TestMemo(t *testing.T) {
 // Replaced memos (walks of older branch tips) are dropped from the file
 // once they make up most of it; everything else survives.
 func TestObjectCacheCompaction(t *testing.T) {
-	defer func(n int) { compactMinGarbage = n }(compactMinGarbage)
-	compactMinGarbage = 1000
 	_, r, commit := oddRegistry(t)
 	path := filepath.Join(r.GitDir(), cacheFileName)
 	readAll(t, r, commit) // tags in the cache
 	big := strings.Repeat("x", 600)
 	for i := range 20 {
 		b, _ := r.OpenBatch(t.Context())
+		b.cache.compactMin = 1000 // a small file is worth compacting here
 		b.SetMemo("walk", big+string(rune('a'+i)))
 		b.SetMemo("names-"+string(rune('a'+i)), "n")
 		b.Close()
