@@ -15,8 +15,8 @@ import (
 // (legacy false) and with the one for git before 2.36 (legacy true: the
 // test sets Options.LegacyCatFile on the Repo it opens).
 func bothProtocols(t *testing.T, test func(t *testing.T, legacy bool)) {
-	t.Run("current", func(t *testing.T) { test(t, false) })
-	t.Run("legacy", func(t *testing.T) { test(t, true) })
+	t.Run("current", func(t *testing.T) { t.Parallel(); test(t, false) })
+	t.Run("legacy", func(t *testing.T) { t.Parallel(); test(t, true) })
 }
 
 // tagObjects lists the tags matching patterns and reads their objects.
@@ -43,7 +43,10 @@ func tagObjects(t *testing.T, r *Repo, b *Batch, patterns ...string) map[string]
 	return out
 }
 
-func TestBatchTags(t *testing.T) { bothProtocols(t, testBatchTags) }
+func TestBatchTags(t *testing.T) {
+	t.Parallel()
+	bothProtocols(t, testBatchTags)
+}
 
 func testBatchTags(t *testing.T, legacy bool) {
 	g, r, commit := oddRegistry(t)
@@ -105,7 +108,10 @@ func testBatchTags(t *testing.T, legacy bool) {
 	}
 }
 
-func TestBatchTagZoneAndSignature(t *testing.T) { bothProtocols(t, testBatchTagZoneAndSignature) }
+func TestBatchTagZoneAndSignature(t *testing.T) {
+	t.Parallel()
+	bothProtocols(t, testBatchTagZoneAndSignature)
+}
 
 func testBatchTagZoneAndSignature(t *testing.T, legacy bool) {
 	g, r := newTestRepo(t)
@@ -142,7 +148,10 @@ func testBatchTagZoneAndSignature(t *testing.T, legacy bool) {
 	}
 }
 
-func TestBatchCommits(t *testing.T) { bothProtocols(t, testBatchCommits) }
+func TestBatchCommits(t *testing.T) {
+	t.Parallel()
+	bothProtocols(t, testBatchCommits)
+}
 
 func testBatchCommits(t *testing.T, legacy bool) {
 	g, r := newTestRepo(t)
@@ -191,7 +200,10 @@ func testBatchCommits(t *testing.T, legacy bool) {
 	}
 }
 
-func TestBatchBlobs(t *testing.T) { bothProtocols(t, testBatchBlobs) }
+func TestBatchBlobs(t *testing.T) {
+	t.Parallel()
+	bothProtocols(t, testBatchBlobs)
+}
 
 func testBatchBlobs(t *testing.T, legacy bool) {
 	g, r := newTestRepo(t)
@@ -262,7 +274,10 @@ func testBatchBlobs(t *testing.T, legacy bool) {
 
 // TestBatchManyTags checks that a round trip of thousands of requests does
 // not deadlock on full pipes, with large answers interleaved.
-func TestBatchManyTags(t *testing.T) { bothProtocols(t, testBatchManyTags) }
+func TestBatchManyTags(t *testing.T) {
+	t.Parallel()
+	bothProtocols(t, testBatchManyTags)
+}
 
 func testBatchManyTags(t *testing.T, legacy bool) {
 	g := gittest.NewRepo(t)
@@ -295,7 +310,10 @@ func testBatchManyTags(t *testing.T, legacy bool) {
 	}
 }
 
-func TestBatchConcurrentUse(t *testing.T) { bothProtocols(t, testBatchConcurrentUse) }
+func TestBatchConcurrentUse(t *testing.T) {
+	t.Parallel()
+	bothProtocols(t, testBatchConcurrentUse)
+}
 
 func testBatchConcurrentUse(t *testing.T, legacy bool) {
 	g, r := newTestRepo(t)
@@ -324,7 +342,10 @@ func testBatchConcurrentUse(t *testing.T, legacy bool) {
 	wg.Wait()
 }
 
-func TestBatchClose(t *testing.T) { bothProtocols(t, testBatchClose) }
+func TestBatchClose(t *testing.T) {
+	t.Parallel()
+	bothProtocols(t, testBatchClose)
+}
 
 func testBatchClose(t *testing.T, legacy bool) {
 	g, r := newTestRepo(t)
@@ -348,7 +369,10 @@ func testBatchClose(t *testing.T, legacy bool) {
 	}
 }
 
-func TestBatchCancelled(t *testing.T) { bothProtocols(t, testBatchCancelled) }
+func TestBatchCancelled(t *testing.T) {
+	t.Parallel()
+	bothProtocols(t, testBatchCancelled)
+}
 
 func testBatchCancelled(t *testing.T, legacy bool) {
 	g, r := newTestRepo(t)
@@ -371,6 +395,7 @@ func testBatchCancelled(t *testing.T, legacy bool) {
 }
 
 func TestBatchProcesses(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	c := g.Commit("init", map[string]string{"f": "x"})
 	var log strings.Builder
@@ -387,7 +412,10 @@ func TestBatchProcesses(t *testing.T) {
 	}
 }
 
-func TestBatchProcessDied(t *testing.T) { bothProtocols(t, testBatchProcessDied) }
+func TestBatchProcessDied(t *testing.T) {
+	t.Parallel()
+	bothProtocols(t, testBatchProcessDied)
+}
 
 func testBatchProcessDied(t *testing.T, legacy bool) {
 	g, r := newTestRepo(t)
@@ -414,6 +442,7 @@ func testBatchProcessDied(t *testing.T, legacy bool) {
 // ids and types) with any git, and leaves the program-wide memo of a git
 // without --batch-command alone: other Repos keep the protocol of their git.
 func TestLegacyCatFileOption(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	c := g.Commit("init", map[string]string{"f": "x"})
 	var log strings.Builder

@@ -48,6 +48,7 @@ func stripCached(recs []TagRecord) []TagRecord {
 }
 
 func TestObjectCache(t *testing.T) {
+	t.Parallel()
 	_, r, commit := oddRegistry(t)
 	// Two commits are read: cache them as a large read would.
 	readAll := func(t *testing.T, r *Repo, commit string) ([]TagRecord, map[string]Commit) {
@@ -114,6 +115,7 @@ func TestObjectCache(t *testing.T) {
 }
 
 func TestObjectCacheCorruptRecord(t *testing.T) {
+	t.Parallel()
 	_, r, commit := oddRegistry(t)
 	path := filepath.Join(r.GitDir(), cacheFileName)
 	first, _ := readAll(t, r, commit)
@@ -129,6 +131,7 @@ func TestObjectCacheCorruptRecord(t *testing.T) {
 }
 
 func TestObjectCacheDisabled(t *testing.T) {
+	t.Parallel()
 	_, r, commit := oddRegistry(t)
 	r.NoObjectCache = true
 	readAll(t, r, commit)

@@ -3,6 +3,7 @@ package gitcmd
 import "testing"
 
 func TestShellQuote(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want string

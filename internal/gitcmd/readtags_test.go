@@ -8,7 +8,10 @@ import (
 	"testing"
 )
 
-func TestReadTags(t *testing.T) { bothProtocols(t, testReadTags) }
+func TestReadTags(t *testing.T) {
+	t.Parallel()
+	bothProtocols(t, testReadTags)
+}
 
 func testReadTags(t *testing.T, legacy bool) {
 	g, r, commit := oddRegistry(t)
@@ -64,7 +67,10 @@ func testReadTags(t *testing.T, legacy bool) {
 	}
 }
 
-func TestReadTagsMany(t *testing.T) { bothProtocols(t, testReadTagsMany) }
+func TestReadTagsMany(t *testing.T) {
+	t.Parallel()
+	bothProtocols(t, testReadTagsMany)
+}
 
 // testReadTagsMany reads more tags than the pipe and the reader buffer hold.
 func testReadTagsMany(t *testing.T, legacy bool) {
@@ -87,6 +93,7 @@ func testReadTagsMany(t *testing.T, legacy bool) {
 }
 
 func TestBatchResolveCommit(t *testing.T) {
+	t.Parallel()
 	g, r, commit := oddRegistry(t)
 	second := g.Commit("second", nil)
 	b := openBatch(t, r)

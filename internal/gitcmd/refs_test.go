@@ -24,6 +24,7 @@ func oddRegistry(t *testing.T) (g *gittest.Repo, r *Repo, commit string) {
 }
 
 func TestListTags(t *testing.T) {
+	t.Parallel()
 	g, r, commit := oddRegistry(t)
 	tags, err := r.ListTags(t.Context())
 	if err != nil {
@@ -53,6 +54,7 @@ func TestListTags(t *testing.T) {
 }
 
 func TestListTagsPatterns(t *testing.T) {
+	t.Parallel()
 	_, r, _ := oddRegistry(t)
 	tests := []struct {
 		patterns []string
@@ -83,6 +85,7 @@ func TestListTagsPatterns(t *testing.T) {
 }
 
 func TestEscapePattern(t *testing.T) {
+	t.Parallel()
 	if got, want := EscapePattern(`a*b?c[d]\e#f`), `a\*b\?c\[d]\\e#f`; got != want {
 		t.Errorf("EscapePattern = %q, want %q", got, want)
 	}
@@ -91,6 +94,7 @@ func TestEscapePattern(t *testing.T) {
 // Revisions are resolved through the cat-file process (Batch.ResolveCommit):
 // what a user may pass as a ref, with the messages they get.
 func TestResolveCommit(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	b := openBatch(t, r)
 	first := g.Commit("first", nil)
@@ -133,6 +137,7 @@ func TestResolveCommit(t *testing.T) {
 }
 
 func TestBranchesAndAllCommits(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	c1 := g.Commit("one", nil)
 	c2 := g.Commit("two", nil)
@@ -154,6 +159,7 @@ func TestBranchesAndAllCommits(t *testing.T) {
 }
 
 func TestTagExists(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	c := g.Commit("init", nil)
 	g.Tag("m@v1.0.0", c, "x")
@@ -172,6 +178,7 @@ func TestTagExists(t *testing.T) {
 }
 
 func TestCurrentBranch(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	if b, err := r.CurrentBranch(t.Context()); err != nil || b != "main" {
 		t.Errorf("unborn branch: CurrentBranch = %q, %v; want main", b, err)

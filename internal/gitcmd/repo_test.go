@@ -14,6 +14,7 @@ import (
 )
 
 func TestOpen(t *testing.T) {
+	t.Parallel()
 	g := gittest.NewRepo(t)
 	g.Commit("init", map[string]string{"sub/deeper/f.txt": "x"})
 	bare := gittest.NewBare(t)
@@ -31,6 +32,7 @@ func TestOpen(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r := openTest(t, tt.env, tt.path)
 			if r.WorkTree() != tt.workTree || r.GitDir() != tt.gitDir || r.IsBare() != tt.bare {
 				t.Errorf("got WorkTree %q GitDir %q IsBare %v, want %q %q %v",
@@ -41,6 +43,7 @@ func TestOpen(t *testing.T) {
 }
 
 func TestOpenBareReadsTags(t *testing.T) {
+	t.Parallel()
 	g := gittest.NewRepo(t)
 	c := g.Commit("init", nil)
 	g.Tag("m@v1.0.0", c, "msg")
@@ -59,6 +62,7 @@ func TestOpenBareReadsTags(t *testing.T) {
 }
 
 func TestOpenNotARepository(t *testing.T) {
+	t.Parallel()
 	g := gittest.NewRepo(t) // only for its environment
 	outside := t.TempDir()
 	env := append(g.Env(), "GIT_CEILING_DIRECTORIES="+filepath.Dir(outside))
@@ -74,6 +78,7 @@ func TestOpenNotARepository(t *testing.T) {
 // A .git file naming a git directory that is gone is a broken repository,
 // not a folder outside git: the error says so instead of ErrNotARepository.
 func TestOpenBrokenGitFile(t *testing.T) {
+	t.Parallel()
 	g := gittest.NewRepo(t) // only for its environment
 	dir := t.TempDir()
 	missing := filepath.Join(t.TempDir(), "gone")
@@ -88,6 +93,7 @@ func TestOpenBrokenGitFile(t *testing.T) {
 }
 
 func TestOpenEmptyRepository(t *testing.T) {
+	t.Parallel()
 	_, r := newTestRepo(t)
 	_, err := r.Head(t.Context())
 	mustErrIs(t, err, ErrNoCommits)
@@ -105,6 +111,7 @@ func TestOpenEmptyRepository(t *testing.T) {
 }
 
 func TestVerbose(t *testing.T) {
+	t.Parallel()
 	g := gittest.NewRepo(t)
 	c := g.Commit("init", nil)
 	var log bytes.Buffer
@@ -125,6 +132,7 @@ func TestVerbose(t *testing.T) {
 }
 
 func TestNonInteractive(t *testing.T) {
+	t.Parallel()
 	g := gittest.NewRepo(t)
 	env := append(g.Env(), "GIT_TERMINAL_PROMPT=1")
 	r, err := OpenWith(t.Context(), g.Dir, Options{Env: env, NonInteractive: true})
@@ -137,6 +145,7 @@ func TestNonInteractive(t *testing.T) {
 	}
 }
 
+// Not parallel: it empties PATH for the whole test process.
 func TestGitNotFound(t *testing.T) {
 	g := gittest.NewRepo(t)
 	g.Commit("init", nil)
@@ -157,6 +166,7 @@ func TestGitNotFound(t *testing.T) {
 }
 
 func TestErrorMessage(t *testing.T) {
+	t.Parallel()
 	_, r := newTestRepo(t)
 	_, err := r.git(t.Context(), "cat-file", "-t", "--end-of-options", "nope")
 	var ge *Error
@@ -172,6 +182,7 @@ func TestErrorMessage(t *testing.T) {
 }
 
 func TestErrorText(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		stderr string
 		code   int
@@ -190,6 +201,7 @@ func TestErrorText(t *testing.T) {
 }
 
 func TestCancelled(t *testing.T) {
+	t.Parallel()
 	_, r := newTestRepo(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()

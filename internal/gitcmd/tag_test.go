@@ -23,6 +23,7 @@ func readTag(t *testing.T, g *gittest.Repo, r *Repo, name string) TagObject {
 }
 
 func TestCreateTag(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	commit := g.Commit("init", nil)
 	msg := "Registering artifact model version v0.0.1\n\n" + strings.Repeat("long line\n", 200_000) // 2 MB
@@ -59,6 +60,7 @@ func TestCreateTag(t *testing.T) {
 }
 
 func TestCreateTagErrors(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	commit := g.Commit("init", nil)
 	for _, req := range []TagRequest{
@@ -79,6 +81,7 @@ func TestCreateTagErrors(t *testing.T) {
 }
 
 func TestCreateTagRace(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	commit := g.Commit("init", nil)
 	const racers = 6
@@ -108,6 +111,7 @@ func TestCreateTagRace(t *testing.T) {
 }
 
 func TestCreateTagSign(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	commit := g.Commit("init", nil)
 	// Signing is configured, with a program that cannot sign: Sign false
@@ -124,6 +128,7 @@ func TestCreateTagSign(t *testing.T) {
 }
 
 func TestCreateTagSignedSSH(t *testing.T) {
+	t.Parallel()
 	keygen, err := exec.LookPath("ssh-keygen")
 	if err != nil {
 		t.Skip("ssh-keygen not installed")
@@ -150,6 +155,7 @@ func TestCreateTagSignedSSH(t *testing.T) {
 }
 
 func TestDeleteTag(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	commit := g.Commit("init", nil)
 	g.Tag("a@v1", commit, "a")
@@ -184,6 +190,7 @@ func TestDeleteTag(t *testing.T) {
 // git 2.39 creates the tag unsigned (and exits 0) when the SSH key cannot
 // be loaded: CreateTag with Sign must not.
 func TestCreateTagSignFailureLeavesNoTag(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("ssh-keygen"); err != nil {
 		t.Skip("ssh-keygen not installed")
 	}

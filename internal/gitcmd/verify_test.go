@@ -35,6 +35,7 @@ func sshSigning(t *testing.T, g interface{ Git(...string) string }) {
 }
 
 func TestSignedAndVerifyTags(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	commit := g.Commit("init", nil)
 	sshSigning(t, g)

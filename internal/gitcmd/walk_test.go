@@ -40,6 +40,7 @@ func wantHistory(g interface{ Git(...string) string }, paths ...string) []Commit
 }
 
 func TestBranchHistory(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	paths := []string{"artifacts.yaml", "dvc.yaml"}
 	if walk := branchHistory(t, r, paths...); len(walk) != 0 {
@@ -85,6 +86,7 @@ func TestBranchHistory(t *testing.T) {
 
 // A damaged walk memo is no answer: the walk is made again.
 func TestBranchHistoryDamagedMemo(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	g.Commit("one", map[string]string{"artifacts.yaml": "a: {}\n"})
 	tip := g.Git("rev-parse", "HEAD")
@@ -97,6 +99,7 @@ func TestBranchHistoryDamagedMemo(t *testing.T) {
 }
 
 func TestBranchHistoryWithoutCache(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	r.NoObjectCache = true
 	g.Commit("one", map[string]string{"artifacts.yaml": "a: {}\n"})
@@ -108,6 +111,7 @@ func TestBranchHistoryWithoutCache(t *testing.T) {
 }
 
 func TestMemo(t *testing.T) {
+	t.Parallel()
 	_, r := newTestRepo(t)
 	b, _ := r.OpenBatch(t.Context())
 	if _, ok := b.Memo("slot"); ok {
@@ -132,6 +136,7 @@ func TestMemo(t *testing.T) {
 // Replaced memos (walks of older branch tips) are dropped from the file
 // once they make up most of it; everything else survives.
 func TestObjectCacheCompaction(t *testing.T) {
+	t.Parallel()
 	_, r, commit := oddRegistry(t)
 	path := filepath.Join(r.GitDir(), cacheFileName)
 	readAll(t, r, commit) // tags in the cache
@@ -174,6 +179,7 @@ func TestObjectCacheCompaction(t *testing.T) {
 // A malformed record of one kind drops the file, and lookups go on
 // answering (from git).
 func TestObjectCacheMalformedRecord(t *testing.T) {
+	t.Parallel()
 	_, r, commit := oddRegistry(t)
 	path := filepath.Join(r.GitDir(), cacheFileName)
 	first, _ := readAll(t, r, commit)
@@ -197,6 +203,7 @@ func TestObjectCacheMalformedRecord(t *testing.T) {
 // Tag records are decoded on lookup: one that is malformed after its id
 // drops the file then, and the tag is read from git.
 func TestObjectCacheMalformedTagRecord(t *testing.T) {
+	t.Parallel()
 	_, r, commit := oddRegistry(t)
 	path := filepath.Join(r.GitDir(), cacheFileName)
 	first, _ := readAll(t, r, commit)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestRepo(t *testing.T) {
+	t.Parallel()
 	r := NewRepo(t)
 	c1 := r.Commit("Initial commit", map[string]string{"a/b.txt": "x"})
 	c2 := r.Commit("second", nil)
@@ -33,12 +34,14 @@ func TestRepo(t *testing.T) {
 }
 
 func TestBare(t *testing.T) {
+	t.Parallel()
 	r := NewBare(t)
 	if got := r.Git("rev-parse", "--is-bare-repository"); got != "true" {
 		t.Errorf("--is-bare-repository = %s", got)
 	}
 }
 
+// Not parallel: Setenv changes the environment of the test process.
 func TestSetenv(t *testing.T) {
 	r := NewRepo(t)
 	t.Setenv("GIT_DIR", "/somewhere/else")
