@@ -64,16 +64,36 @@ func newRepo(t testing.TB, bare bool) *Repo {
 		t.Fatal(err)
 	}
 	r := &Repo{Dir: dir, t: t, home: t.TempDir(), now: Epoch}
+	r.init(bare)
+	return r
+}
+
+// init creates the repository in r.Dir, with signing off.
+func (r *Repo) init(bare bool) {
+	r.t.Helper()
 	args := []string{"init", "--quiet", "--initial-branch=main"}
+	config := filepath.Join(r.Dir, ".git", "config")
 	if bare {
 		args = append(args, "--bare")
+		config = filepath.Join(r.Dir, "config")
 	}
 	r.Git(args...)
 	// Also in the repository's own config, so that code under test that
-	// runs git without our -c flags does not sign either.
-	r.Git("config", "tag.gpgSign", "false")
-	r.Git("config", "commit.gpgSign", "false")
-	return r
+	// runs git without our -c flags does not sign either. These are the
+	// bytes `git config tag.gpgSign false` and `git config commit.gpgSign
+	// false` append to a new repository's config, written without the two
+	// git processes (every test creates repositories).
+	f, err := os.OpenFile(config, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	_, err = f.WriteString("[tag]\n\tgpgSign = false\n[commit]\n\tgpgSign = false\n")
+	if err2 := f.Close(); err == nil {
+		err = err2
+	}
+	if err != nil {
+		r.t.Fatal(err)
+	}
 }
 
 // Env returns the complete environment git runs with in this repository:

@@ -31,6 +31,17 @@ func TestRepo(t *testing.T) {
 	if got := r.Now(); got.Unix() != Epoch.Unix()+180 {
 		t.Errorf("clock at %v after 3 ticks", got)
 	}
+	checkNoSigning(t, r)
+}
+
+// checkNoSigning checks that r's own config turns signing off.
+func checkNoSigning(t *testing.T, r *Repo) {
+	t.Helper()
+	for _, key := range []string{"tag.gpgSign", "commit.gpgSign"} {
+		if got := r.Git("config", "--local", "--type=bool", key); got != "false" {
+			t.Errorf("%s = %q in the repository's config, want false", key, got)
+		}
+	}
 }
 
 func TestBare(t *testing.T) {
@@ -39,6 +50,7 @@ func TestBare(t *testing.T) {
 	if got := r.Git("rev-parse", "--is-bare-repository"); got != "true" {
 		t.Errorf("--is-bare-repository = %s", got)
 	}
+	checkNoSigning(t, r)
 }
 
 // Not parallel: Setenv changes the environment of the test process.
