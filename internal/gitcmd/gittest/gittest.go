@@ -2,6 +2,9 @@
 // t.TempDir(), with a fixed identity, a fixed clock, signing off and no
 // access to the user's or the system's git configuration.
 //
+// A Fixture is a repository built once per test binary, of which each test
+// that starts from it gets a copy.
+//
 // It runs git itself (not through gitcmd), so gitcmd's own tests can use it.
 // Code under test should run git with Repo.Env() as its environment
 // (gitcmd.Options{Env: repo.Env()}) to see the same sealed-off setup.
