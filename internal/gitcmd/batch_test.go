@@ -49,11 +49,10 @@ func TestBatchTags(t *testing.T) {
 }
 
 func testBatchTags(t *testing.T, legacy bool) {
-	g, r, commit := oddRegistry(t)
+	g, commit := bigTagsFixture.Copy(t)
+	r := openTest(t, g, g.Dir)
 	r.LegacyCatFile = legacy
-	big := strings.Repeat("0123456789abcdef", 2<<20/16) // 2 MiB
-	g.Tag("big@v1.0.0", commit, big)
-	g.Tag("multi@v1.0.0", commit, "Line one\n\nLine three\n")
+	big := bigMessage
 	b := openBatch(t, r)
 
 	tags := tagObjects(t, r, b)
@@ -280,12 +279,10 @@ func TestBatchManyTags(t *testing.T) {
 }
 
 func testBatchManyTags(t *testing.T, legacy bool) {
-	g := gittest.NewRepo(t)
-	const n = 3000
-	importTags(t, g, n)
+	g, _ := manyTagsFixture.Copy(t)
+	const n = manyTags
 	r := openTest(t, g, g.Dir)
 	r.LegacyCatFile = legacy
-	g.Tag("big@v1", "main", strings.Repeat("x", 1<<20))
 	b := openBatch(t, r)
 
 	refs, err := r.ListTags(t.Context())

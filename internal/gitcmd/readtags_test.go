@@ -2,7 +2,6 @@ package gitcmd
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -74,14 +73,9 @@ func TestReadTagsMany(t *testing.T) {
 
 // testReadTagsMany reads more tags than the pipe and the reader buffer hold.
 func testReadTagsMany(t *testing.T, legacy bool) {
-	g, r, commit := oddRegistry(t)
+	g, commit := manyRefsFixture.Copy(t)
+	r := openTest(t, g, g.Dir)
 	r.LegacyCatFile = legacy
-	var refs strings.Builder
-	obj := g.Git("rev-parse", "refs/tags/x@v1.0.1")
-	for i := range 3000 {
-		fmt.Fprintf(&refs, "create refs/tags/many-%04d %s\n", i, obj)
-	}
-	g.GitInput(refs.String(), "update-ref", "--stdin")
 	b := openBatch(t, r)
 	recs, err := b.ReadTags(t.Context(), func(n string) bool { return strings.HasPrefix(n, "many-") })
 	if err != nil {

@@ -5,23 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
-
-	"github.com/gto-dev/gto/internal/gitcmd/gittest"
 )
-
-// oddRegistry builds a repository with tags of every kind and odd names.
-func oddRegistry(t *testing.T) (g *gittest.Repo, r *Repo, commit string) {
-	g, r = newTestRepo(t)
-	commit = g.Commit("init", map[string]string{"dir/f.txt": "content\n"})
-	for _, name := range []string{"a#b!#3", "x@v1.0.0+build.1", "x@v1.0.1", "dir/sub=m@v1.0.0", "модель@v1.0.0", "x#prod#1"} {
-		g.Tag(name, commit, "msg "+name)
-	}
-	g.LightTag("light", commit)
-	g.Tag("on-tree", commit+"^{tree}", "a tree")
-	g.Tag("on-blob", commit+":dir/f.txt", "a blob")
-	g.Tag("tag-of-tag", "x@v1.0.1", "a tag of a tag")
-	return g, r, commit
-}
 
 func TestListTags(t *testing.T) {
 	t.Parallel()

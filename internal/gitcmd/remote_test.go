@@ -14,18 +14,6 @@ import (
 	"github.com/gto-dev/gto/internal/gitcmd/gittest"
 )
 
-// withRemote returns a repository with one commit and a bare "origin" that
-// has it.
-func withRemote(t *testing.T) (g *gittest.Repo, r *Repo, origin *gittest.Repo, commit string) {
-	t.Helper()
-	g, r = newTestRepo(t)
-	origin = gittest.NewBare(t)
-	commit = g.Commit("init", map[string]string{"f": "1"})
-	g.AddRemote("origin", origin.Dir)
-	g.Git("push", "--quiet", "origin", "main")
-	return g, r, origin, commit
-}
-
 func TestPush(t *testing.T) {
 	t.Parallel()
 	g, r, origin, commit := withRemote(t)

@@ -219,5 +219,7 @@ func TestMain(m *testing.M) {
 			os.Unsetenv(k)
 		}
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	gittest.RemoveFixtures()
+	os.Exit(code)
 }
