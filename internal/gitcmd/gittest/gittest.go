@@ -175,7 +175,11 @@ func GitDate(t time.Time) string {
 }
 
 // Git runs git in the repository with args and returns its standard output
-// without trailing newlines. The test fails if git fails.
+// without trailing newlines. The test fails if git fails. It runs git with
+// signing off and without automatic maintenance (commit and fetch would
+// otherwise start `git maintenance run --auto`, one more process that has
+// nothing to do in a test repository); code under test, which runs git
+// with Env, keeps git's defaults.
 func (r *Repo) Git(args ...string) string {
 	r.t.Helper()
 	return r.GitInput("", args...)
@@ -193,7 +197,7 @@ func (r *Repo) GitInput(stdin string, args ...string) string {
 
 // run is Git returning the error instead of failing the test.
 func (r *Repo) run(stdin string, args ...string) (string, error) {
-	full := append([]string{"-C", r.Dir, "-c", "tag.gpgSign=false", "-c", "commit.gpgSign=false"}, args...)
+	full := append([]string{"-C", r.Dir, "-c", "tag.gpgSign=false", "-c", "commit.gpgSign=false", "-c", "maintenance.auto=false"}, args...)
 	cmd := exec.Command("git", full...)
 	cmd.Env = r.Env()
 	cmd.Stdin = strings.NewReader(stdin)
