@@ -66,15 +66,10 @@ func NewBareFixture[T any](build func(t testing.TB, r *Repo) T) *Fixture[T] {
 }
 
 // Copy returns a copy of the fixture's repository for t, and the value its
-// build returned. The first call builds the fixture; when that build
-// fails, that test fails with the build's error and every other caller
-// with a message that points to it.
+// build returned. The first call builds the fixture (see Build).
 func (f *Fixture[T]) Copy(t testing.TB) (*Repo, T) {
 	t.Helper()
-	f.once.Do(func() { f.make(t) })
-	if !f.ok {
-		t.Fatal("gittest: the fixture could not be built (see the first test that used it)")
-	}
+	f.Build(t)
 	dir, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -83,6 +78,22 @@ func (f *Fixture[T]) Copy(t testing.TB) (*Repo, T) {
 		t.Fatal(err)
 	}
 	return &Repo{Dir: dir, t: t, home: t.TempDir(), now: f.now}, f.value
+}
+
+// Build builds the fixture in t unless it is built already; Copy calls it.
+// When the build fails, t fails with the build's error, and every later
+// caller with a message that points to it.
+//
+// Parallel tests that need a fixture being built wait for it, each holding
+// one of the -parallel slots. A test whose parallel subtests copy the
+// fixture can call Build before it starts them: a parent test gives its
+// slot back while its subtests run, so the build holds one slot only.
+func (f *Fixture[T]) Build(t testing.TB) {
+	t.Helper()
+	f.once.Do(func() { f.make(t) })
+	if !f.ok {
+		t.Fatal("gittest: the fixture could not be built (see the first test that used it)")
+	}
 }
 
 // make builds the fixture in a directory of its own, which outlives t.
