@@ -13,8 +13,13 @@ import (
 
 // bothProtocols runs test with the cat-file protocol of the installed git
 // (legacy false) and with the one for git before 2.36 (legacy true: the
-// test sets Options.LegacyCatFile on the Repo it opens).
-func bothProtocols(t *testing.T, test func(t *testing.T, legacy bool)) {
+// test sets Options.LegacyCatFile on the Repo it opens), in parallel. It
+// first builds the fixtures the test copies, so that the two subtests do
+// not wait for each other's build (see gittest.Fixture.Build).
+func bothProtocols(t *testing.T, test func(t *testing.T, legacy bool), fixtures ...interface{ Build(testing.TB) }) {
+	for _, f := range fixtures {
+		f.Build(t)
+	}
 	t.Run("current", func(t *testing.T) { t.Parallel(); test(t, false) })
 	t.Run("legacy", func(t *testing.T) { t.Parallel(); test(t, true) })
 }
@@ -45,7 +50,7 @@ func tagObjects(t *testing.T, r *Repo, b *Batch, patterns ...string) map[string]
 
 func TestBatchTags(t *testing.T) {
 	t.Parallel()
-	bothProtocols(t, testBatchTags)
+	bothProtocols(t, testBatchTags, bigTagsFixture)
 }
 
 func testBatchTags(t *testing.T, legacy bool) {
@@ -109,24 +114,27 @@ func testBatchTags(t *testing.T, legacy bool) {
 
 func TestBatchTagZoneAndSignature(t *testing.T) {
 	t.Parallel()
-	bothProtocols(t, testBatchTagZoneAndSignature)
+	bothProtocols(t, testBatchTagZoneAndSignature, zoneTagsFixture)
 }
 
-func testBatchTagZoneAndSignature(t *testing.T, legacy bool) {
-	g, r := newTestRepo(t)
-	r.LegacyCatFile = legacy
+// zoneTagsFixture has hand-made tags: signed-looking ones with time zones
+// (git does not verify signatures when storing) and one without a tagger
+// line, as old tags may be. Its value is the id of the tag "signed".
+var zoneTagsFixture = gittest.NewFixture(func(_ testing.TB, g *gittest.Repo) string {
 	commit := g.Commit("init", nil)
-	// A signed-looking tag (git does not verify signatures when storing).
 	signed := g.GitInput("object "+commit+"\ntype commit\ntag signed\ntagger Ravi <r@x.in> 1640998800 +0530\n\n"+
 		"Line one\nLine two\n-----BEGIN PGP SIGNATURE-----\n\niQEzBAABCAAdFiEE\n=abcd\n-----END PGP SIGNATURE-----\n", "mktag")
-	g.Git("update-ref", "refs/tags/signed", signed)
 	ssh := g.GitInput("object "+commit+"\ntype commit\ntag ssh\ntagger S <s@x> 1640998800 -0800\n\n"+
 		"ssh message\n-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----\n", "mktag")
-	g.Git("update-ref", "refs/tags/ssh", ssh)
-	// Old tags may have no tagger line.
 	old := g.GitInput("object "+commit+"\ntype commit\ntag old\n\nvery old\n", "hash-object", "-t", "tag", "-w", "--stdin", "--literally")
-	g.Git("update-ref", "refs/tags/old", old)
+	g.GitInput("create refs/tags/signed "+signed+"\ncreate refs/tags/ssh "+ssh+"\ncreate refs/tags/old "+old+"\n", "update-ref", "--stdin")
+	return signed
+})
 
+func testBatchTagZoneAndSignature(t *testing.T, legacy bool) {
+	g, signed := zoneTagsFixture.Copy(t)
+	r := openTest(t, g, g.Dir)
+	r.LegacyCatFile = legacy
 	b := openBatch(t, r)
 	tags := tagObjects(t, r, b)
 	s := tags["signed"]
@@ -149,16 +157,17 @@ func testBatchTagZoneAndSignature(t *testing.T, legacy bool) {
 
 func TestBatchCommits(t *testing.T) {
 	t.Parallel()
-	bothProtocols(t, testBatchCommits)
+	bothProtocols(t, testBatchCommits, commitsFixture)
 }
 
-func testBatchCommits(t *testing.T, legacy bool) {
-	g, r := newTestRepo(t)
-	r.LegacyCatFile = legacy
+type commitIDs struct{ first, second, tree, crafted string }
+
+// commitsFixture has two commits and, crafted on top of them, a merge
+// with multi-line headers (mergetag, gpgsig) and an encoding.
+var commitsFixture = gittest.NewFixture(func(_ testing.TB, g *gittest.Repo) (ids commitIDs) {
 	first := g.Commit("Initial commit", map[string]string{"f": "1"})
 	second := g.Commit("Second\n\nwith a body", map[string]string{"f": "2"})
 	tree := g.Git("rev-parse", second+"^{tree}")
-	// A commit with multi-line headers (mergetag, gpgsig) and an encoding.
 	raw := "tree " + tree + "\nparent " + second + "\nparent " + first + "\n" +
 		"author A U Thor <author@x> 1640998800 -0800\ncommitter C O Mitter <committer@x> 1640998860 +0530\n" +
 		"encoding ISO-8859-1\n" +
@@ -166,6 +175,15 @@ func testBatchCommits(t *testing.T, legacy bool) {
 		"gpgsig -----BEGIN PGP SIGNATURE-----\n \n iQEzBAABCAAdFiEE\n -----END PGP SIGNATURE-----\n" +
 		"\nMerge tag 'v1'\n"
 	crafted := g.GitInput(raw, "hash-object", "-t", "commit", "-w", "--stdin")
+	ids.first, ids.second, ids.tree, ids.crafted = first, second, tree, crafted
+	return ids
+})
+
+func testBatchCommits(t *testing.T, legacy bool) {
+	g, ids := commitsFixture.Copy(t)
+	r := openTest(t, g, g.Dir)
+	r.LegacyCatFile = legacy
+	first, second, tree, crafted := ids.first, ids.second, ids.tree, ids.crafted
 
 	b := openBatch(t, r)
 	commits, err := b.Commits([]string{first, second, crafted, first})
@@ -201,17 +219,25 @@ func testBatchCommits(t *testing.T, legacy bool) {
 
 func TestBatchBlobs(t *testing.T) {
 	t.Parallel()
-	bothProtocols(t, testBatchBlobs)
+	bothProtocols(t, testBatchBlobs, blobsFixture)
 }
 
-func testBatchBlobs(t *testing.T, legacy bool) {
-	g, r := newTestRepo(t)
-	r.LegacyCatFile = legacy
+// blobsFixture has four commits: artifacts.yaml added, unchanged,
+// removed, and added again with a file whose name has a space.
+var blobsFixture = gittest.NewFixture(func(_ testing.TB, g *gittest.Repo) [4]string {
 	c1 := g.Commit("one", map[string]string{"artifacts.yaml": "a: 1\n", "dir/x": "x"})
 	c2 := g.Commit("two", map[string]string{"other": "o"}) // artifacts.yaml unchanged
 	g.Git("rm", "--quiet", "artifacts.yaml")
 	c3 := g.Commit("three", nil)
 	c4 := g.Commit("four", map[string]string{"artifacts.yaml": "a: 2\n", "my file.yaml": "spaces"})
+	return [4]string{c1, c2, c3, c4}
+})
+
+func testBatchBlobs(t *testing.T, legacy bool) {
+	g, c := blobsFixture.Copy(t)
+	r := openTest(t, g, g.Dir)
+	r.LegacyCatFile = legacy
+	c1, c2, c3, c4 := c[0], c[1], c[2], c[3]
 	b := openBatch(t, r)
 
 	data, found, err := b.Blob(c1, "artifacts.yaml")
@@ -275,7 +301,7 @@ func testBatchBlobs(t *testing.T, legacy bool) {
 // not deadlock on full pipes, with large answers interleaved.
 func TestBatchManyTags(t *testing.T) {
 	t.Parallel()
-	bothProtocols(t, testBatchManyTags)
+	bothProtocols(t, testBatchManyTags, manyTagsFixture)
 }
 
 func testBatchManyTags(t *testing.T, legacy bool) {
@@ -309,15 +335,22 @@ func testBatchManyTags(t *testing.T, legacy bool) {
 
 func TestBatchConcurrentUse(t *testing.T) {
 	t.Parallel()
-	bothProtocols(t, testBatchConcurrentUse)
+	bothProtocols(t, testBatchConcurrentUse, concurrentFixture)
 }
 
-func testBatchConcurrentUse(t *testing.T, legacy bool) {
-	g, r := newTestRepo(t)
-	r.LegacyCatFile = legacy
+// concurrentFixture has a commit with a file f and a tag m@v1 on it; its
+// value is the commit and the tag object.
+var concurrentFixture = gittest.NewFixture(func(_ testing.TB, g *gittest.Repo) [2]string {
 	c := g.Commit("init", map[string]string{"f": "content"})
 	g.Tag("m@v1", c, "msg")
-	id := g.Git("rev-parse", "refs/tags/m@v1")
+	return [2]string{c, g.Git("rev-parse", "refs/tags/m@v1")}
+})
+
+func testBatchConcurrentUse(t *testing.T, legacy bool) {
+	g, ids := concurrentFixture.Copy(t)
+	r := openTest(t, g, g.Dir)
+	r.LegacyCatFile = legacy
+	c, id := ids[0], ids[1]
 	b := openBatch(t, r)
 	var wg sync.WaitGroup
 	for i := range 8 {
@@ -341,13 +374,12 @@ func testBatchConcurrentUse(t *testing.T, legacy bool) {
 
 func TestBatchClose(t *testing.T) {
 	t.Parallel()
-	bothProtocols(t, testBatchClose)
+	bothProtocols(t, testBatchClose, initFixture)
 }
 
 func testBatchClose(t *testing.T, legacy bool) {
-	g, r := newTestRepo(t)
+	_, r, c := committedRepo(t)
 	r.LegacyCatFile = legacy
-	c := g.Commit("init", nil)
 	b, err := r.OpenBatch(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -368,13 +400,12 @@ func testBatchClose(t *testing.T, legacy bool) {
 
 func TestBatchCancelled(t *testing.T) {
 	t.Parallel()
-	bothProtocols(t, testBatchCancelled)
+	bothProtocols(t, testBatchCancelled, initFixture)
 }
 
 func testBatchCancelled(t *testing.T, legacy bool) {
-	g, r := newTestRepo(t)
+	_, r, c := committedRepo(t)
 	r.LegacyCatFile = legacy
-	c := g.Commit("init", nil)
 	ctx, cancel := context.WithCancel(t.Context())
 	b, err := r.OpenBatch(ctx)
 	if err != nil {
@@ -411,13 +442,12 @@ func TestBatchProcesses(t *testing.T) {
 
 func TestBatchProcessDied(t *testing.T) {
 	t.Parallel()
-	bothProtocols(t, testBatchProcessDied)
+	bothProtocols(t, testBatchProcessDied, initFixture)
 }
 
 func testBatchProcessDied(t *testing.T, legacy bool) {
-	g, r := newTestRepo(t)
+	_, r, c := committedRepo(t)
 	r.LegacyCatFile = legacy
-	c := g.Commit("init", nil)
 	b, err := r.OpenBatch(t.Context())
 	if err != nil {
 		t.Fatal(err)

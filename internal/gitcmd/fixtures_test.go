@@ -12,6 +12,19 @@ import (
 // (see gittest.Fixture); each test gets its own copy, so tests that write
 // (to refs, or to the object cache in the git directory) stay independent.
 
+// initFixture is a repository with one empty commit, "init", on main: where
+// many tests start.
+var initFixture = gittest.NewFixture(func(_ testing.TB, g *gittest.Repo) string {
+	return g.Commit("init", nil)
+})
+
+// committedRepo returns a copy of initFixture, opened, and its commit.
+func committedRepo(t *testing.T) (g *gittest.Repo, r *Repo, commit string) {
+	t.Helper()
+	g, commit = initFixture.Copy(t)
+	return g, openTest(t, g, g.Dir), commit
+}
+
 // buildOdd makes g a registry with tags of every kind and odd names, and
 // returns its one commit.
 func buildOdd(g *gittest.Repo) string {

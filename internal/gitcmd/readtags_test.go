@@ -9,7 +9,7 @@ import (
 
 func TestReadTags(t *testing.T) {
 	t.Parallel()
-	bothProtocols(t, testReadTags)
+	bothProtocols(t, testReadTags, oddFixture)
 }
 
 func testReadTags(t *testing.T, legacy bool) {
@@ -68,7 +68,7 @@ func testReadTags(t *testing.T, legacy bool) {
 
 func TestReadTagsMany(t *testing.T) {
 	t.Parallel()
-	bothProtocols(t, testReadTagsMany)
+	bothProtocols(t, testReadTagsMany, manyRefsFixture)
 }
 
 // testReadTagsMany reads more tags than the pipe and the reader buffer hold.

@@ -144,8 +144,7 @@ func TestBranchesAndAllCommits(t *testing.T) {
 
 func TestTagExists(t *testing.T) {
 	t.Parallel()
-	g, r := newTestRepo(t)
-	c := g.Commit("init", nil)
+	g, r, c := committedRepo(t)
 	g.Tag("m@v1.0.0", c, "x")
 	g.LightTag("light", c)
 	g.Tag("dir/sub@v1", c, "x")

@@ -236,8 +236,7 @@ func TestRemoteURL(t *testing.T) {
 // Tidy packs the refs once many are loose, and leaves a few alone.
 func TestTidy(t *testing.T) {
 	t.Parallel()
-	g, r := newTestRepo(t)
-	c := g.Commit("init", nil)
+	g, r, c := committedRepo(t)
 	var refs strings.Builder
 	for i := range looseRefsToPack - 10 { // with the branch, still fewer than looseRefsToPack
 		fmt.Fprintf(&refs, "create refs/tags/t%d %s\n", i, c)

@@ -44,8 +44,7 @@ func TestOpen(t *testing.T) {
 
 func TestOpenBareReadsTags(t *testing.T) {
 	t.Parallel()
-	g := gittest.NewRepo(t)
-	c := g.Commit("init", nil)
+	g, c := initFixture.Copy(t)
 	g.Tag("m@v1.0.0", c, "msg")
 	bare := gittest.NewBare(t)
 	g.AddRemote("origin", bare.Dir)
@@ -112,8 +111,7 @@ func TestOpenEmptyRepository(t *testing.T) {
 
 func TestVerbose(t *testing.T) {
 	t.Parallel()
-	g := gittest.NewRepo(t)
-	c := g.Commit("init", nil)
+	g, c := initFixture.Copy(t)
 	var log bytes.Buffer
 	r, err := OpenWith(t.Context(), g.Dir, Options{Env: g.Env(), Verbose: &log})
 	if err != nil {
@@ -147,8 +145,7 @@ func TestNonInteractive(t *testing.T) {
 
 // Not parallel: it empties PATH for the whole test process.
 func TestGitNotFound(t *testing.T) {
-	g := gittest.NewRepo(t)
-	g.Commit("init", nil)
+	g, _ := initFixture.Copy(t)
 	r := openTest(t, g, g.Dir)
 	t.Setenv("PATH", "")
 

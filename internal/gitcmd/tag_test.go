@@ -24,8 +24,7 @@ func readTag(t *testing.T, g *gittest.Repo, r *Repo, name string) TagObject {
 
 func TestCreateTag(t *testing.T) {
 	t.Parallel()
-	g, r := newTestRepo(t)
-	commit := g.Commit("init", nil)
+	g, r, commit := committedRepo(t)
 	msg := "Registering artifact model version v0.0.1\n\n" + strings.Repeat("long line\n", 200_000) // 2 MB
 	err := r.CreateTag(t.Context(), TagRequest{Name: "model@v0.0.1", Target: commit, Message: msg, Date: "1640998800 +0530"})
 	if err != nil {
@@ -61,8 +60,7 @@ func TestCreateTag(t *testing.T) {
 
 func TestCreateTagErrors(t *testing.T) {
 	t.Parallel()
-	g, r := newTestRepo(t)
-	commit := g.Commit("init", nil)
+	g, r, commit := committedRepo(t)
 	for _, req := range []TagRequest{
 		{Name: "m@v1", Target: "no-such-rev"},
 		{Name: "-x", Target: commit},        // never an option
@@ -82,8 +80,7 @@ func TestCreateTagErrors(t *testing.T) {
 
 func TestCreateTagRace(t *testing.T) {
 	t.Parallel()
-	g, r := newTestRepo(t)
-	commit := g.Commit("init", nil)
+	_, r, commit := committedRepo(t)
 	const racers = 6
 	for round := range 5 {
 		name := fmt.Sprintf("m#prod#%d", round)
@@ -112,8 +109,7 @@ func TestCreateTagRace(t *testing.T) {
 
 func TestCreateTagSign(t *testing.T) {
 	t.Parallel()
-	g, r := newTestRepo(t)
-	commit := g.Commit("init", nil)
+	g, r, commit := committedRepo(t)
 	// Signing is configured, with a program that cannot sign: Sign false
 	// must not even try, Sign nil must follow the configuration.
 	g.Git("config", "tag.gpgSign", "true")
@@ -133,8 +129,7 @@ func TestCreateTagSignedSSH(t *testing.T) {
 	if err != nil {
 		t.Skip("ssh-keygen not installed")
 	}
-	g, r := newTestRepo(t)
-	commit := g.Commit("init", nil)
+	g, r, commit := committedRepo(t)
 	key := filepath.Join(t.TempDir(), "key")
 	if out, err := exec.Command(keygen, "-q", "-t", "ed25519", "-N", "", "-f", key).CombinedOutput(); err != nil {
 		t.Skipf("ssh-keygen: %v %s", err, out)
@@ -156,8 +151,7 @@ func TestCreateTagSignedSSH(t *testing.T) {
 
 func TestDeleteTag(t *testing.T) {
 	t.Parallel()
-	g, r := newTestRepo(t)
-	commit := g.Commit("init", nil)
+	g, r, commit := committedRepo(t)
 	g.Tag("a@v1", commit, "a")
 	g.Tag("b@v1", commit, "b")
 	g.LightTag("c", commit)
@@ -194,8 +188,7 @@ func TestCreateTagSignFailureLeavesNoTag(t *testing.T) {
 	if _, err := exec.LookPath("ssh-keygen"); err != nil {
 		t.Skip("ssh-keygen not installed")
 	}
-	g, r := newTestRepo(t)
-	commit := g.Commit("init", nil)
+	g, r, commit := committedRepo(t)
 	g.Git("config", "gpg.format", "ssh")
 	g.Git("config", "user.signingKey", filepath.Join(t.TempDir(), "missing-key"))
 	yes := true

@@ -36,8 +36,7 @@ func sshSigning(t *testing.T, g interface{ Git(...string) string }) {
 
 func TestSignedAndVerifyTags(t *testing.T) {
 	t.Parallel()
-	g, r := newTestRepo(t)
-	commit := g.Commit("init", nil)
+	g, r, commit := committedRepo(t)
 	sshSigning(t, g)
 	yes := true
 	for i, name := range []string{"s1", "s2", "s3", "s4", "s5"} {
