@@ -24,15 +24,22 @@ func branchHistory(t *testing.T, r *Repo, paths ...string) []CommitFiles {
 	return walk
 }
 
-// wantHistory is what BranchHistory must answer, asked of git directly.
+// wantHistory is what BranchHistory must answer, asked of git directly
+// (one ls-tree per commit, for all the paths).
 func wantHistory(g interface{ Git(...string) string }, paths ...string) []CommitFiles {
 	var want []CommitFiles
 	for _, c := range strings.Fields(g.Git("rev-list", "--branches")) {
 		cf := CommitFiles{Commit: c, Blobs: make([]string, len(paths))}
-		for i, p := range paths {
-			if out := g.Git("ls-tree", "--format=%(objecttype) %(objectname)", c, "--", p); strings.HasPrefix(out, "blob ") {
-				cf.Blobs[i] = strings.TrimPrefix(strings.TrimSpace(out), "blob ")
+		blobs := map[string]string{}
+		out := g.Git(append([]string{"ls-tree", "--format=%(objecttype) %(objectname) %(path)", c, "--"}, paths...)...)
+		for _, line := range strings.Split(out, "\n") {
+			if typ, rest, _ := strings.Cut(line, " "); typ == "blob" {
+				id, path, _ := strings.Cut(rest, " ")
+				blobs[path] = id
 			}
+		}
+		for i, p := range paths {
+			cf.Blobs[i] = blobs[p]
 		}
 		want = append(want, cf)
 	}
