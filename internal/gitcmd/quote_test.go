@@ -3,7 +3,6 @@ package gitcmd
 import "testing"
 
 func TestShellQuote(t *testing.T) {
-	t.Parallel()
 	tests := []struct {
 		args []string
 		want string
