@@ -11,12 +11,14 @@ import (
 	"github.com/gto-dev/gto/internal/gitcmd/gittest"
 )
 
-// bothProtocols runs test with the cat-file protocol of the installed git
-// (legacy false) and with the one for git before 2.36 (legacy true: the
-// test sets Options.LegacyCatFile on the Repo it opens), in parallel. It
-// first builds the fixtures the test copies, so that the two subtests do
-// not wait for each other's build (see gittest.Fixture.Build).
+// bothProtocols marks t parallel and runs test with the cat-file protocol
+// of the installed git (legacy false) and with the one for git before 2.36
+// (legacy true: the test sets Options.LegacyCatFile on the Repo it opens,
+// see openCopy), in parallel. It first builds the fixtures the test copies,
+// so that the two subtests do not wait for each other's build (see
+// gittest.Fixture.Build).
 func bothProtocols(t *testing.T, test func(t *testing.T, legacy bool), fixtures ...interface{ Build(testing.TB) }) {
+	t.Parallel()
 	for _, f := range fixtures {
 		f.Build(t)
 	}
@@ -48,15 +50,10 @@ func tagObjects(t *testing.T, r *Repo, b *Batch, patterns ...string) map[string]
 	return out
 }
 
-func TestBatchTags(t *testing.T) {
-	t.Parallel()
-	bothProtocols(t, testBatchTags, bigTagsFixture)
-}
+func TestBatchTags(t *testing.T) { bothProtocols(t, testBatchTags, bigTagsFixture) }
 
 func testBatchTags(t *testing.T, legacy bool) {
-	g, commit := bigTagsFixture.Copy(t)
-	r := openTest(t, g, g.Dir)
-	r.LegacyCatFile = legacy
+	g, r, commit := openCopy(t, bigTagsFixture, legacy)
 	big := bigMessage
 	b := openBatch(t, r)
 
@@ -113,7 +110,6 @@ func testBatchTags(t *testing.T, legacy bool) {
 }
 
 func TestBatchTagZoneAndSignature(t *testing.T) {
-	t.Parallel()
 	bothProtocols(t, testBatchTagZoneAndSignature, zoneTagsFixture)
 }
 
@@ -132,9 +128,7 @@ var zoneTagsFixture = gittest.NewFixture(func(_ testing.TB, g *gittest.Repo) str
 })
 
 func testBatchTagZoneAndSignature(t *testing.T, legacy bool) {
-	g, signed := zoneTagsFixture.Copy(t)
-	r := openTest(t, g, g.Dir)
-	r.LegacyCatFile = legacy
+	_, r, signed := openCopy(t, zoneTagsFixture, legacy)
 	b := openBatch(t, r)
 	tags := tagObjects(t, r, b)
 	s := tags["signed"]
@@ -155,10 +149,7 @@ func testBatchTagZoneAndSignature(t *testing.T, legacy bool) {
 	}
 }
 
-func TestBatchCommits(t *testing.T) {
-	t.Parallel()
-	bothProtocols(t, testBatchCommits, commitsFixture)
-}
+func TestBatchCommits(t *testing.T) { bothProtocols(t, testBatchCommits, commitsFixture) }
 
 type commitIDs struct{ first, second, tree, crafted string }
 
@@ -180,9 +171,7 @@ var commitsFixture = gittest.NewFixture(func(_ testing.TB, g *gittest.Repo) (ids
 })
 
 func testBatchCommits(t *testing.T, legacy bool) {
-	g, ids := commitsFixture.Copy(t)
-	r := openTest(t, g, g.Dir)
-	r.LegacyCatFile = legacy
+	_, r, ids := openCopy(t, commitsFixture, legacy)
 	first, second, tree, crafted := ids.first, ids.second, ids.tree, ids.crafted
 
 	b := openBatch(t, r)
@@ -217,10 +206,7 @@ func testBatchCommits(t *testing.T, legacy bool) {
 	}
 }
 
-func TestBatchBlobs(t *testing.T) {
-	t.Parallel()
-	bothProtocols(t, testBatchBlobs, blobsFixture)
-}
+func TestBatchBlobs(t *testing.T) { bothProtocols(t, testBatchBlobs, blobsFixture) }
 
 // blobsFixture has four commits: artifacts.yaml added, unchanged,
 // removed, and added again with a file whose name has a space.
@@ -234,9 +220,7 @@ var blobsFixture = gittest.NewFixture(func(_ testing.TB, g *gittest.Repo) [4]str
 })
 
 func testBatchBlobs(t *testing.T, legacy bool) {
-	g, c := blobsFixture.Copy(t)
-	r := openTest(t, g, g.Dir)
-	r.LegacyCatFile = legacy
+	g, r, c := openCopy(t, blobsFixture, legacy)
 	c1, c2, c3, c4 := c[0], c[1], c[2], c[3]
 	b := openBatch(t, r)
 
@@ -299,16 +283,11 @@ func testBatchBlobs(t *testing.T, legacy bool) {
 
 // TestBatchManyTags checks that a round trip of thousands of requests does
 // not deadlock on full pipes, with large answers interleaved.
-func TestBatchManyTags(t *testing.T) {
-	t.Parallel()
-	bothProtocols(t, testBatchManyTags, manyTagsFixture)
-}
+func TestBatchManyTags(t *testing.T) { bothProtocols(t, testBatchManyTags, manyTagsFixture) }
 
 func testBatchManyTags(t *testing.T, legacy bool) {
-	g, _ := manyTagsFixture.Copy(t)
+	_, r, _ := openCopy(t, manyTagsFixture, legacy)
 	const n = manyTags
-	r := openTest(t, g, g.Dir)
-	r.LegacyCatFile = legacy
 	b := openBatch(t, r)
 
 	refs, err := r.ListTags(t.Context())
@@ -334,7 +313,6 @@ func testBatchManyTags(t *testing.T, legacy bool) {
 }
 
 func TestBatchConcurrentUse(t *testing.T) {
-	t.Parallel()
 	bothProtocols(t, testBatchConcurrentUse, concurrentFixture)
 }
 
@@ -347,9 +325,7 @@ var concurrentFixture = gittest.NewFixture(func(_ testing.TB, g *gittest.Repo) [
 })
 
 func testBatchConcurrentUse(t *testing.T, legacy bool) {
-	g, ids := concurrentFixture.Copy(t)
-	r := openTest(t, g, g.Dir)
-	r.LegacyCatFile = legacy
+	_, r, ids := openCopy(t, concurrentFixture, legacy)
 	c, id := ids[0], ids[1]
 	b := openBatch(t, r)
 	var wg sync.WaitGroup
@@ -372,14 +348,10 @@ func testBatchConcurrentUse(t *testing.T, legacy bool) {
 	wg.Wait()
 }
 
-func TestBatchClose(t *testing.T) {
-	t.Parallel()
-	bothProtocols(t, testBatchClose, initFixture)
-}
+func TestBatchClose(t *testing.T) { bothProtocols(t, testBatchClose, initFixture) }
 
 func testBatchClose(t *testing.T, legacy bool) {
-	_, r, c := committedRepo(t)
-	r.LegacyCatFile = legacy
+	_, r, c := openCopy(t, initFixture, legacy)
 	b, err := r.OpenBatch(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -398,14 +370,10 @@ func testBatchClose(t *testing.T, legacy bool) {
 	}
 }
 
-func TestBatchCancelled(t *testing.T) {
-	t.Parallel()
-	bothProtocols(t, testBatchCancelled, initFixture)
-}
+func TestBatchCancelled(t *testing.T) { bothProtocols(t, testBatchCancelled, initFixture) }
 
 func testBatchCancelled(t *testing.T, legacy bool) {
-	_, r, c := committedRepo(t)
-	r.LegacyCatFile = legacy
+	_, r, c := openCopy(t, initFixture, legacy)
 	ctx, cancel := context.WithCancel(t.Context())
 	b, err := r.OpenBatch(ctx)
 	if err != nil {
@@ -422,32 +390,48 @@ func testBatchCancelled(t *testing.T, legacy bool) {
 	}
 }
 
+// A Batch starts one cat-file process, or with the protocol of git before
+// 2.36 (Options.LegacyCatFile, with any git) a --batch and a --batch-check.
+// LegacyCatFile leaves the program-wide memo of a git without
+// --batch-command alone: other Repos keep the protocol of their git.
 func TestBatchProcesses(t *testing.T) {
 	t.Parallel()
-	g, r := newTestRepo(t)
-	c := g.Commit("init", map[string]string{"f": "x"})
-	var log strings.Builder
-	r.Verbose = &log
-	b := openBatch(t, r)
-	if _, err := b.FilesAt([]string{c}, []string{"f"}); err != nil {
-		t.Fatal(err)
+	known := knownLegacyGit()
+	for _, legacy := range []bool{false, true} {
+		g, r := newTestRepo(t)
+		c := g.Commit("init", map[string]string{"f": "x"})
+		var log strings.Builder
+		r.Verbose = &log
+		r.LegacyCatFile = legacy
+		b := openBatch(t, r)
+		if _, err := b.FilesAt([]string{c}, []string{"f"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Commits([]string{c}); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{" cat-file --batch-command --buffer\n"}
+		if legacy {
+			want = []string{" cat-file --batch\n", " cat-file --batch-check\n"}
+		}
+		if n := strings.Count(log.String(), " cat-file "); n != len(want) {
+			t.Errorf("legacy %v: %d cat-file processes started, want %d:\n%s", legacy, n, len(want), log.String())
+		}
+		for _, w := range want {
+			if !strings.Contains(log.String(), w) {
+				t.Errorf("legacy %v: no %q in the log:\n%s", legacy, strings.TrimSuffix(w, "\n"), log.String())
+			}
+		}
 	}
-	if _, err := b.Commits([]string{c}); err != nil {
-		t.Fatal(err)
-	}
-	if n := strings.Count(log.String(), " cat-file "); n != 1 {
-		t.Errorf("%d cat-file processes started, want 1:\n%s", n, log.String())
+	if knownLegacyGit() != known {
+		t.Error("LegacyCatFile changed the memo of a git without --batch-command")
 	}
 }
 
-func TestBatchProcessDied(t *testing.T) {
-	t.Parallel()
-	bothProtocols(t, testBatchProcessDied, initFixture)
-}
+func TestBatchProcessDied(t *testing.T) { bothProtocols(t, testBatchProcessDied, initFixture) }
 
 func testBatchProcessDied(t *testing.T, legacy bool) {
-	_, r, c := committedRepo(t)
-	r.LegacyCatFile = legacy
+	_, r, c := openCopy(t, initFixture, legacy)
 	b, err := r.OpenBatch(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -462,36 +446,5 @@ func testBatchProcessDied(t *testing.T, legacy bool) {
 	}
 	if err := b.Close(); err != nil {
 		t.Errorf("Close after a failure: %v (the failure was already reported)", err)
-	}
-}
-
-// Options.LegacyCatFile starts `cat-file --batch` (and `--batch-check` for
-// ids and types) with any git, and leaves the program-wide memo of a git
-// without --batch-command alone: other Repos keep the protocol of their git.
-func TestLegacyCatFileOption(t *testing.T) {
-	t.Parallel()
-	g, r := newTestRepo(t)
-	c := g.Commit("init", map[string]string{"f": "x"})
-	var log strings.Builder
-	r.Verbose = &log
-	r.LegacyCatFile = true
-	known := knownLegacyGit()
-	b := openBatch(t, r)
-	if _, err := b.FilesAt([]string{c}, []string{"f"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Commits([]string{c}); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{" cat-file --batch\n", " cat-file --batch-check\n"} {
-		if strings.Count(log.String(), want) != 1 {
-			t.Errorf("want one%q in the log:\n%s", strings.TrimSuffix(want, "\n"), log.String())
-		}
-	}
-	if strings.Contains(log.String(), "--batch-command") {
-		t.Errorf("--batch-command started:\n%s", log.String())
-	}
-	if knownLegacyGit() != known {
-		t.Error("LegacyCatFile changed the memo of a git without --batch-command")
 	}
 }

@@ -21,8 +21,18 @@ var initFixture = gittest.NewFixture(func(_ testing.TB, g *gittest.Repo) string 
 // committedRepo returns a copy of initFixture, opened, and its commit.
 func committedRepo(t *testing.T) (g *gittest.Repo, r *Repo, commit string) {
 	t.Helper()
-	g, commit = initFixture.Copy(t)
-	return g, openTest(t, g, g.Dir), commit
+	return openCopy(t, initFixture, false)
+}
+
+// openCopy copies f for t and opens the copy, with the cat-file protocol of
+// git before 2.36 when legacy (see bothProtocols); it returns the value of
+// the fixture's build too.
+func openCopy[T any](t *testing.T, f *gittest.Fixture[T], legacy bool) (*gittest.Repo, *Repo, T) {
+	t.Helper()
+	g, v := f.Copy(t)
+	r := openTest(t, g, g.Dir)
+	r.LegacyCatFile = legacy
+	return g, r, v
 }
 
 // buildOdd makes g a registry with tags of every kind and odd names, and
@@ -46,8 +56,7 @@ var oddFixture = gittest.NewFixture(func(_ testing.TB, g *gittest.Repo) string {
 // oddRegistry returns a copy of the registry of buildOdd, opened.
 func oddRegistry(t *testing.T) (g *gittest.Repo, r *Repo, commit string) {
 	t.Helper()
-	g, commit = oddFixture.Copy(t)
-	return g, openTest(t, g, g.Dir), commit
+	return openCopy(t, oddFixture, false)
 }
 
 // bigTagsFixture is the odd registry plus a tag with a 2 MiB message

@@ -7,10 +7,7 @@ import (
 	"testing"
 )
 
-func TestReadTags(t *testing.T) {
-	t.Parallel()
-	bothProtocols(t, testReadTags, oddFixture)
-}
+func TestReadTags(t *testing.T) { bothProtocols(t, testReadTags, oddFixture) }
 
 func testReadTags(t *testing.T, legacy bool) {
 	g, r, commit := oddRegistry(t)
@@ -66,16 +63,11 @@ func testReadTags(t *testing.T, legacy bool) {
 	}
 }
 
-func TestReadTagsMany(t *testing.T) {
-	t.Parallel()
-	bothProtocols(t, testReadTagsMany, manyRefsFixture)
-}
+func TestReadTagsMany(t *testing.T) { bothProtocols(t, testReadTagsMany, manyRefsFixture) }
 
 // testReadTagsMany reads more tags than the pipe and the reader buffer hold.
 func testReadTagsMany(t *testing.T, legacy bool) {
-	g, commit := manyRefsFixture.Copy(t)
-	r := openTest(t, g, g.Dir)
-	r.LegacyCatFile = legacy
+	_, r, commit := openCopy(t, manyRefsFixture, legacy)
 	b := openBatch(t, r)
 	recs, err := b.ReadTags(t.Context(), func(n string) bool { return strings.HasPrefix(n, "many-") })
 	if err != nil {
