@@ -17,7 +17,8 @@ import (
 // With git 2.36 or newer the process is `git cat-file --batch-command
 // --buffer`, which serves every method. With older git it is `git cat-file
 // --batch`, plus a `git cat-file --batch-check` started on first use by the
-// methods that need only ids and types (Info, FilesAt).
+// methods that need only ids and types (Info, FilesAt). Options.LegacyCatFile
+// asks for the older protocol with any git.
 //
 // The processes live until Close or until the context given to OpenBatch is
 // done. Methods are safe for concurrent use (they are serialised). After a
@@ -56,7 +57,7 @@ func (r *Repo) openBatch(ctx context.Context, cached bool) (*Batch, error) {
 	// version` first would cost a process on every command. An older git
 	// rejects the option at once, and read switches to the old protocol.
 	mode := modeCommand
-	if forceLegacyCatFile || knownLegacyGit() {
+	if r.LegacyCatFile || knownLegacyGit() {
 		mode = modeContents
 	}
 	p, err := startCatFile(ctx, r, mode)
@@ -259,7 +260,7 @@ func (b *Batch) Commits(hashes []string) (map[string]Commit, error) {
 	specs := unique(hashes)
 	out := make(map[string]Commit, len(specs))
 	cache := b.cache
-	if len(specs) < cacheMinObjects {
+	if cache != nil && len(specs) < cache.minObjects {
 		cache = nil
 	}
 	if cache != nil {

@@ -11,15 +11,19 @@ import (
 	"github.com/gto-dev/gto/internal/gitcmd/gittest"
 )
 
-// bothProtocols runs test with the cat-file protocol of the installed git
-// and with the one for git before 2.36.
-func bothProtocols(t *testing.T, test func(t *testing.T)) {
-	t.Run("current", test)
-	t.Run("legacy", func(t *testing.T) {
-		forceLegacyCatFile = true
-		defer func() { forceLegacyCatFile = false }()
-		test(t)
-	})
+// bothProtocols marks t parallel and runs test with the cat-file protocol
+// of the installed git (legacy false) and with the one for git before 2.36
+// (legacy true: the test sets Options.LegacyCatFile on the Repo it opens,
+// see openCopy), in parallel. It first builds the fixtures the test copies,
+// so that the two subtests do not wait for each other's build (see
+// gittest.Fixture.Build).
+func bothProtocols(t *testing.T, test func(t *testing.T, legacy bool), fixtures ...interface{ Build(testing.TB) }) {
+	t.Parallel()
+	for _, f := range fixtures {
+		f.Build(t)
+	}
+	t.Run("current", func(t *testing.T) { t.Parallel(); test(t, false) })
+	t.Run("legacy", func(t *testing.T) { t.Parallel(); test(t, true) })
 }
 
 // tagObjects lists the tags matching patterns and reads their objects.
@@ -46,13 +50,11 @@ func tagObjects(t *testing.T, r *Repo, b *Batch, patterns ...string) map[string]
 	return out
 }
 
-func TestBatchTags(t *testing.T) { bothProtocols(t, testBatchTags) }
+func TestBatchTags(t *testing.T) { bothProtocols(t, testBatchTags, bigTagsFixture) }
 
-func testBatchTags(t *testing.T) {
-	g, r, commit := oddRegistry(t)
-	big := strings.Repeat("0123456789abcdef", 2<<20/16) // 2 MiB
-	g.Tag("big@v1.0.0", commit, big)
-	g.Tag("multi@v1.0.0", commit, "Line one\n\nLine three\n")
+func testBatchTags(t *testing.T, legacy bool) {
+	g, r, commit := openCopy(t, bigTagsFixture, legacy)
+	big := bigMessage
 	b := openBatch(t, r)
 
 	tags := tagObjects(t, r, b)
@@ -107,22 +109,26 @@ func testBatchTags(t *testing.T) {
 	}
 }
 
-func TestBatchTagZoneAndSignature(t *testing.T) { bothProtocols(t, testBatchTagZoneAndSignature) }
+func TestBatchTagZoneAndSignature(t *testing.T) {
+	bothProtocols(t, testBatchTagZoneAndSignature, zoneTagsFixture)
+}
 
-func testBatchTagZoneAndSignature(t *testing.T) {
-	g, r := newTestRepo(t)
+// zoneTagsFixture has hand-made tags: signed-looking ones with time zones
+// (git does not verify signatures when storing) and one without a tagger
+// line, as old tags may be. Its value is the id of the tag "signed".
+var zoneTagsFixture = gittest.NewFixture(func(_ testing.TB, g *gittest.Repo) string {
 	commit := g.Commit("init", nil)
-	// A signed-looking tag (git does not verify signatures when storing).
 	signed := g.GitInput("object "+commit+"\ntype commit\ntag signed\ntagger Ravi <r@x.in> 1640998800 +0530\n\n"+
 		"Line one\nLine two\n-----BEGIN PGP SIGNATURE-----\n\niQEzBAABCAAdFiEE\n=abcd\n-----END PGP SIGNATURE-----\n", "mktag")
-	g.Git("update-ref", "refs/tags/signed", signed)
 	ssh := g.GitInput("object "+commit+"\ntype commit\ntag ssh\ntagger S <s@x> 1640998800 -0800\n\n"+
 		"ssh message\n-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----\n", "mktag")
-	g.Git("update-ref", "refs/tags/ssh", ssh)
-	// Old tags may have no tagger line.
 	old := g.GitInput("object "+commit+"\ntype commit\ntag old\n\nvery old\n", "hash-object", "-t", "tag", "-w", "--stdin", "--literally")
-	g.Git("update-ref", "refs/tags/old", old)
+	g.GitInput("create refs/tags/signed "+signed+"\ncreate refs/tags/ssh "+ssh+"\ncreate refs/tags/old "+old+"\n", "update-ref", "--stdin")
+	return signed
+})
 
+func testBatchTagZoneAndSignature(t *testing.T, legacy bool) {
+	_, r, signed := openCopy(t, zoneTagsFixture, legacy)
 	b := openBatch(t, r)
 	tags := tagObjects(t, r, b)
 	s := tags["signed"]
@@ -143,14 +149,16 @@ func testBatchTagZoneAndSignature(t *testing.T) {
 	}
 }
 
-func TestBatchCommits(t *testing.T) { bothProtocols(t, testBatchCommits) }
+func TestBatchCommits(t *testing.T) { bothProtocols(t, testBatchCommits, commitsFixture) }
 
-func testBatchCommits(t *testing.T) {
-	g, r := newTestRepo(t)
+type commitIDs struct{ first, second, tree, crafted string }
+
+// commitsFixture has two commits and, crafted on top of them, a merge
+// with multi-line headers (mergetag, gpgsig) and an encoding.
+var commitsFixture = gittest.NewFixture(func(_ testing.TB, g *gittest.Repo) (ids commitIDs) {
 	first := g.Commit("Initial commit", map[string]string{"f": "1"})
 	second := g.Commit("Second\n\nwith a body", map[string]string{"f": "2"})
 	tree := g.Git("rev-parse", second+"^{tree}")
-	// A commit with multi-line headers (mergetag, gpgsig) and an encoding.
 	raw := "tree " + tree + "\nparent " + second + "\nparent " + first + "\n" +
 		"author A U Thor <author@x> 1640998800 -0800\ncommitter C O Mitter <committer@x> 1640998860 +0530\n" +
 		"encoding ISO-8859-1\n" +
@@ -158,6 +166,13 @@ func testBatchCommits(t *testing.T) {
 		"gpgsig -----BEGIN PGP SIGNATURE-----\n \n iQEzBAABCAAdFiEE\n -----END PGP SIGNATURE-----\n" +
 		"\nMerge tag 'v1'\n"
 	crafted := g.GitInput(raw, "hash-object", "-t", "commit", "-w", "--stdin")
+	ids.first, ids.second, ids.tree, ids.crafted = first, second, tree, crafted
+	return ids
+})
+
+func testBatchCommits(t *testing.T, legacy bool) {
+	_, r, ids := openCopy(t, commitsFixture, legacy)
+	first, second, tree, crafted := ids.first, ids.second, ids.tree, ids.crafted
 
 	b := openBatch(t, r)
 	commits, err := b.Commits([]string{first, second, crafted, first})
@@ -191,15 +206,22 @@ func testBatchCommits(t *testing.T) {
 	}
 }
 
-func TestBatchBlobs(t *testing.T) { bothProtocols(t, testBatchBlobs) }
+func TestBatchBlobs(t *testing.T) { bothProtocols(t, testBatchBlobs, blobsFixture) }
 
-func testBatchBlobs(t *testing.T) {
-	g, r := newTestRepo(t)
+// blobsFixture has four commits: artifacts.yaml added, unchanged,
+// removed, and added again with a file whose name has a space.
+var blobsFixture = gittest.NewFixture(func(_ testing.TB, g *gittest.Repo) [4]string {
 	c1 := g.Commit("one", map[string]string{"artifacts.yaml": "a: 1\n", "dir/x": "x"})
 	c2 := g.Commit("two", map[string]string{"other": "o"}) // artifacts.yaml unchanged
 	g.Git("rm", "--quiet", "artifacts.yaml")
 	c3 := g.Commit("three", nil)
 	c4 := g.Commit("four", map[string]string{"artifacts.yaml": "a: 2\n", "my file.yaml": "spaces"})
+	return [4]string{c1, c2, c3, c4}
+})
+
+func testBatchBlobs(t *testing.T, legacy bool) {
+	g, r, c := openCopy(t, blobsFixture, legacy)
+	c1, c2, c3, c4 := c[0], c[1], c[2], c[3]
 	b := openBatch(t, r)
 
 	data, found, err := b.Blob(c1, "artifacts.yaml")
@@ -261,14 +283,11 @@ func testBatchBlobs(t *testing.T) {
 
 // TestBatchManyTags checks that a round trip of thousands of requests does
 // not deadlock on full pipes, with large answers interleaved.
-func TestBatchManyTags(t *testing.T) { bothProtocols(t, testBatchManyTags) }
+func TestBatchManyTags(t *testing.T) { bothProtocols(t, testBatchManyTags, manyTagsFixture) }
 
-func testBatchManyTags(t *testing.T) {
-	g := gittest.NewRepo(t)
-	const n = 3000
-	importTags(t, g, n)
-	r := openTest(t, g, g.Dir)
-	g.Tag("big@v1", "main", strings.Repeat("x", 1<<20))
+func testBatchManyTags(t *testing.T, legacy bool) {
+	_, r, _ := openCopy(t, manyTagsFixture, legacy)
+	const n = manyTags
 	b := openBatch(t, r)
 
 	refs, err := r.ListTags(t.Context())
@@ -293,13 +312,21 @@ func testBatchManyTags(t *testing.T) {
 	}
 }
 
-func TestBatchConcurrentUse(t *testing.T) { bothProtocols(t, testBatchConcurrentUse) }
+func TestBatchConcurrentUse(t *testing.T) {
+	bothProtocols(t, testBatchConcurrentUse, concurrentFixture)
+}
 
-func testBatchConcurrentUse(t *testing.T) {
-	g, r := newTestRepo(t)
+// concurrentFixture has a commit with a file f and a tag m@v1 on it; its
+// value is the commit and the tag object.
+var concurrentFixture = gittest.NewFixture(func(_ testing.TB, g *gittest.Repo) [2]string {
 	c := g.Commit("init", map[string]string{"f": "content"})
 	g.Tag("m@v1", c, "msg")
-	id := g.Git("rev-parse", "refs/tags/m@v1")
+	return [2]string{c, g.Git("rev-parse", "refs/tags/m@v1")}
+})
+
+func testBatchConcurrentUse(t *testing.T, legacy bool) {
+	_, r, ids := openCopy(t, concurrentFixture, legacy)
+	c, id := ids[0], ids[1]
 	b := openBatch(t, r)
 	var wg sync.WaitGroup
 	for i := range 8 {
@@ -321,11 +348,10 @@ func testBatchConcurrentUse(t *testing.T) {
 	wg.Wait()
 }
 
-func TestBatchClose(t *testing.T) { bothProtocols(t, testBatchClose) }
+func TestBatchClose(t *testing.T) { bothProtocols(t, testBatchClose, initFixture) }
 
-func testBatchClose(t *testing.T) {
-	g, r := newTestRepo(t)
-	c := g.Commit("init", nil)
+func testBatchClose(t *testing.T, legacy bool) {
+	_, r, c := openCopy(t, initFixture, legacy)
 	b, err := r.OpenBatch(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -344,11 +370,10 @@ func testBatchClose(t *testing.T) {
 	}
 }
 
-func TestBatchCancelled(t *testing.T) { bothProtocols(t, testBatchCancelled) }
+func TestBatchCancelled(t *testing.T) { bothProtocols(t, testBatchCancelled, initFixture) }
 
-func testBatchCancelled(t *testing.T) {
-	g, r := newTestRepo(t)
-	c := g.Commit("init", nil)
+func testBatchCancelled(t *testing.T, legacy bool) {
+	_, r, c := openCopy(t, initFixture, legacy)
 	ctx, cancel := context.WithCancel(t.Context())
 	b, err := r.OpenBatch(ctx)
 	if err != nil {
@@ -365,28 +390,48 @@ func testBatchCancelled(t *testing.T) {
 	}
 }
 
+// A Batch starts one cat-file process, or with the protocol of git before
+// 2.36 (Options.LegacyCatFile, with any git) a --batch and a --batch-check.
+// LegacyCatFile leaves the program-wide memo of a git without
+// --batch-command alone: other Repos keep the protocol of their git.
 func TestBatchProcesses(t *testing.T) {
-	g, r := newTestRepo(t)
-	c := g.Commit("init", map[string]string{"f": "x"})
-	var log strings.Builder
-	r.Verbose = &log
-	b := openBatch(t, r)
-	if _, err := b.FilesAt([]string{c}, []string{"f"}); err != nil {
-		t.Fatal(err)
+	t.Parallel()
+	known := knownLegacyGit()
+	for _, legacy := range []bool{false, true} {
+		g, r := newTestRepo(t)
+		c := g.Commit("init", map[string]string{"f": "x"})
+		var log strings.Builder
+		r.Verbose = &log
+		r.LegacyCatFile = legacy
+		b := openBatch(t, r)
+		if _, err := b.FilesAt([]string{c}, []string{"f"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Commits([]string{c}); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{" cat-file --batch-command --buffer\n"}
+		if legacy {
+			want = []string{" cat-file --batch\n", " cat-file --batch-check\n"}
+		}
+		if n := strings.Count(log.String(), " cat-file "); n != len(want) {
+			t.Errorf("legacy %v: %d cat-file processes started, want %d:\n%s", legacy, n, len(want), log.String())
+		}
+		for _, w := range want {
+			if !strings.Contains(log.String(), w) {
+				t.Errorf("legacy %v: no %q in the log:\n%s", legacy, strings.TrimSuffix(w, "\n"), log.String())
+			}
+		}
 	}
-	if _, err := b.Commits([]string{c}); err != nil {
-		t.Fatal(err)
-	}
-	if n := strings.Count(log.String(), " cat-file "); n != 1 {
-		t.Errorf("%d cat-file processes started, want 1:\n%s", n, log.String())
+	if knownLegacyGit() != known {
+		t.Error("LegacyCatFile changed the memo of a git without --batch-command")
 	}
 }
 
-func TestBatchProcessDied(t *testing.T) { bothProtocols(t, testBatchProcessDied) }
+func TestBatchProcessDied(t *testing.T) { bothProtocols(t, testBatchProcessDied, initFixture) }
 
-func testBatchProcessDied(t *testing.T) {
-	g, r := newTestRepo(t)
-	c := g.Commit("init", nil)
+func testBatchProcessDied(t *testing.T, legacy bool) {
+	_, r, c := openCopy(t, initFixture, legacy)
 	b, err := r.OpenBatch(t.Context())
 	if err != nil {
 		t.Fatal(err)

@@ -51,7 +51,6 @@ func BenchmarkListAndReadTags(b *testing.B) {
 	g.Git("pack-refs", "--all")
 	b.Run("packed", run)
 	// The protocol used with git older than 2.36, for comparison.
-	forceLegacyCatFile = true
-	defer func() { forceLegacyCatFile = false }()
+	r.LegacyCatFile = true
 	b.Run("packed-legacy", run)
 }

@@ -95,18 +95,19 @@ func FuzzObjectCache(f *testing.F) {
 	f.Add([]byte{recTag, 2, 1, 't'})
 	f.Add([]byte{recMemo, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		path := filepath.Join(t.TempDir(), cacheFileName)
+		dir := t.TempDir()
+		path := filepath.Join(dir, cacheFileName)
 		if err := os.WriteFile(path, append([]byte(cacheMagic), data...), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		c := &objectCache{path: path}
+		c := newObjectCache(dir)
 		c.tag("t1")
 		c.commit("c1")
 		c.typeOf("l1")
 		c.memo("slot")
 		c.setMemo("slot", "k", "fresh")
 		c.flush()
-		again := &objectCache{path: path}
+		again := newObjectCache(dir)
 		if key, value, ok := again.memo("slot"); !ok || key != "k" || value != "fresh" {
 			t.Fatalf("memo after a flush = %q, %q, %v", key, value, ok)
 		}

@@ -32,6 +32,11 @@ import (
 // 10,000 commits a --all-commits run left in the same file.
 type objectCache struct {
 	path string
+	// minObjects and compactMin are cacheMinObjects and compactMinGarbage
+	// for this cache; a test lowers them on its own Batch (b.cache) to
+	// reach the cache or the compaction with a small repository, without
+	// changing them for the other tests.
+	minObjects, compactMin int
 
 	mu        sync.Mutex
 	loaded    bool
@@ -65,14 +70,12 @@ const cacheMagic = "gto-object-cache-3\n"
 const cacheFileName = "gto-objects.cache"
 
 // cacheMinObjects is the smallest read of commits worth loading the cache
-// for: reading a few objects is faster than loading a 10 MB file. (A
-// variable for tests.)
-var cacheMinObjects = 256
+// for: reading a few objects is faster than loading a 10 MB file.
+const cacheMinObjects = 256
 
 // compactMinGarbage is how many bytes of replaced memos make flush rewrite
-// the file without them (when they are also half of it). A variable for
-// tests.
-var compactMinGarbage = 1 << 20
+// the file without them (when they are also half of it).
+const compactMinGarbage = 1 << 20
 
 // Record kinds.
 const (
@@ -87,7 +90,11 @@ func newObjectCache(gitDir string) *objectCache {
 	if gitDir == "" {
 		return nil
 	}
-	return &objectCache{path: filepath.Join(gitDir, cacheFileName)}
+	return &objectCache{
+		path:       filepath.Join(gitDir, cacheFileName),
+		minObjects: cacheMinObjects,
+		compactMin: compactMinGarbage,
+	}
 }
 
 // load reads the file once and finds its records, without decoding them.
@@ -310,7 +317,7 @@ func (c *objectCache) flush() {
 		return
 	}
 	c.load()
-	if c.truncated || (c.garbage >= compactMinGarbage && 2*c.garbage >= len(c.data)) {
+	if c.truncated || (c.garbage >= c.compactMin && 2*c.garbage >= len(c.data)) {
 		c.compact()
 		return
 	}

@@ -12,11 +12,21 @@ import (
 // it (which appends to the object cache).
 func readAll(t *testing.T, r *Repo, commit string) ([]TagRecord, map[string]Commit) {
 	t.Helper()
+	return readAllTuned(t, r, commit, nil)
+}
+
+// readAllTuned is readAll with tune, when not nil, applied to the Batch's
+// cache before the reads (to lower its thresholds for this test only).
+func readAllTuned(t *testing.T, r *Repo, commit string, tune func(*objectCache)) ([]TagRecord, map[string]Commit) {
+	t.Helper()
 	b, err := r.OpenBatch(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.Close()
+	if tune != nil {
+		tune(b.cache)
+	}
 	recs, err := b.ReadTags(t.Context(), func(string) bool { return true })
 	if err != nil {
 		t.Fatal(err)
@@ -38,9 +48,13 @@ func stripCached(recs []TagRecord) []TagRecord {
 }
 
 func TestObjectCache(t *testing.T) {
-	defer func(n int) { cacheMinObjects = n }(cacheMinObjects)
-	cacheMinObjects = 1
+	t.Parallel()
 	_, r, commit := oddRegistry(t)
+	// Two commits are read: cache them as a large read would.
+	readAll := func(t *testing.T, r *Repo, commit string) ([]TagRecord, map[string]Commit) {
+		t.Helper()
+		return readAllTuned(t, r, commit, func(c *objectCache) { c.minObjects = 1 })
+	}
 	path := filepath.Join(r.GitDir(), cacheFileName)
 
 	first, firstCommits := readAll(t, r, commit)
@@ -101,6 +115,7 @@ func TestObjectCache(t *testing.T) {
 }
 
 func TestObjectCacheCorruptRecord(t *testing.T) {
+	t.Parallel()
 	_, r, commit := oddRegistry(t)
 	path := filepath.Join(r.GitDir(), cacheFileName)
 	first, _ := readAll(t, r, commit)
@@ -116,6 +131,7 @@ func TestObjectCacheCorruptRecord(t *testing.T) {
 }
 
 func TestObjectCacheDisabled(t *testing.T) {
+	t.Parallel()
 	_, r, commit := oddRegistry(t)
 	r.NoObjectCache = true
 	readAll(t, r, commit)

@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseIdent(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		line, name, email string
 		unix              int64
@@ -55,6 +56,7 @@ func TestParseIdent(t *testing.T) {
 }
 
 func TestParseTag(t *testing.T) {
+	t.Parallel()
 	const head = "object 0123456789012345678901234567890123456789\ntype commit\ntag m@v1.0.0\ntagger T <t@x> 1640998800 +0530\n"
 	tests := []struct {
 		name, data, message string
@@ -76,6 +78,7 @@ func TestParseTag(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := parseTag("id", []byte(tt.data))
 			if err != nil {
 				t.Fatal(err)
@@ -97,6 +100,7 @@ func TestParseTag(t *testing.T) {
 }
 
 func TestParseCommit(t *testing.T) {
+	t.Parallel()
 	data := "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n" +
 		"parent 1111111111111111111111111111111111111111\n" +
 		"parent 2222222222222222222222222222222222222222\n" +

@@ -8,6 +8,7 @@ import (
 )
 
 func TestPushAtomic(t *testing.T) {
+	t.Parallel()
 	g, r, origin, commit := withRemote(t)
 	g.Tag("m#prod#1", commit, "local")
 	g.Tag("m@v1.0.0", commit, "registration")
@@ -38,6 +39,7 @@ func TestPushAtomic(t *testing.T) {
 }
 
 func TestListRemoteTagsAndFetchTags(t *testing.T) {
+	t.Parallel()
 	g, r, origin, commit := withRemote(t)
 	if tags, err := r.ListRemoteTags(t.Context(), "origin"); err != nil || len(tags) != 0 {
 		t.Fatalf("ListRemoteTags on a remote without tags: %v %v", tags, err)

@@ -2,16 +2,16 @@ package gitcmd
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
 )
 
-func TestReadTags(t *testing.T) { bothProtocols(t, testReadTags) }
+func TestReadTags(t *testing.T) { bothProtocols(t, testReadTags, oddFixture) }
 
-func testReadTags(t *testing.T) {
+func testReadTags(t *testing.T, legacy bool) {
 	g, r, commit := oddRegistry(t)
+	r.LegacyCatFile = legacy
 	b := openBatch(t, r)
 	skipLight := func(name string) bool { return name != "light" }
 	recs, err := b.ReadTags(t.Context(), skipLight)
@@ -63,17 +63,11 @@ func testReadTags(t *testing.T) {
 	}
 }
 
-func TestReadTagsMany(t *testing.T) { bothProtocols(t, testReadTagsMany) }
+func TestReadTagsMany(t *testing.T) { bothProtocols(t, testReadTagsMany, manyRefsFixture) }
 
 // testReadTagsMany reads more tags than the pipe and the reader buffer hold.
-func testReadTagsMany(t *testing.T) {
-	g, r, commit := oddRegistry(t)
-	var refs strings.Builder
-	obj := g.Git("rev-parse", "refs/tags/x@v1.0.1")
-	for i := range 3000 {
-		fmt.Fprintf(&refs, "create refs/tags/many-%04d %s\n", i, obj)
-	}
-	g.GitInput(refs.String(), "update-ref", "--stdin")
+func testReadTagsMany(t *testing.T, legacy bool) {
+	_, r, commit := openCopy(t, manyRefsFixture, legacy)
 	b := openBatch(t, r)
 	recs, err := b.ReadTags(t.Context(), func(n string) bool { return strings.HasPrefix(n, "many-") })
 	if err != nil {
@@ -85,6 +79,7 @@ func testReadTagsMany(t *testing.T) {
 }
 
 func TestBatchResolveCommit(t *testing.T) {
+	t.Parallel()
 	g, r, commit := oddRegistry(t)
 	second := g.Commit("second", nil)
 	b := openBatch(t, r)

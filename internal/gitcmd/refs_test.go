@@ -5,25 +5,10 @@ import (
 	"reflect"
 	"slices"
 	"testing"
-
-	"github.com/gto-dev/gto/internal/gitcmd/gittest"
 )
 
-// oddRegistry builds a repository with tags of every kind and odd names.
-func oddRegistry(t *testing.T) (g *gittest.Repo, r *Repo, commit string) {
-	g, r = newTestRepo(t)
-	commit = g.Commit("init", map[string]string{"dir/f.txt": "content\n"})
-	for _, name := range []string{"a#b!#3", "x@v1.0.0+build.1", "x@v1.0.1", "dir/sub=m@v1.0.0", "модель@v1.0.0", "x#prod#1"} {
-		g.Tag(name, commit, "msg "+name)
-	}
-	g.LightTag("light", commit)
-	g.Tag("on-tree", commit+"^{tree}", "a tree")
-	g.Tag("on-blob", commit+":dir/f.txt", "a blob")
-	g.Tag("tag-of-tag", "x@v1.0.1", "a tag of a tag")
-	return g, r, commit
-}
-
 func TestListTags(t *testing.T) {
+	t.Parallel()
 	g, r, commit := oddRegistry(t)
 	tags, err := r.ListTags(t.Context())
 	if err != nil {
@@ -53,6 +38,7 @@ func TestListTags(t *testing.T) {
 }
 
 func TestListTagsPatterns(t *testing.T) {
+	t.Parallel()
 	_, r, _ := oddRegistry(t)
 	tests := []struct {
 		patterns []string
@@ -83,6 +69,7 @@ func TestListTagsPatterns(t *testing.T) {
 }
 
 func TestEscapePattern(t *testing.T) {
+	t.Parallel()
 	if got, want := EscapePattern(`a*b?c[d]\e#f`), `a\*b\?c\[d]\\e#f`; got != want {
 		t.Errorf("EscapePattern = %q, want %q", got, want)
 	}
@@ -91,6 +78,7 @@ func TestEscapePattern(t *testing.T) {
 // Revisions are resolved through the cat-file process (Batch.ResolveCommit):
 // what a user may pass as a ref, with the messages they get.
 func TestResolveCommit(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	b := openBatch(t, r)
 	first := g.Commit("first", nil)
@@ -133,6 +121,7 @@ func TestResolveCommit(t *testing.T) {
 }
 
 func TestBranchesAndAllCommits(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	c1 := g.Commit("one", nil)
 	c2 := g.Commit("two", nil)
@@ -154,8 +143,8 @@ func TestBranchesAndAllCommits(t *testing.T) {
 }
 
 func TestTagExists(t *testing.T) {
-	g, r := newTestRepo(t)
-	c := g.Commit("init", nil)
+	t.Parallel()
+	g, r, c := committedRepo(t)
 	g.Tag("m@v1.0.0", c, "x")
 	g.LightTag("light", c)
 	g.Tag("dir/sub@v1", c, "x")
@@ -172,6 +161,7 @@ func TestTagExists(t *testing.T) {
 }
 
 func TestCurrentBranch(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	if b, err := r.CurrentBranch(t.Context()); err != nil || b != "main" {
 		t.Errorf("unborn branch: CurrentBranch = %q, %v; want main", b, err)

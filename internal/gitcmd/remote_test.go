@@ -14,19 +14,8 @@ import (
 	"github.com/gto-dev/gto/internal/gitcmd/gittest"
 )
 
-// withRemote returns a repository with one commit and a bare "origin" that
-// has it.
-func withRemote(t *testing.T) (g *gittest.Repo, r *Repo, origin *gittest.Repo, commit string) {
-	t.Helper()
-	g, r = newTestRepo(t)
-	origin = gittest.NewBare(t)
-	commit = g.Commit("init", map[string]string{"f": "1"})
-	g.AddRemote("origin", origin.Dir)
-	g.Git("push", "--quiet", "origin", "main")
-	return g, r, origin, commit
-}
-
 func TestPush(t *testing.T) {
+	t.Parallel()
 	g, r, origin, commit := withRemote(t)
 	g.Tag("m@v1.0.0", commit, "one")
 	g.Tag("m#prod#1", commit, "prod")
@@ -46,6 +35,7 @@ func TestPush(t *testing.T) {
 }
 
 func TestPushRejected(t *testing.T) {
+	t.Parallel()
 	g, r, origin, commit := withRemote(t)
 	g.Tag("m@v1.0.0", commit, "local")
 	g.Tag("free@v1", commit, "free")
@@ -77,6 +67,7 @@ func TestPushRejected(t *testing.T) {
 }
 
 func TestPushFailure(t *testing.T) {
+	t.Parallel()
 	_, r, _, _ := withRemote(t)
 	err := r.Push(t.Context(), "no-such-remote", []string{"refs/heads/main"})
 	var ge *Error
@@ -90,6 +81,7 @@ func TestPushFailure(t *testing.T) {
 }
 
 func TestPushCurrentBranch(t *testing.T) {
+	t.Parallel()
 	g, r, origin, _ := withRemote(t)
 	g.Git("branch", "--quiet", "--set-upstream-to=origin/main")
 	c := g.Commit("second", map[string]string{"f": "2"})
@@ -102,6 +94,7 @@ func TestPushCurrentBranch(t *testing.T) {
 }
 
 func TestFetch(t *testing.T) {
+	t.Parallel()
 	_, r, origin, commit := withRemote(t)
 	// Another clone adds tags to origin.
 	other := gittest.NewRepo(t)
@@ -145,6 +138,7 @@ func assertTags(t *testing.T, r *Repo, want ...string) {
 }
 
 func TestClone(t *testing.T) {
+	t.Parallel()
 	g, _, origin, commit := withRemote(t)
 	g.Tag("m@v1", commit, "one")
 	g.Git("push", "--quiet", "origin", "--tags")
@@ -162,6 +156,7 @@ func TestClone(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir := filepath.Join(t.TempDir(), "clone")
 			tt.opts.Env = g.Env()
 			var log bytes.Buffer
@@ -191,6 +186,7 @@ func TestClone(t *testing.T) {
 }
 
 func TestCloneProgressAndFailure(t *testing.T) {
+	t.Parallel()
 	g, _, origin, _ := withRemote(t)
 	var progress bytes.Buffer
 	dir := filepath.Join(t.TempDir(), "c")
@@ -221,6 +217,7 @@ func TestCloneProgressAndFailure(t *testing.T) {
 }
 
 func TestRemoteURL(t *testing.T) {
+	t.Parallel()
 	g, r, origin, _ := withRemote(t)
 	if url, err := r.RemoteURL(t.Context(), "origin"); err != nil || url != origin.Dir {
 		t.Errorf("RemoteURL = %q, %v", url, err)
@@ -238,8 +235,8 @@ func TestRemoteURL(t *testing.T) {
 
 // Tidy packs the refs once many are loose, and leaves a few alone.
 func TestTidy(t *testing.T) {
-	g, r := newTestRepo(t)
-	c := g.Commit("init", nil)
+	t.Parallel()
+	g, r, c := committedRepo(t)
 	var refs strings.Builder
 	for i := range looseRefsToPack - 10 { // with the branch, still fewer than looseRefsToPack
 		fmt.Fprintf(&refs, "create refs/tags/t%d %s\n", i, c)
@@ -279,6 +276,7 @@ func TestTidy(t *testing.T) {
 
 // LsRemote lists the remote's refs by their own ids, without peeled tags.
 func TestLsRemote(t *testing.T) {
+	t.Parallel()
 	g, r, _, commit := withRemote(t)
 	g.Tag("m@v1.0.0", commit, "one")
 	g.Git("push", "--quiet", "origin", "m@v1.0.0")

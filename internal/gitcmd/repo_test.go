@@ -14,6 +14,7 @@ import (
 )
 
 func TestOpen(t *testing.T) {
+	t.Parallel()
 	g := gittest.NewRepo(t)
 	g.Commit("init", map[string]string{"sub/deeper/f.txt": "x"})
 	bare := gittest.NewBare(t)
@@ -31,6 +32,7 @@ func TestOpen(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r := openTest(t, tt.env, tt.path)
 			if r.WorkTree() != tt.workTree || r.GitDir() != tt.gitDir || r.IsBare() != tt.bare {
 				t.Errorf("got WorkTree %q GitDir %q IsBare %v, want %q %q %v",
@@ -41,8 +43,8 @@ func TestOpen(t *testing.T) {
 }
 
 func TestOpenBareReadsTags(t *testing.T) {
-	g := gittest.NewRepo(t)
-	c := g.Commit("init", nil)
+	t.Parallel()
+	g, c := initFixture.Copy(t)
 	g.Tag("m@v1.0.0", c, "msg")
 	bare := gittest.NewBare(t)
 	g.AddRemote("origin", bare.Dir)
@@ -59,6 +61,7 @@ func TestOpenBareReadsTags(t *testing.T) {
 }
 
 func TestOpenNotARepository(t *testing.T) {
+	t.Parallel()
 	g := gittest.NewRepo(t) // only for its environment
 	outside := t.TempDir()
 	env := append(g.Env(), "GIT_CEILING_DIRECTORIES="+filepath.Dir(outside))
@@ -74,6 +77,7 @@ func TestOpenNotARepository(t *testing.T) {
 // A .git file naming a git directory that is gone is a broken repository,
 // not a folder outside git: the error says so instead of ErrNotARepository.
 func TestOpenBrokenGitFile(t *testing.T) {
+	t.Parallel()
 	g := gittest.NewRepo(t) // only for its environment
 	dir := t.TempDir()
 	missing := filepath.Join(t.TempDir(), "gone")
@@ -88,6 +92,7 @@ func TestOpenBrokenGitFile(t *testing.T) {
 }
 
 func TestOpenEmptyRepository(t *testing.T) {
+	t.Parallel()
 	_, r := newTestRepo(t)
 	_, err := r.Head(t.Context())
 	mustErrIs(t, err, ErrNoCommits)
@@ -105,8 +110,8 @@ func TestOpenEmptyRepository(t *testing.T) {
 }
 
 func TestVerbose(t *testing.T) {
-	g := gittest.NewRepo(t)
-	c := g.Commit("init", nil)
+	t.Parallel()
+	g, c := initFixture.Copy(t)
 	var log bytes.Buffer
 	r, err := OpenWith(t.Context(), g.Dir, Options{Env: g.Env(), Verbose: &log})
 	if err != nil {
@@ -115,8 +120,8 @@ func TestVerbose(t *testing.T) {
 	if err := r.CreateTag(t.Context(), TagRequest{Name: "a#b!#3", Target: c, Message: "m", Date: "1640998800 +0000"}); err != nil {
 		t.Fatal(err)
 	}
+	// Open found the repository without git (discover): one line only.
 	want := []string{
-		"+ git -C " + g.Dir + " rev-parse --absolute-git-dir --is-bare-repository --is-inside-work-tree --show-cdup\n",
 		"+ GIT_COMMITTER_DATE='1640998800 +0000' git -C " + g.Dir + " tag -a -F - --end-of-options 'a#b!#3' " + c + "\n",
 	}
 	if got := log.String(); got != strings.Join(want, "") {
@@ -125,6 +130,7 @@ func TestVerbose(t *testing.T) {
 }
 
 func TestNonInteractive(t *testing.T) {
+	t.Parallel()
 	g := gittest.NewRepo(t)
 	env := append(g.Env(), "GIT_TERMINAL_PROMPT=1")
 	r, err := OpenWith(t.Context(), g.Dir, Options{Env: env, NonInteractive: true})
@@ -137,9 +143,9 @@ func TestNonInteractive(t *testing.T) {
 	}
 }
 
+// Not parallel: it empties PATH for the whole test process.
 func TestGitNotFound(t *testing.T) {
-	g := gittest.NewRepo(t)
-	g.Commit("init", nil)
+	g, _ := initFixture.Copy(t)
 	r := openTest(t, g, g.Dir)
 	t.Setenv("PATH", "")
 	r.Env = append(r.Env, "PATH=") // git is looked up on Env's PATH
@@ -161,6 +167,7 @@ func TestGitNotFound(t *testing.T) {
 }
 
 func TestErrorMessage(t *testing.T) {
+	t.Parallel()
 	_, r := newTestRepo(t)
 	_, err := r.git(t.Context(), "cat-file", "-t", "--end-of-options", "nope")
 	var ge *Error
@@ -176,6 +183,7 @@ func TestErrorMessage(t *testing.T) {
 }
 
 func TestErrorText(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		stderr string
 		code   int
@@ -194,6 +202,7 @@ func TestErrorText(t *testing.T) {
 }
 
 func TestCancelled(t *testing.T) {
+	t.Parallel()
 	_, r := newTestRepo(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
@@ -211,5 +220,7 @@ func TestMain(m *testing.M) {
 			os.Unsetenv(k)
 		}
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	gittest.RemoveFixtures()
+	os.Exit(code)
 }

@@ -41,6 +41,14 @@ type Options struct {
 	// and a deadline after which git is stopped. Past it the error is a
 	// *TimeoutError.
 	Timeout time.Duration
+	// LegacyCatFile makes OpenBatch speak the cat-file protocol of git
+	// before 2.36 (`git cat-file --batch`, plus a `git cat-file
+	// --batch-check` for the requests that need only ids and types) even
+	// when git knows `--batch-command`: for tests of that protocol, and to
+	// compare the two. It does not touch the program-wide memo of a git
+	// that lacks --batch-command (only a real failure of that option
+	// records one), so other Repos keep the protocol their git supports.
+	LegacyCatFile bool
 }
 
 // TimeoutError is a command that talked to a remote and got no answer in

@@ -23,8 +23,8 @@ func readTag(t *testing.T, g *gittest.Repo, r *Repo, name string) TagObject {
 }
 
 func TestCreateTag(t *testing.T) {
-	g, r := newTestRepo(t)
-	commit := g.Commit("init", nil)
+	t.Parallel()
+	g, r, commit := committedRepo(t)
 	msg := "Registering artifact model version v0.0.1\n\n" + strings.Repeat("long line\n", 200_000) // 2 MB
 	err := r.CreateTag(t.Context(), TagRequest{Name: "model@v0.0.1", Target: commit, Message: msg, Date: "1640998800 +0530"})
 	if err != nil {
@@ -59,8 +59,8 @@ func TestCreateTag(t *testing.T) {
 }
 
 func TestCreateTagErrors(t *testing.T) {
-	g, r := newTestRepo(t)
-	commit := g.Commit("init", nil)
+	t.Parallel()
+	g, r, commit := committedRepo(t)
 	for _, req := range []TagRequest{
 		{Name: "m@v1", Target: "no-such-rev"},
 		{Name: "-x", Target: commit},        // never an option
@@ -79,8 +79,8 @@ func TestCreateTagErrors(t *testing.T) {
 }
 
 func TestCreateTagRace(t *testing.T) {
-	g, r := newTestRepo(t)
-	commit := g.Commit("init", nil)
+	t.Parallel()
+	_, r, commit := committedRepo(t)
 	const racers = 6
 	for round := range 5 {
 		name := fmt.Sprintf("m#prod#%d", round)
@@ -108,8 +108,8 @@ func TestCreateTagRace(t *testing.T) {
 }
 
 func TestCreateTagSign(t *testing.T) {
-	g, r := newTestRepo(t)
-	commit := g.Commit("init", nil)
+	t.Parallel()
+	g, r, commit := committedRepo(t)
 	// Signing is configured, with a program that cannot sign: Sign false
 	// must not even try, Sign nil must follow the configuration.
 	g.Git("config", "tag.gpgSign", "true")
@@ -124,12 +124,12 @@ func TestCreateTagSign(t *testing.T) {
 }
 
 func TestCreateTagSignedSSH(t *testing.T) {
+	t.Parallel()
 	keygen, err := exec.LookPath("ssh-keygen")
 	if err != nil {
 		t.Skip("ssh-keygen not installed")
 	}
-	g, r := newTestRepo(t)
-	commit := g.Commit("init", nil)
+	g, r, commit := committedRepo(t)
 	key := filepath.Join(t.TempDir(), "key")
 	if out, err := exec.Command(keygen, "-q", "-t", "ed25519", "-N", "", "-f", key).CombinedOutput(); err != nil {
 		t.Skipf("ssh-keygen: %v %s", err, out)
@@ -150,8 +150,8 @@ func TestCreateTagSignedSSH(t *testing.T) {
 }
 
 func TestDeleteTag(t *testing.T) {
-	g, r := newTestRepo(t)
-	commit := g.Commit("init", nil)
+	t.Parallel()
+	g, r, commit := committedRepo(t)
 	g.Tag("a@v1", commit, "a")
 	g.Tag("b@v1", commit, "b")
 	g.LightTag("c", commit)
@@ -184,11 +184,11 @@ func TestDeleteTag(t *testing.T) {
 // git 2.39 creates the tag unsigned (and exits 0) when the SSH key cannot
 // be loaded: CreateTag with Sign must not.
 func TestCreateTagSignFailureLeavesNoTag(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("ssh-keygen"); err != nil {
 		t.Skip("ssh-keygen not installed")
 	}
-	g, r := newTestRepo(t)
-	commit := g.Commit("init", nil)
+	g, r, commit := committedRepo(t)
 	g.Git("config", "gpg.format", "ssh")
 	g.Git("config", "user.signingKey", filepath.Join(t.TempDir(), "missing-key"))
 	yes := true

@@ -35,8 +35,8 @@ func sshSigning(t *testing.T, g interface{ Git(...string) string }) {
 }
 
 func TestSignedAndVerifyTags(t *testing.T) {
-	g, r := newTestRepo(t)
-	commit := g.Commit("init", nil)
+	t.Parallel()
+	g, r, commit := committedRepo(t)
 	sshSigning(t, g)
 	yes := true
 	for i, name := range []string{"s1", "s2", "s3", "s4", "s5"} {

@@ -5,13 +5,10 @@ import (
 	"sync"
 )
 
-// forceLegacyCatFile makes OpenBatch use the protocol of git before 2.36
-// whatever the version (for tests).
-var forceLegacyCatFile = false
-
 // batchCommandCache remembers, per git executable, that it lacks
 // `cat-file --batch-command` (git before 2.36), so that the fallback to the
-// old protocol is found once per program run.
+// old protocol is found once per program run. Only that fallback writes
+// it; Options.LegacyCatFile neither reads nor writes it.
 var batchCommandCache sync.Map // absolute path of git -> false
 
 // knownLegacyGit reports whether this program already found that its git

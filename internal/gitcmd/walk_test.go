@@ -24,15 +24,22 @@ func branchHistory(t *testing.T, r *Repo, paths ...string) []CommitFiles {
 	return walk
 }
 
-// wantHistory is what BranchHistory must answer, asked of git directly.
+// wantHistory is what BranchHistory must answer, asked of git directly
+// (one ls-tree per commit, for all the paths).
 func wantHistory(g interface{ Git(...string) string }, paths ...string) []CommitFiles {
 	var want []CommitFiles
 	for _, c := range strings.Fields(g.Git("rev-list", "--branches")) {
 		cf := CommitFiles{Commit: c, Blobs: make([]string, len(paths))}
-		for i, p := range paths {
-			if out := g.Git("ls-tree", "--format=%(objecttype) %(objectname)", c, "--", p); strings.HasPrefix(out, "blob ") {
-				cf.Blobs[i] = strings.TrimPrefix(strings.TrimSpace(out), "blob ")
+		blobs := map[string]string{}
+		out := g.Git(append([]string{"ls-tree", "--format=%(objecttype) %(objectname) %(path)", c, "--"}, paths...)...)
+		for _, line := range strings.Split(out, "\n") {
+			if typ, rest, _ := strings.Cut(line, " "); typ == "blob" {
+				id, path, _ := strings.Cut(rest, " ")
+				blobs[path] = id
 			}
+		}
+		for i, p := range paths {
+			cf.Blobs[i] = blobs[p]
 		}
 		want = append(want, cf)
 	}
@@ -40,6 +47,7 @@ func wantHistory(g interface{ Git(...string) string }, paths ...string) []Commit
 }
 
 func TestBranchHistory(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	paths := []string{"artifacts.yaml", "dvc.yaml"}
 	if walk := branchHistory(t, r, paths...); len(walk) != 0 {
@@ -85,6 +93,7 @@ func TestBranchHistory(t *testing.T) {
 
 // A damaged walk memo is no answer: the walk is made again.
 func TestBranchHistoryDamagedMemo(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	g.Commit("one", map[string]string{"artifacts.yaml": "a: {}\n"})
 	tip := g.Git("rev-parse", "HEAD")
@@ -97,6 +106,7 @@ func TestBranchHistoryDamagedMemo(t *testing.T) {
 }
 
 func TestBranchHistoryWithoutCache(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	r.NoObjectCache = true
 	g.Commit("one", map[string]string{"artifacts.yaml": "a: {}\n"})
@@ -108,6 +118,7 @@ func TestBranchHistoryWithoutCache(t *testing.T) {
 }
 
 func TestMemo(t *testing.T) {
+	t.Parallel()
 	_, r := newTestRepo(t)
 	b, _ := r.OpenBatch(t.Context())
 	if _, ok := b.Memo("slot"); ok {
@@ -132,14 +143,14 @@ func TestMemo(t *testing.T) {
 // Replaced memos (walks of older branch tips) are dropped from the file
 // once they make up most of it; everything else survives.
 func TestObjectCacheCompaction(t *testing.T) {
-	defer func(n int) { compactMinGarbage = n }(compactMinGarbage)
-	compactMinGarbage = 1000
+	t.Parallel()
 	_, r, commit := oddRegistry(t)
 	path := filepath.Join(r.GitDir(), cacheFileName)
 	readAll(t, r, commit) // tags in the cache
 	big := strings.Repeat("x", 600)
 	for i := range 20 {
 		b, _ := r.OpenBatch(t.Context())
+		b.cache.compactMin = 1000 // a small file is worth compacting here
 		b.SetMemo("walk", big+string(rune('a'+i)))
 		b.SetMemo("names-"+string(rune('a'+i)), "n")
 		b.Close()
@@ -175,6 +186,7 @@ func TestObjectCacheCompaction(t *testing.T) {
 // A malformed record of one kind drops the file, and lookups go on
 // answering (from git).
 func TestObjectCacheMalformedRecord(t *testing.T) {
+	t.Parallel()
 	_, r, commit := oddRegistry(t)
 	path := filepath.Join(r.GitDir(), cacheFileName)
 	first, _ := readAll(t, r, commit)
@@ -198,6 +210,7 @@ func TestObjectCacheMalformedRecord(t *testing.T) {
 // Tag records are decoded on lookup: one that is malformed after its id
 // drops the file then, and the tag is read from git.
 func TestObjectCacheMalformedTagRecord(t *testing.T) {
+	t.Parallel()
 	_, r, commit := oddRegistry(t)
 	path := filepath.Join(r.GitDir(), cacheFileName)
 	first, _ := readAll(t, r, commit)

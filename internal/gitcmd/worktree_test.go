@@ -12,6 +12,7 @@ import (
 )
 
 func TestPathStatus(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	g.Commit("init", map[string]string{
 		"clean": "c", "modified": "m", "staged": "s", "both": "b", "deleted": "d", "dir/a": "a", "*.yaml": "glob",
@@ -43,6 +44,7 @@ func TestPathStatus(t *testing.T) {
 }
 
 func TestPathExists(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	c1 := g.Commit("one", map[string]string{"models/m.pkl": "x", "artifacts.yaml": "a"})
 	g.WriteFile("uncommitted", "u")
@@ -66,6 +68,7 @@ func TestPathExists(t *testing.T) {
 }
 
 func TestCommitPaths(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	g.Commit("init", map[string]string{"artifacts.yaml": "old\n", "tracked": "t", "staged": "s"})
 	// The user's own work in progress, which must stay as it is.
@@ -103,6 +106,7 @@ func TestCommitPaths(t *testing.T) {
 }
 
 func TestCommitPathsDeletion(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	g.Commit("init", map[string]string{"artifacts.yaml": "a", "other": "o"})
 	os.Remove(filepath.Join(g.Dir, "artifacts.yaml"))
@@ -115,6 +119,7 @@ func TestCommitPathsDeletion(t *testing.T) {
 }
 
 func TestCommitPathsInitialCommit(t *testing.T) {
+	t.Parallel()
 	g, r := newTestRepo(t)
 	g.WriteFile("artifacts.yaml", "a")
 	g.WriteFile("other", "o")
@@ -128,6 +133,7 @@ func TestCommitPathsInitialCommit(t *testing.T) {
 }
 
 func TestWorkTreeMethodsOnBare(t *testing.T) {
+	t.Parallel()
 	bare := gittest.NewBare(t)
 	r := openTest(t, bare, bare.Dir)
 	if _, err := r.PathStatus(t.Context(), "x"); !errors.Is(err, errNoWorkTree) {

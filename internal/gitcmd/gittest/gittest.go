@@ -2,6 +2,9 @@
 // t.TempDir(), with a fixed identity, a fixed clock, signing off and no
 // access to the user's or the system's git configuration.
 //
+// A Fixture is a repository built once per test binary, of which each test
+// that starts from it gets a copy.
+//
 // It runs git itself (not through gitcmd), so gitcmd's own tests can use it.
 // Code under test should run git with Repo.Env() as its environment
 // (gitcmd.Options{Env: repo.Env()}) to see the same sealed-off setup.
@@ -64,16 +67,36 @@ func newRepo(t testing.TB, bare bool) *Repo {
 		t.Fatal(err)
 	}
 	r := &Repo{Dir: dir, t: t, home: t.TempDir(), now: Epoch}
+	r.init(bare)
+	return r
+}
+
+// init creates the repository in r.Dir, with signing off.
+func (r *Repo) init(bare bool) {
+	r.t.Helper()
 	args := []string{"init", "--quiet", "--initial-branch=main"}
+	config := filepath.Join(r.Dir, ".git", "config")
 	if bare {
 		args = append(args, "--bare")
+		config = filepath.Join(r.Dir, "config")
 	}
 	r.Git(args...)
 	// Also in the repository's own config, so that code under test that
-	// runs git without our -c flags does not sign either.
-	r.Git("config", "tag.gpgSign", "false")
-	r.Git("config", "commit.gpgSign", "false")
-	return r
+	// runs git without our -c flags does not sign either. These are the
+	// bytes `git config tag.gpgSign false` and `git config commit.gpgSign
+	// false` append to a new repository's config, written without the two
+	// git processes (every test creates repositories).
+	f, err := os.OpenFile(config, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	_, err = f.WriteString("[tag]\n\tgpgSign = false\n[commit]\n\tgpgSign = false\n")
+	if err2 := f.Close(); err == nil {
+		err = err2
+	}
+	if err != nil {
+		r.t.Fatal(err)
+	}
 }
 
 // Env returns the complete environment git runs with in this repository:
@@ -152,7 +175,11 @@ func GitDate(t time.Time) string {
 }
 
 // Git runs git in the repository with args and returns its standard output
-// without trailing newlines. The test fails if git fails.
+// without trailing newlines. The test fails if git fails. It runs git with
+// signing off and without automatic maintenance (commit and fetch would
+// otherwise start `git maintenance run --auto`, one more process that has
+// nothing to do in a test repository); code under test, which runs git
+// with Env, keeps git's defaults.
 func (r *Repo) Git(args ...string) string {
 	r.t.Helper()
 	return r.GitInput("", args...)
@@ -170,7 +197,7 @@ func (r *Repo) GitInput(stdin string, args ...string) string {
 
 // run is Git returning the error instead of failing the test.
 func (r *Repo) run(stdin string, args ...string) (string, error) {
-	full := append([]string{"-C", r.Dir, "-c", "tag.gpgSign=false", "-c", "commit.gpgSign=false"}, args...)
+	full := append([]string{"-C", r.Dir, "-c", "tag.gpgSign=false", "-c", "commit.gpgSign=false", "-c", "maintenance.auto=false"}, args...)
 	cmd := exec.Command("git", full...)
 	cmd.Env = r.Env()
 	cmd.Stdin = strings.NewReader(stdin)
