@@ -65,6 +65,7 @@ type tagObject struct {
 	time            time.Time
 	message         string
 	signed, badSig  bool
+	signer          string // of a good signature; "" means the fake identity's e-mail
 	malformed       bool
 	hasTagger       bool
 	targetIsMissing bool
