@@ -45,6 +45,12 @@ func (e *PolicyError) Unwrap() []error {
 	return []error{ErrPolicy, ErrConflict}
 }
 
+// The inputs of the policy (InvalidError.Field).
+const (
+	FieldPolicy    = "policy"     // the policy file
+	FieldPolicyRef = "policy_ref" // the revision the policy is read at
+)
+
 // Problem codes of the policy (see Problem).
 const (
 	// ProblemPolicyViolation: an event tag breaks the policy.

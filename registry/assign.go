@@ -40,7 +40,8 @@ type AssignOptions struct {
 
 // Assign assigns a stage to a version by writing NAME#STAGE#N (and, for an
 // unregistered commit, first NAME@VERSION with the same date). A failing
-// assign writes nothing.
+// assign writes nothing. An assignment the policy refuses (see Policy and
+// CheckAssign) is a *model.PolicyError, Force or not.
 func (r *Registry) Assign(ctx context.Context, opts AssignOptions) (*WriteResult, error) {
 	var res *WriteResult
 	err := r.update(ctx, func(s *session, w store.Writer) error {
@@ -61,6 +62,9 @@ func (r *Registry) Assign(ctx context.Context, opts AssignOptions) (*WriteResult
 		}
 		plans, err := assignPlans(snap.state.Artifact(opts.Name), commit, opts)
 		if err != nil {
+			return err
+		}
+		if err := r.checkAssignPolicy(ctx, s, snap, plans, opts); err != nil {
 			return err
 		}
 		res, err = r.writeTags(ctx, w, snap, plans, opts.Push)
