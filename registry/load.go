@@ -86,7 +86,7 @@ func tagInput(t *store.Tag) model.TagInput {
 	case t.Annotated():
 		in.Annotated = true
 		in.Tagger, in.TaggerEmail, in.Time, in.Message = t.TaggerName, t.TaggerEmail, t.Time, t.Message
-		in.NoTagger = !t.HasTagger
+		in.NoTagger, in.Signed = !t.HasTagger, t.Signed
 	}
 	return in
 }

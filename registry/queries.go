@@ -116,7 +116,7 @@ func (r *Registry) CheckRefWith(ctx context.Context, opts CheckRefOptions) (*mod
 			}
 		}
 		if opts.Verify && event != nil && !(event.VersionUnknown() && !opts.AllowUnknownVersion) {
-			violations, err = r.tagViolations(ctx, s, snap.state.Artifact(parsed.Artifact), event)
+			violations, err = r.tagViolations(ctx, s, snap.state.Artifact(parsed.Artifact), event, signedTag(snap.tags, name))
 		}
 		return err
 	})
