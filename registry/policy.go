@@ -84,11 +84,8 @@ func (r *Registry) readPolicy(ctx context.Context, s *session, required bool) (*
 			}
 			return nil, nil
 		}
-		if _, err := s.rd.ResolveCommit(ctx, ref); errors.Is(err, store.ErrRefNotFound) || errors.Is(err, store.ErrNoCommits) {
-			return nil, nil // the default branch has no commits yet
-		} else if err != nil {
-			return nil, err
-		}
+		// A default branch without commits yet holds no file: FilesAt
+		// finds none there.
 	}
 	name := r.env.policyFile
 	files, err := s.rd.FilesAt(ctx, []string{ref}, []string{name})

@@ -144,3 +144,16 @@ func TestMakeTagObjectsAndReadThem(t *testing.T) {
 		t.Errorf("MakeTagObjects(nil) = %v, %v", none, err)
 	}
 }
+
+func TestHasRefFile(t *testing.T) {
+	t.Parallel()
+	g, r := newTestRepo(t)
+	c := g.Commit("init", nil)
+	if r.HasRefFile("refs/remotes/origin/HEAD") {
+		t.Error("HasRefFile of a ref that does not exist")
+	}
+	g.Git("update-ref", "refs/remotes/origin/HEAD", c)
+	if !r.HasRefFile("refs/remotes/origin/HEAD") {
+		t.Error("HasRefFile of a loose ref")
+	}
+}

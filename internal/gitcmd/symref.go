@@ -45,6 +45,21 @@ func (r *Repo) SymbolicRef(ctx context.Context, name string) (string, error) {
 	return strings.TrimSpace(string(out)), nil
 }
 
+// HasRefFile reports whether the ref name (not HEAD) may exist as a ref
+// of its own, from the git directory's files: a loose ref file, or refs in
+// a reftable (to be checked by resolving it). packed-refs is not read (a
+// registry's holds every tag, megabytes): a ref that is only packed is not
+// seen, which is fine for the refs git keeps loose, such as a remote's
+// HEAD.
+func (r *Repo) HasRefFile(name string) bool {
+	common := r.commonDir()
+	if _, err := os.Stat(filepath.Join(common, "reftable")); err == nil {
+		return true
+	}
+	_, err := os.Stat(filepath.Join(common, filepath.FromSlash(name)))
+	return err == nil
+}
+
 // commonDir is the git directory shared by every work tree of the
 // repository: where refs live (the gitDir of a linked work tree holds only
 // its own HEAD).

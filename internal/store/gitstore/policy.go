@@ -45,8 +45,10 @@ func (r *reader) DefaultBranch(ctx context.Context) (string, error) {
 			if ok, err := exists(origin); ok || err != nil {
 				return origin, err
 			}
-		} else if ok, err := exists("refs/remotes/origin/HEAD"); ok || err != nil {
-			return "refs/remotes/origin/HEAD", err // a ref holding a commit, not a symbolic one
+		} else if repo.HasRefFile("refs/remotes/origin/HEAD") {
+			if ok, err := exists("refs/remotes/origin/HEAD"); ok || err != nil {
+				return "refs/remotes/origin/HEAD", err // a ref holding a commit, not a symbolic one
+			}
 		}
 		if head != "" {
 			return head, nil
