@@ -181,3 +181,12 @@ func TestParseTooLarge(t *testing.T) {
 		t.Errorf("CheckSize(10) = %v", err)
 	}
 }
+
+// BenchmarkParse: parsing a policy of the usual size (the issue's example).
+func BenchmarkParse(b *testing.B) {
+	for b.Loop() {
+		if _, err := Parse([]byte(issueExample), DefaultFile, []string{"dev", "staging", "prod"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
