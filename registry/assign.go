@@ -45,22 +45,7 @@ type AssignOptions struct {
 func (r *Registry) Assign(ctx context.Context, opts AssignOptions) (*WriteResult, error) {
 	var res *WriteResult
 	err := r.update(ctx, func(s *session, w store.Writer) error {
-		if err := checkAssign(s.cfg, opts); err != nil {
-			return err
-		}
-		var commit string
-		if opts.Ref != "" {
-			c, err := resolveCommit(ctx, w, opts.Ref)
-			if err != nil {
-				return err
-			}
-			commit = c
-		}
-		snap, err := r.load(ctx, s, scope{artifact: opts.Name, commits: commitsNone})
-		if err != nil {
-			return err
-		}
-		plans, err := assignPlans(snap.state.Artifact(opts.Name), commit, opts)
+		snap, plans, err := r.planAssign(ctx, s, opts)
 		if err != nil {
 			return err
 		}
@@ -71,6 +56,29 @@ func (r *Registry) Assign(ctx context.Context, opts AssignOptions) (*WriteResult
 		return err
 	})
 	return res, err
+}
+
+// planAssign checks opts and plans the tags of the assignment in session
+// s: the artifact's tags as read, and the plans (a registration first when
+// the commit needs one).
+func (r *Registry) planAssign(ctx context.Context, s *session, opts AssignOptions) (*snapshot, []*tagPlan, error) {
+	if err := checkAssign(s.cfg, opts); err != nil {
+		return nil, nil, err
+	}
+	var commit string
+	if opts.Ref != "" {
+		c, err := resolveCommit(ctx, s.rd, opts.Ref)
+		if err != nil {
+			return nil, nil, err
+		}
+		commit = c
+	}
+	snap, err := r.load(ctx, s, scope{artifact: opts.Name, commits: commitsNone})
+	if err != nil {
+		return nil, nil, err
+	}
+	plans, err := assignPlans(snap.state.Artifact(opts.Name), commit, opts)
+	return snap, plans, err
 }
 
 // assignPlans plans the tags of an assignment to the version of a (nil for

@@ -132,22 +132,7 @@ func shortRef(ref string) string {
 // tag they refuse is never created.
 func (r *Registry) CheckAssign(ctx context.Context, opts AssignOptions) error {
 	return r.view(ctx, func(s *session) error {
-		if err := checkAssign(s.cfg, opts); err != nil {
-			return err
-		}
-		var commit string
-		if opts.Ref != "" {
-			c, err := resolveCommit(ctx, s.rd, opts.Ref)
-			if err != nil {
-				return err
-			}
-			commit = c
-		}
-		snap, err := r.load(ctx, s, scope{artifact: opts.Name, commits: commitsNone})
-		if err != nil {
-			return err
-		}
-		plans, err := assignPlans(snap.state.Artifact(opts.Name), commit, opts)
+		snap, plans, err := r.planAssign(ctx, s, opts)
 		if err != nil {
 			return err
 		}
@@ -279,15 +264,7 @@ func (r *Registry) CheckTag(ctx context.Context, name string) ([]*model.PolicyEr
 
 // eventOf is the event of a (nil: none) that tag created.
 func eventOf(a *model.Artifact, tag string) *model.Event {
-	if a == nil {
-		return nil
-	}
-	for _, e := range a.Events() {
-		if e.Tag == tag {
-			return e
-		}
-	}
-	return nil
+	return a.EventOf(tag)
 }
 
 // signedTag reports whether the tag called name among tags carries a

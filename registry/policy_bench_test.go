@@ -13,19 +13,10 @@ import (
 func BenchmarkReadPolicy(b *testing.B) {
 	for _, tc := range []struct{ name, file string }{
 		{"none", ""},
-		{"policy", `stages:
-  dev: {}
-  staging: {after: [dev], prerelease: true}
-  prod:
-    after: [staging]
-    signed: true
-    signers: [ops@example.com]
-    taggers: ["*@example.com"]
-    prerelease: false
-artifacts:
-  "experimental/*": {stages: {prod: {after: []}}}
-  "nlp/*": {stages: {prod: {taggers: ["nlp-*@example.com"]}}}
-`},
+		{"policy", "# the rules of a team's registry\n" +
+			"stages: {dev: {}, staging: {after: [dev], prerelease: true}, prod: {after: [staging], signed: true,\n" +
+			"  signers: [ops@example.com], taggers: ['*@example.com'], prerelease: false}}\n" +
+			"artifacts: {'experimental/*': {stages: {prod: {after: []}}}, 'nlp/*': {stages: {prod: {taggers: ['nlp-*@example.com']}}}}\n"},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			g := gittest.NewRepo(b)

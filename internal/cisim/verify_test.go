@@ -9,32 +9,28 @@ import (
 	"testing"
 )
 
-// policyOrigin is a bare repository whose main holds a policy (prod only
-// after staging) and a feature branch that relaxes it; churn@v1.0.0 went
-// through staging to prod (churn#prod#2, conforming), and churn@v2.0.0
-// was tagged into prod on the feature branch's commit by hand
-// (churn#prod#3, a violation). Built once, shared (read only).
-var policyOrigin struct {
-	once sync.Once
-	dir  string
-	err  error
-}
+// policyOrigin builds, once, a bare repository whose main holds a policy
+// (prod only after staging) and a feature branch that relaxes it;
+// churn@v1.0.0 went through staging to prod (churn#prod#2, conforming),
+// and churn@v2.0.0 was tagged into prod on the feature branch's commit by
+// hand (churn#prod#3, a violation). Shared by the tests (read only).
+var policyOrigin = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "gto-cisim-policy-")
+	if err != nil {
+		return "", err
+	}
+	origin := filepath.Join(dir, "origin.git")
+	return origin, buildPolicyOrigin(dir, origin)
+})
 
+// PolicyOrigin returns the path of the policy origin.
 func PolicyOrigin(t testing.TB) string {
 	t.Helper()
-	policyOrigin.once.Do(func() {
-		dir, err := os.MkdirTemp("", "gto-cisim-policy-")
-		if err != nil {
-			policyOrigin.err = err
-			return
-		}
-		policyOrigin.dir = filepath.Join(dir, "origin.git")
-		policyOrigin.err = buildPolicyOrigin(dir, policyOrigin.dir)
-	})
-	if policyOrigin.err != nil {
-		t.Fatal(policyOrigin.err)
+	dir, err := policyOrigin()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return policyOrigin.dir
+	return dir
 }
 
 func buildPolicyOrigin(dir, origin string) error {

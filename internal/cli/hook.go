@@ -48,17 +48,9 @@ const hookExample = `  # a bare repository: refuse pushes that break the policy,
 
 // NewCmdHook builds `gto hook` and its subcommands.
 func NewCmdHook(env *Env) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:     "hook",
-		Short:   "Enforce the policy in a git server hook (pre-receive, update)",
-		Long:    hookLong,
-		Example: hookExample,
-		GroupID: groupModify,
-		Args:    argsBetween(0, 0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return cmd.Help()
-		},
-	}
+	// No Run: `gto hook` alone prints this help.
+	cmd := &cobra.Command{Use: "hook", Short: "Enforce the policy in a git server hook (pre-receive, update)", GroupID: groupModify}
+	cmd.Long, cmd.Example = hookLong, hookExample
 	pre := &cobra.Command{
 		Use:     "pre-receive",
 		Short:   "Judge a push from git's pre-receive input on stdin; refuse it whole on a violation",

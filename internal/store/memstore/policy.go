@@ -14,20 +14,20 @@ import (
 // principal, a GPG e-mail: what TagSignatures reports), as the tagger
 // email.
 func (r *Repo) SignedTagBy(name, target, message, email, signer string) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	t := r.newTagObject(name, target, message, r.tick(), true)
-	t.taggerEmail, t.signer = email, signer
-	r.tags[name] = t.id
-	return t.id
+	return r.tagWith(name, target, message, true, func(t *tagObject) { t.taggerEmail, t.signer = email, signer })
 }
 
 // TagBy is Tag with another tagger e-mail.
 func (r *Repo) TagBy(name, target, message, email string) string {
+	return r.tagWith(name, target, message, false, func(t *tagObject) { t.taggerEmail = email })
+}
+
+// tagWith creates the tag name as Tag does, set changing its object.
+func (r *Repo) tagWith(name, target, message string, signed bool, set func(*tagObject)) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	t := r.newTagObject(name, target, message, r.tick(), false)
-	t.taggerEmail = email
+	t := r.newTagObject(name, target, message, r.tick(), signed)
+	set(t)
 	r.tags[name] = t.id
 	return t.id
 }
@@ -64,31 +64,37 @@ func (rd *reader) ReadTagObjects(ctx context.Context, refs []store.Ref) ([]store
 // (SignedTag); its signer is the one SignedTagBy gave, else the fake
 // identity's e-mail.
 func (rd *reader) TagSignatures(ctx context.Context, tags []string) (map[string]store.Signature, error) {
+	out := make(map[string]store.Signature, len(tags))
 	r := rd.s.repo
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := map[string]store.Signature{}
 	for _, tag := range tags {
 		t := r.tagObjs[tag]
 		if t == nil {
 			t = r.tagObjs[r.tags[tag]]
 		}
-		switch {
-		case t == nil:
+		if t == nil {
 			return nil, fmt.Errorf("tag %q was not found in the repository: %w", tag, store.ErrRefNotFound)
-		case !t.signed:
-			out[tag] = store.Signature{Reason: "no signature found"}
-		case t.badSig:
-			out[tag] = store.Signature{Signed: true, Reason: "bad signature"}
-		default:
-			signer := t.signer
-			if signer == "" {
-				signer = Email
-			}
-			out[tag] = store.Signature{Signed: true, Verified: true, Signers: []string{signer}}
 		}
+		out[tag] = signatureOf(t)
 	}
 	return out, ctx.Err()
+}
+
+// signatureOf is what verifying the signature of t (nil: no tag object)
+// finds.
+func signatureOf(t *tagObject) store.Signature {
+	switch {
+	case t == nil || !t.signed:
+		return store.Signature{Reason: "no signature found"}
+	case t.badSig:
+		return store.Signature{Signed: true, Reason: "bad signature"}
+	}
+	signer := t.signer
+	if signer == "" {
+		signer = Email
+	}
+	return store.Signature{Signed: true, Verified: true, Signers: []string{signer}}
 }
 
 // MakeTags makes the tag objects (the hook is called for each, as

@@ -261,12 +261,8 @@ func (rd *reader) VerifyTags(ctx context.Context, names []string) (map[string]st
 	defer r.mu.Unlock()
 	bad := map[string]string{}
 	for _, name := range names {
-		t := r.tagObjs[r.tags[name]]
-		switch {
-		case t == nil || !t.signed:
-			bad[name] = "no signature found"
-		case t.badSig:
-			bad[name] = "bad signature"
+		if sig := signatureOf(r.tagObjs[r.tags[name]]); !sig.Verified {
+			bad[name] = sig.Reason
 		}
 	}
 	return bad, ctx.Err()

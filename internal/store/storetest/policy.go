@@ -13,36 +13,33 @@ import (
 
 func testDefaultBranch(t *testing.T, h Harness) {
 	s := open(t, h)
-	// A repository without commits is on its unborn branch.
-	view(t, s, func(ctx context.Context, rd store.Reader) error {
-		ref, err := rd.DefaultBranch(ctx)
-		if err != nil {
+	// files is the blob of gto-policy.yaml at the default branch, after
+	// checking that it is main.
+	files := func(when string) (blob string) {
+		view(t, s, func(ctx context.Context, rd store.Reader) error {
+			ref, err := rd.DefaultBranch(ctx)
+			if err == nil && ref != "refs/heads/main" {
+				t.Errorf("DefaultBranch %s = %q, want refs/heads/main", when, ref)
+			}
+			if err == nil {
+				var at []store.CommitFiles
+				if at, err = rd.FilesAt(ctx, []string{ref}, []string{"gto-policy.yaml"}); err == nil {
+					blob = at[0].Blobs[0]
+				}
+			}
 			return err
-		}
-		if ref != "refs/heads/main" {
-			t.Errorf("DefaultBranch without commits = %q, want refs/heads/main", ref)
-		}
-		return nil
-	})
+		})
+		return blob
+	}
+	// A repository without commits is on its unborn branch.
+	if blob := files("without commits"); blob != "" {
+		t.Errorf("a file at an unborn branch: %s", blob)
+	}
 	c := h.Commit("first", map[string]string{"gto-policy.yaml": "stages: {}\n"})
 	h.Branch("master", c)
-	view(t, s, func(ctx context.Context, rd store.Reader) error {
-		ref, err := rd.DefaultBranch(ctx)
-		if err != nil {
-			return err
-		}
-		if ref != "refs/heads/main" {
-			t.Errorf("DefaultBranch = %q, want refs/heads/main (the branch HEAD is on)", ref)
-		}
-		files, err := rd.FilesAt(ctx, []string{ref}, []string{"gto-policy.yaml"})
-		if err != nil {
-			return err
-		}
-		if files[0].Blobs[0] == "" {
-			t.Errorf("FilesAt(%s) finds no file", ref)
-		}
-		return nil
-	})
+	if files("with a main and a master branch, HEAD on main") == "" {
+		t.Error("FilesAt finds no file at the default branch")
+	}
 }
 
 // MakeTags makes objects and no refs; WriteTags then points refs at them.
@@ -97,15 +94,8 @@ func testMakeTags(t *testing.T, h Harness) {
 		if err := w.WriteTags(ctx, []store.TagRequest{{Name: "m#dev#2", Object: again[0]}}, nil); !errors.Is(err, store.ErrTagExists) {
 			t.Errorf("WriteTags of a made object over an existing tag = %v, want ErrTagExists", err)
 		}
-		return nil
-	})
-	view(t, s, func(ctx context.Context, rd store.Reader) error {
-		tags, err := rd.Tags(ctx, []string{"m#dev"}, nil)
-		if err != nil {
-			return err
-		}
-		if len(tags) != 1 || tags[0].Message != "Assigning" {
-			t.Errorf("the existing tag was replaced: %+v", tags)
+		if tags, err := w.Tags(ctx, []string{"m#dev"}, nil); err != nil || len(tags) != 1 || tags[0].Message != "Assigning" {
+			t.Errorf("the existing tag was replaced: %+v, %v", tags, err)
 		}
 		return nil
 	})
@@ -141,12 +131,8 @@ func testReadTagObjects(t *testing.T, h Harness) {
 		if none, err := rd.ReadTagObjects(ctx, nil); err != nil || len(none) != 0 {
 			t.Errorf("ReadTagObjects(nil) = %v, %v", none, err)
 		}
-		refs, err := rd.Refs(ctx)
-		if err != nil {
-			return err
-		}
-		if len(refs) != 2 {
-			t.Errorf("ReadTagObjects created refs: %+v", refs)
+		if refs, err := rd.Refs(ctx); err != nil || len(refs) != 2 {
+			t.Errorf("ReadTagObjects created refs: %+v, %v", refs, err)
 		}
 		return nil
 	})
@@ -154,15 +140,13 @@ func testReadTagObjects(t *testing.T, h Harness) {
 
 // An unsigned tag, by name or by object id, is neither signed nor verified.
 func testTagSignaturesUnsigned(t *testing.T, h Harness) {
-	c := h.Commit("first", nil)
-	obj := h.Tag("m#prod#1", c, "Assigning")
-	s := open(t, h)
-	view(t, s, func(ctx context.Context, rd store.Reader) error {
-		sigs, err := rd.TagSignatures(ctx, []string{"m#prod#1", obj})
+	names := []string{"m#prod#1", h.Tag("m#prod#1", h.Commit("first", nil), "Assigning")}
+	view(t, open(t, h), func(ctx context.Context, rd store.Reader) error {
+		sigs, err := rd.TagSignatures(ctx, names)
 		if err != nil {
 			return err
 		}
-		for _, k := range []string{"m#prod#1", obj} {
+		for _, k := range names {
 			if sig, ok := sigs[k]; !ok || sig.Signed || sig.Verified || sig.Reason == "" || len(sig.Signers) > 0 {
 				t.Errorf("TagSignatures[%s] = %+v, %v", k, sig, ok)
 			}
