@@ -308,6 +308,59 @@ func (r *Registry) tagViolations(ctx context.Context, s *session, a *model.Artif
 	return out, nil
 }
 
+// judgedEvent is an assignment doctor judges, with its artifact.
+type judgedEvent struct {
+	a *model.Artifact
+	e *model.Event
+}
+
+// doctorSignatures verifies the signatures the rules of events ask about,
+// as cheaply as a whole registry allows: a tag object without signature
+// needs no git; the others are verified many per git call (VerifyTags), and
+// only the good signatures in stages that name signers are verified again
+// one by one, for who made them.
+func (r *Registry) doctorSignatures(ctx context.Context, s *session, tags []model.TagInput, events []judgedEvent, rules []policy.Rule) (map[string]*policy.Signature, error) {
+	signed := make(map[string]bool, len(tags))
+	for i := range tags {
+		signed[tags[i].Name] = tags[i].Signed
+	}
+	out := map[string]*policy.Signature{}
+	var check []string
+	for i, j := range events {
+		if !rules[i].Signed {
+			continue
+		}
+		out[j.e.Tag] = &policy.Signature{Reason: "no signature found"}
+		if signed[j.e.Tag] {
+			check = append(check, j.e.Tag)
+		}
+	}
+	bad, err := s.rd.VerifyTags(ctx, check)
+	if err != nil {
+		return nil, err
+	}
+	var who []string
+	for i, j := range events {
+		tag := j.e.Tag
+		if !rules[i].Signed || !signed[tag] {
+			continue
+		}
+		reason, failed := bad[tag]
+		out[tag] = &policy.Signature{Signed: true, Verified: !failed, Reason: reason}
+		if !failed && len(rules[i].Signers) > 0 {
+			who = append(who, tag)
+		}
+	}
+	sigs, err := s.rd.TagSignatures(ctx, who)
+	if err != nil {
+		return nil, err
+	}
+	for tag, sig := range sigs {
+		out[tag] = policySignature(sig)
+	}
+	return out, nil
+}
+
 // policyProblems are doctor's reports of the policy: a malformed file, or
 // every assignment tag that breaks it.
 func (r *Registry) policyProblems(ctx context.Context, s *session, snap *snapshot) ([]model.Problem, error) {
@@ -319,38 +372,25 @@ func (r *Registry) policyProblems(ctx context.Context, s *session, snap *snapsho
 	if err != nil || pol == nil {
 		return nil, err
 	}
-	type judged struct {
-		a *model.Artifact
-		e *model.Event
-	}
-	var events []judged
-	var signed []string
+	var events []judgedEvent
+	var rules []policy.Rule
 	for _, a := range snap.state.Artifacts {
 		for _, e := range a.Events() {
 			if e.Kind != model.KindAssignment {
 				continue
 			}
-			rule := pol.Rule(a.Name, e.Stage)
-			if rule.Empty() {
-				continue
-			}
-			events = append(events, judged{a, e})
-			if rule.Signed {
-				signed = append(signed, e.Tag)
+			if rule := pol.Rule(a.Name, e.Stage); !rule.Empty() {
+				events, rules = append(events, judgedEvent{a, e}), append(rules, rule)
 			}
 		}
 	}
-	sigs, err := s.rd.TagSignatures(ctx, signed)
+	sigs, err := r.doctorSignatures(ctx, s, snap.tags, events, rules)
 	if err != nil {
 		return nil, err
 	}
 	var out []model.Problem
 	for _, j := range events {
-		var sig *policy.Signature
-		if found, ok := sigs[j.e.Tag]; ok {
-			sig = policySignature(found)
-		}
-		for _, v := range pol.CheckEvent(j.a, j.e, sig) {
+		for _, v := range pol.CheckEvent(j.a, j.e, sigs[j.e.Tag]) {
 			out = append(out, model.Problem{Code: model.ProblemPolicyViolation, Artifact: j.a.Name, Tags: []string{j.e.Tag},
 				Message: fmt.Sprintf("tag %q breaks the policy: %s", j.e.Tag, v.Error())})
 		}

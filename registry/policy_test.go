@@ -340,3 +340,29 @@ func TestPolicyFileVariable(t *testing.T) {
 		t.Errorf("a path to clean: %+v, %v", e.policyFile, err)
 	}
 }
+
+func TestPolicyErrorPaths(t *testing.T) {
+	t.Parallel()
+	f, c := newPolicyFake(t, strings.Repeat("# a long comment\n", 70000)) // over 1 MiB
+	ctx := t.Context()
+	f.repo.Tag("m@v1.0.0", c, "Registering")
+	f.repo.LightTag("m#prod#1", c)
+	_, err := f.reg.Policy(ctx)
+	var invalid *model.InvalidError
+	if !errors.As(err, &invalid) || invalid.Field != model.FieldPolicy || err.Error() != "main:gto-policy.yaml is too large for a policy file (over 1024 KiB)" {
+		t.Errorf("a large policy: %v", err)
+	}
+	f.repo.Commit("fix", map[string]string{"gto-policy.yaml": stagedPolicy})
+	f.reg.opts.PolicyRef = "main\n"
+	if _, err := f.reg.Policy(ctx); !errors.As(err, &invalid) || invalid.Code != model.CodePolicyRef {
+		t.Errorf("a revision with a newline: %v", err)
+	}
+	f.reg.opts.PolicyRef = ""
+	if _, err := f.reg.CheckTag(ctx, "release-1"); !errors.Is(err, model.ErrNotFound) || err.Error() != `"release-1" is not a tag in GTO format` {
+		t.Errorf("CheckTag of another tag: %v", err)
+	}
+	// A lightweight tag is no event: nothing to judge.
+	if v, err := f.reg.CheckTag(ctx, "refs/tags/m#prod#1"); err != nil || v != nil {
+		t.Errorf("CheckTag of a lightweight tag: %v, %v", v, err)
+	}
+}

@@ -57,7 +57,10 @@ const doctorExample = `  # check the registry
   gto doctor --json
 
   # also check that every GTO tag is signed by a trusted key
-  gto doctor --verify`
+  gto doctor --verify
+
+  # judge the past against the policy of origin's main
+  gto doctor --policy-ref origin/main`
 
 // NewCmdDoctor builds `gto doctor`.
 func NewCmdDoctor(env *Env) *cobra.Command {
