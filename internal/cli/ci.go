@@ -150,7 +150,7 @@ func readCIEvent(ctx context.Context, opts *CIOptions) (*ciEvent, error) {
 		logEnv.Out = env.ErrOut
 		env = &logEnv
 	}
-	e, err := r.CheckRefWith(ctx, registry.CheckRefOptions{Ref: opts.Ref, AllowUnknownVersion: opts.AllowUnregistered, Verify: opts.Verify})
+	e, err := r.CheckRefWith(ctx, registry.CheckRefOptions{Ref: opts.Ref, AllowUnknownVersion: opts.AllowUnregistered})
 	if err != nil {
 		return nil, err
 	}
@@ -162,6 +162,9 @@ func readCIEvent(ctx context.Context, opts *CIOptions) (*ciEvent, error) {
 	if e.Version != "" && e.Version == e.Commit && !opts.AllowUnregistered {
 		return nil, fmt.Errorf("the version of %q is unknown: no registration tag of artifact %q points at its commit %s; fetch the artifact's tags first (gto ci refspecs names them), or pass --allow-unregistered if the stage was assigned with --skip-registration",
 			tag, e.Artifact, shortVersion(e.Commit))
+	}
+	if err := verifyCITag(ctx, opts, r, tag); err != nil {
+		return nil, err
 	}
 	out := &ciEvent{Tag: tag, Event: e}
 	var buf bytes.Buffer
@@ -193,6 +196,19 @@ func readCIEvent(ctx context.Context, opts *CIOptions) (*ciEvent, error) {
 		}
 	}
 	return out, nil
+}
+
+// verifyCITag judges the tag with --verify (as check-ref --verify does):
+// its first violation is the error.
+func verifyCITag(ctx context.Context, opts *CIOptions, r *registry.Registry, tag string) error {
+	if !opts.Verify {
+		return nil
+	}
+	violations, err := r.CheckTag(ctx, tag)
+	if err == nil && len(violations) > 0 {
+		err = violations[0]
+	}
+	return err
 }
 
 // artifactStages lists the stages of an artifact's versions table, sorted,
