@@ -24,6 +24,9 @@ type TagInput struct {
 	Missing     bool // the ref names an object the repository lacks: not an event
 	Time        time.Time
 	Message     string
+	// Signed: the tag object carries a signature (not checked; the state
+	// does not use it).
+	Signed bool
 }
 
 // IsEvent reports whether the tag is a registry event: annotated, pointing

@@ -134,6 +134,7 @@ func DetailOf(err error) (*Detail, bool) {
 		conflict *ConflictError
 		push     *PushError
 		repo     *RepositoryError
+		policy   *PolicyError
 	)
 	switch {
 	case errors.As(err, &invalid):
@@ -146,6 +147,8 @@ func DetailOf(err error) (*Detail, bool) {
 		return &push.Detail, true
 	case errors.As(err, &repo):
 		return &repo.Detail, true
+	case errors.As(err, &policy):
+		return &policy.Detail, true
 	}
 	return nil, false
 }
@@ -189,6 +192,9 @@ const (
 	CodePushConflictAssign    = "push-conflict-assign"    // push: another clone took the name of a simple assignment
 	CodePushConflictUnassign  = "push-conflict-unassign"  // push: another clone took the name of a simple unassignment
 	CodeNoCacheDir            = "no-cache-dir"            // no folder for the mirrors of remote registries
+	CodePolicyUnsigned        = "policy-unsigned"         // assign: the policy asks for a signed tag, and the write would not sign
+	CodePolicyRef             = "policy-ref"              // the revision asked to read the policy at names no commit
+	CodeNoDefaultBranch       = "no-default-branch"       // the policy is asked for, and no default branch is found to read it at
 )
 
 // Invalidf returns an InvalidError about field with a formatted message.

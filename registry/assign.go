@@ -40,33 +40,45 @@ type AssignOptions struct {
 
 // Assign assigns a stage to a version by writing NAME#STAGE#N (and, for an
 // unregistered commit, first NAME@VERSION with the same date). A failing
-// assign writes nothing.
+// assign writes nothing. An assignment the policy refuses (see Policy and
+// CheckAssign) is a *model.PolicyError, Force or not.
 func (r *Registry) Assign(ctx context.Context, opts AssignOptions) (*WriteResult, error) {
 	var res *WriteResult
 	err := r.update(ctx, func(s *session, w store.Writer) error {
-		if err := checkAssign(s.cfg, opts); err != nil {
-			return err
-		}
-		var commit string
-		if opts.Ref != "" {
-			c, err := resolveCommit(ctx, w, opts.Ref)
-			if err != nil {
-				return err
-			}
-			commit = c
-		}
-		snap, err := r.load(ctx, s, scope{artifact: opts.Name, commits: commitsNone})
+		snap, plans, err := r.planAssign(ctx, s, opts)
 		if err != nil {
 			return err
 		}
-		plans, err := assignPlans(snap.state.Artifact(opts.Name), commit, opts)
-		if err != nil {
+		if err := r.checkAssignPolicy(ctx, s, snap, plans, opts); err != nil {
 			return err
 		}
 		res, err = r.writeTags(ctx, w, snap, plans, opts.Push)
 		return err
 	})
 	return res, err
+}
+
+// planAssign checks opts and plans the tags of the assignment in session
+// s: the artifact's tags as read, and the plans (a registration first when
+// the commit needs one).
+func (r *Registry) planAssign(ctx context.Context, s *session, opts AssignOptions) (*snapshot, []*tagPlan, error) {
+	if err := checkAssign(s.cfg, opts); err != nil {
+		return nil, nil, err
+	}
+	var commit string
+	if opts.Ref != "" {
+		c, err := resolveCommit(ctx, s.rd, opts.Ref)
+		if err != nil {
+			return nil, nil, err
+		}
+		commit = c
+	}
+	snap, err := r.load(ctx, s, scope{artifact: opts.Name, commits: commitsNone})
+	if err != nil {
+		return nil, nil, err
+	}
+	plans, err := assignPlans(snap.state.Artifact(opts.Name), commit, opts)
+	return snap, plans, err
 }
 
 // assignPlans plans the tags of an assignment to the version of a (nil for

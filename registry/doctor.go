@@ -37,7 +37,9 @@ func (r *Registry) Doctor(ctx context.Context) (*Report, error) {
 // ignored: a malformed configuration or annotation file, tags gto cannot
 // use, counters that repeat or go back in time, two active versions at one
 // commit, stages and types outside the configuration, revivals after a
-// deprecation, and with Verify unsigned or badly signed tags. It changes
+// deprecation, and with Verify unsigned or badly signed tags; then a
+// malformed policy file, or every assignment that breaks the policy
+// (model.ProblemPolicyViolation; see Policy). It changes
 // nothing. The problems come in that order; an error is returned only when
 // the repository cannot be read at all.
 func (r *Registry) DoctorWith(ctx context.Context, opts DoctorOptions) (*Report, error) {
@@ -78,7 +80,9 @@ func (r *Registry) DoctorWith(ctx context.Context, opts DoctorOptions) (*Report,
 		rep.Problems = append(rep.Problems, model.CounterProblems(snap.tags)...)
 		rep.Problems = append(rep.Problems, model.StateProblems(snap.state, s.cfg.Stages)...)
 		rep.Problems = append(rep.Problems, model.TypeProblems(index, s.cfg.Types)...)
-		return nil
+		policyProblems, err := r.policyProblems(ctx, s, snap)
+		rep.Problems = append(rep.Problems, policyProblems...)
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -27,6 +27,9 @@ type environment struct {
 	// committerDate reports that GIT_COMMITTER_DATE is set: git dates tags
 	// with it, and the registry then gives no date of its own.
 	committerDate bool
+	// policyFile is the policy file's path in the repository (GTO_POLICY,
+	// else gto-policy.yaml).
+	policyFile string
 	// timeout bounds the git commands that talk to a remote (GTO_TIMEOUT);
 	// lockTimeout the wait for another gto's lock (GTO_LOCK_TIMEOUT).
 	timeout, lockTimeout time.Duration
@@ -51,6 +54,9 @@ func readEnvironment(getenv func(string) (string, bool)) (environment, error) {
 		committerDate: value("GIT_COMMITTER_DATE") != "",
 	}
 	var err error
+	if env.policyFile, err = policyFileVar(value("GTO_POLICY")); err != nil {
+		return env, err
+	}
 	if env.timeout, err = durationVar("GTO_TIMEOUT", value("GTO_TIMEOUT"), DefaultTimeout); err != nil {
 		return env, err
 	}

@@ -69,22 +69,26 @@ func readTags(ctx context.Context, rd store.Reader, artifact string) ([]model.Ta
 	}
 	out := make([]model.TagInput, len(tags))
 	for i := range tags {
-		t := &tags[i]
-		parsed, _ := tagname.Parse(t.Name)
-		in := &out[i]
-		in.Name, in.Parsed, in.Commit = t.Name, parsed, t.Commit
-		switch {
-		case t.Missing:
-			in.Missing = true // not an event, but its name is taken; doctor names it
-		case t.Malformed:
-			in.Annotated, in.Malformed = true, true // not an event; doctor names it
-		case t.Annotated():
-			in.Annotated = true
-			in.Tagger, in.TaggerEmail, in.Time, in.Message = t.TaggerName, t.TaggerEmail, t.Time, t.Message
-			in.NoTagger = !t.HasTagger
-		}
+		out[i] = tagInput(&tags[i])
 	}
 	return out, nil
+}
+
+// tagInput is what the model reads of a tag in GTO format.
+func tagInput(t *store.Tag) model.TagInput {
+	parsed, _ := tagname.Parse(t.Name)
+	in := model.TagInput{Name: t.Name, Parsed: parsed, Commit: t.Commit}
+	switch {
+	case t.Missing:
+		in.Missing = true // not an event, but its name is taken; doctor names it
+	case t.Malformed:
+		in.Annotated, in.Malformed = true, true // not an event; doctor names it
+	case t.Annotated():
+		in.Annotated = true
+		in.Tagger, in.TaggerEmail, in.Time, in.Message = t.TaggerName, t.TaggerEmail, t.Time, t.Message
+		in.NoTagger, in.Signed = !t.HasTagger, t.Signed
+	}
+	return in
 }
 
 // load reads the repository and builds the state for the scope.

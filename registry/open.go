@@ -56,6 +56,13 @@ type Options struct {
 	// malformed with the default configuration instead of failing;
 	// ConfigError returns the problem (gto doctor reports it).
 	KeepBadConfig bool
+	// PolicyRef is the revision whose policy file counts (see Policy);
+	// "": the tip of the default branch.
+	PolicyRef string
+	// NoObjectCache neither reads nor writes gto's object cache (as
+	// GTO_NO_OBJECT_CACHE does): for objects that may never enter the
+	// repository, such as a push in a pre-receive hook.
+	NoObjectCache bool
 }
 
 // Registry is an open artifact registry: a git repository (or, for
@@ -105,7 +112,7 @@ func open(ctx context.Context, opts Options, allowFolder bool) (*Registry, error
 		return nil, err
 	}
 	r := &Registry{opts: opts, env: env, path: opts.Repo}
-	gopts := gitstore.Options{Log: opts.Log, Progress: opts.Progress, NoObjectCache: env.noObjectCache, Env: opts.GitEnv,
+	gopts := gitstore.Options{Log: opts.Log, Progress: opts.Progress, NoObjectCache: env.noObjectCache || opts.NoObjectCache, Env: opts.GitEnv,
 		Timeout: cmp.Or(opts.Timeout, env.timeout), LockTimeout: cmp.Or(opts.LockTimeout, env.lockTimeout), Notices: opts.Notices}
 	var st *gitstore.Store
 	switch {

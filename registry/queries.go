@@ -78,6 +78,11 @@ type CheckRefOptions struct {
 	// AllowUnknownVersion returns a stage event whose version is known
 	// only by its commit (see CheckRef) instead of an error.
 	AllowUnknownVersion bool
+	// Verify judges the event as CheckTag does: an event that breaks the
+	// policy, or whose signature does not verify, is the first violation,
+	// a *model.PolicyError (and no event). A ref that is no GTO event tag
+	// is not judged.
+	Verify bool
 }
 
 // CheckRefWith is CheckRef with options.
@@ -95,12 +100,13 @@ func (r *Registry) CheckRefWith(ctx context.Context, opts CheckRefOptions) (*mod
 		return nil, nil
 	}
 	var event *model.Event
+	var violations []*model.PolicyError
 	err := r.view(ctx, func(s *session) error {
 		snap, err := r.load(ctx, s, scope{artifact: parsed.Artifact, commits: commitsNone})
 		if err != nil {
 			return err
 		}
-		event = nil
+		event, violations = nil, nil
 		if a := snap.state.Artifact(parsed.Artifact); a != nil {
 			for _, e := range a.Events() {
 				if e.Tag == name {
@@ -109,7 +115,10 @@ func (r *Registry) CheckRefWith(ctx context.Context, opts CheckRefOptions) (*mod
 				}
 			}
 		}
-		return nil
+		if opts.Verify && event != nil && !(event.VersionUnknown() && !opts.AllowUnknownVersion) {
+			violations, err = r.tagViolations(ctx, s, snap.state.Artifact(parsed.Artifact), event, signedTag(snap.tags, name))
+		}
+		return err
 	})
 	if err == nil && event != nil && event.VersionUnknown() && !opts.AllowUnknownVersion {
 		named := event.NamedVersion()
@@ -119,6 +128,9 @@ func (r *Registry) CheckRefWith(ctx context.Context, opts CheckRefOptions) (*mod
 			msg = fmt.Sprintf("the version of %q is not known here: no registration tag of artifact %q is on its commit %.7s, and the tag's message does not say it was assigned without one", name, parsed.Artifact, event.Commit)
 		}
 		return nil, &model.NotFoundError{What: "version", Detail: model.Detail{Msg: msg, Hint: hint}}
+	}
+	if err == nil && len(violations) > 0 {
+		return nil, violations[0]
 	}
 	return event, err
 }

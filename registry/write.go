@@ -71,6 +71,9 @@ type tagPlan struct {
 	// sign: nil lets git's configuration decide (tag.gpgSign); true signs
 	// (git tag -s); false never signs (--no-sign).
 	sign *bool
+	// judge, when set, judges the tag object made for the plan before any
+	// ref is created (the policy's rules on taggers and signers).
+	judge func(ctx context.Context, rd store.Reader, made store.Tag) error
 }
 
 // tagWriter writes planned tags with one date, so that an assignment and
@@ -146,6 +149,9 @@ func (tw *tagWriter) writeAll(ctx context.Context, plans []*tagPlan, del ...stri
 	for range counterAttempts {
 		created, reqs, err := tw.name(plans)
 		if err != nil {
+			return nil, err
+		}
+		if err := tw.judge(ctx, plans, reqs); err != nil {
 			return nil, err
 		}
 		err = tw.w.WriteTags(ctx, reqs, del)

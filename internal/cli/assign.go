@@ -34,7 +34,14 @@ old local tag is deleted, origin's tags are fetched) and pushed, and gto
 says so. An assignment that registers its commit pushes both tags at once.
 
 --sign signs the tags (git tag -s); without it git's tag.gpgSign decides,
-and --no-sign never signs.`
+and --no-sign never signs.
+
+A policy (gto-policy.yaml, committed at the tip of the default branch, or at
+--policy-ref) may restrict the assignment: a stage to enter only from others,
+no pre-releases, certain taggers, signed tags by certain signers. An
+assignment it refuses writes nothing, with --force too, and the message names
+the rule and what would satisfy it (see docs/policy.md). A stage whose rule
+says signed: true needs --sign.`
 
 const assignExample = `  # assign "prod" to a registered version
   gto assign nn --version v1.0.0 --stage prod
@@ -52,7 +59,10 @@ const assignExample = `  # assign "prod" to a registered version
   gto assign nn --version v1.0.0 --stage prod --push --sign
 
   # for scripts: the tags written (the registration too) and the push, as JSON
-  gto assign nn HEAD --stage prod --push --json`
+  gto assign nn HEAD --stage prod --push --json
+
+  # a stage the policy protects (signed: true)
+  gto assign nn --version v1.0.0 --stage prod --sign`
 
 // NewCmdAssign builds `gto assign` (alias `promote`).
 func NewCmdAssign(env *Env) *cobra.Command {
@@ -100,6 +110,7 @@ func NewCmdAssign(env *Env) *cobra.Command {
 	cmd.RegisterFlagCompletionFunc("stage", completeStages(env))
 	addSignFlags(f, &sign)
 	f.BoolVar(&opts.JSON, "json", false, "Print what was created, deleted, committed and pushed as JSON")
+	addPolicyRefFlag(cmd, env)
 	return cmd
 }
 

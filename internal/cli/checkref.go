@@ -8,6 +8,7 @@ import (
 
 	"github.com/gto-dev/gto/internal/jsonout"
 	"github.com/gto-dev/gto/model"
+	"github.com/gto-dev/gto/registry"
 )
 
 // CheckRefOptions are the parsed flags and arguments of `gto check-ref`.
@@ -17,17 +18,31 @@ type CheckRefOptions struct {
 	JSON bool
 	// Field prints one field: "name", "version", "stage" or "event".
 	Field string
+	// Verify fails on an event that breaks the policy or whose signature
+	// does not verify.
+	Verify bool
 }
 
 const checkRefLong = `Tell which registry event a git tag created: the artifact, the version and
 the stage it registered, assigned or cancelled. This is what CI runs when a
 tag is pushed. A ref that is not a GTO event tag (a branch, a commit, another
-tag) prints nothing and succeeds, so the same job can run on every push.`
+tag) prints nothing and succeeds, so the same job can run on every push.
+
+--verify also judges the event before printing it, as CI should before it
+deploys: an event that breaks the policy (gto-policy.yaml at the tip of the
+default branch, or at --policy-ref; see docs/policy.md), or a signed tag
+whose signature does not verify (git verify-tag), fails with exit code 1,
+the violation on stderr, and nothing on stdout. In a CI checkout of a tag
+(detached HEAD), fetch the default branch first, or name it with
+--policy-ref.`
 
 const checkRefExample = `  gto check-ref rf@v1.0.0
   gto check-ref rf#prod#3 --json
   gto check-ref "$GITHUB_REF" --name
-  gto check-ref refs/tags/rf#prod#3 --stage`
+  gto check-ref refs/tags/rf#prod#3 --stage
+
+  # in CI, before deploying: the event must conform to the policy of main
+  gto check-ref "$GITHUB_REF" --verify --policy-ref origin/main --json`
 
 // NewCmdCheckRef builds `gto check-ref`.
 func NewCmdCheckRef(env *Env) *cobra.Command {
@@ -56,6 +71,8 @@ func NewCmdCheckRef(env *Env) *cobra.Command {
 		[2]string{"version", "Print only the version (nothing for a deprecation)"},
 		[2]string{"stage", "Print only the stage (nothing for other events)"},
 		[2]string{"event", "Print only the event kind (registration, assignment, ...)"})
+	f.BoolVar(&opts.Verify, "verify", false, "Fail (exit 1) when the event breaks the policy or its signature does not verify")
+	addPolicyRefFlag(cmd, env)
 	return cmd
 }
 
@@ -66,7 +83,7 @@ func checkRefRun(ctx context.Context, opts *CheckRefOptions) error {
 		return err
 	}
 	defer r.Close()
-	e, err := r.CheckRef(ctx, opts.Ref)
+	e, err := r.CheckRefWith(ctx, registry.CheckRefOptions{Ref: opts.Ref, Verify: opts.Verify})
 	if err != nil || e == nil {
 		return err
 	}

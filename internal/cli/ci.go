@@ -31,7 +31,10 @@ const ciExample = `  # a GitHub Actions step (what action.yml runs)
   gto ci github "$GITHUB_REF" --show
 
   # a GitLab CI job on a tag pipeline, with artifacts:reports:dotenv: gto.env
-  gto ci gitlab "$CI_COMMIT_TAG" --output gto.env`
+  gto ci gitlab "$CI_COMMIT_TAG" --output gto.env
+
+  # refuse a tag that breaks the policy of the default branch (fetched first)
+  gto ci github "$GITHUB_REF" --verify --policy-ref origin/main`
 
 // NewCmdCI builds `gto ci` and its subcommands.
 func NewCmdCI(env *Env) *cobra.Command {
@@ -66,6 +69,9 @@ type CIOptions struct {
 	// Output is where the outputs go: a file (appended to for GitHub,
 	// replaced for GitLab), or "-" for standard output.
 	Output string
+	// Verify fails, before anything is written, on an event that breaks
+	// the policy or whose signature does not verify (check-ref --verify).
+	Verify bool
 }
 
 // newCICommand builds a `gto ci` subcommand taking an optional REF, with
@@ -76,6 +82,8 @@ func newCICommand(opts *CIOptions, use, short, long, example string, run func(cm
 	f.BoolVar(&opts.Show, "show", false, "Also print the artifact's versions and stages (gto show NAME) to the log")
 	f.BoolVar(&opts.History, "history", false, "Also print the artifact's history (gto history NAME) to the log")
 	f.BoolVar(&opts.AllowUnregistered, "allow-unregistered", false, "Accept an assignment whose version is a bare commit (assigned with --skip-registration) and publish the commit hexsha as its version")
+	f.BoolVar(&opts.Verify, "verify", false, "Fail, writing nothing, when the event breaks the policy or its signature does not verify (see check-ref --verify)")
+	addPolicyRefFlag(cmd, opts.Env)
 	return cmd
 }
 
@@ -157,6 +165,9 @@ func readCIEvent(ctx context.Context, opts *CIOptions) (*ciEvent, error) {
 		return nil, fmt.Errorf("the version of %q is unknown: no registration tag of artifact %q points at its commit %s; fetch the artifact's tags first (gto ci refspecs names them), or pass --allow-unregistered if the stage was assigned with --skip-registration",
 			tag, e.Artifact, shortVersion(e.Commit))
 	}
+	if err := verifyCITag(ctx, opts, r, tag); err != nil {
+		return nil, err
+	}
 	out := &ciEvent{Tag: tag, Event: e}
 	var buf bytes.Buffer
 	if err := printJSON(&buf, jsonout.CheckRef(e)); err != nil {
@@ -187,6 +198,19 @@ func readCIEvent(ctx context.Context, opts *CIOptions) (*ciEvent, error) {
 		}
 	}
 	return out, nil
+}
+
+// verifyCITag judges the tag with --verify (as check-ref --verify does):
+// its first violation is the error.
+func verifyCITag(ctx context.Context, opts *CIOptions, r *registry.Registry, tag string) error {
+	if !opts.Verify {
+		return nil
+	}
+	violations, err := r.CheckTag(ctx, tag)
+	if err == nil && len(violations) > 0 {
+		err = violations[0]
+	}
+	return err
 }
 
 // artifactStages lists the stages of an artifact's versions table, sorted,

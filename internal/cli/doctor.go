@@ -37,9 +37,16 @@ report what is wrong or ignored, one line per problem with its code:
   event-after-deprecation     an event after the deprecation revived an artifact
   stage-not-allowed           an active stage that .gto does not allow
   type-not-allowed            an annotated type that .gto does not allow
+  policy                      the policy file (gto-policy.yaml) is malformed
+  policy-violation            an assignment tag breaks the policy: the rule,
+                              and what would have satisfied it
 
 --verify checks the signature of every annotated GTO tag with git
 (git verify-tag: GnuPG keyring, or gpg.ssh.allowedSignersFile for SSH keys).
+
+The policy is the one committed at the tip of the default branch (or at
+--policy-ref); its signed rules are checked with git verify-tag, --verify
+or not (see docs/policy.md).
 
 Exits with 1 when a problem was found. Changes nothing.`
 
@@ -50,7 +57,10 @@ const doctorExample = `  # check the registry
   gto doctor --json
 
   # also check that every GTO tag is signed by a trusted key
-  gto doctor --verify`
+  gto doctor --verify
+
+  # judge the past against the policy of origin's main
+  gto doctor --policy-ref origin/main`
 
 // NewCmdDoctor builds `gto doctor`.
 func NewCmdDoctor(env *Env) *cobra.Command {
@@ -68,6 +78,7 @@ func NewCmdDoctor(env *Env) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "Print the report as JSON")
 	cmd.Flags().BoolVar(&opts.Verify, "verify", false, "Also check the signature of every GTO tag with git verify-tag")
+	addPolicyRefFlag(cmd, env)
 	return cmd
 }
 

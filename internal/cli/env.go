@@ -31,6 +31,9 @@ type Env struct {
 	CacheDir string
 	NoCache  bool
 	Timeout  time.Duration // 0: GTO_TIMEOUT, else the default
+	// PolicyRef is the --policy-ref of the commands that read the policy
+	// (see policy.go).
+	PolicyRef string
 
 	// reg is the registry opened last: its configuration (.gto) decides
 	// emojis. It is asked when output is written, as a remote registry's
@@ -94,7 +97,7 @@ func (e *Env) open(ctx context.Context, folder, keepBadConfig bool) (*registry.R
 // the registry again and again with them.
 func (e *Env) registryOptions() registry.Options {
 	opts := registry.Options{Repo: e.Repo, Getenv: e.Getenv, Now: e.Now, CacheDir: e.CacheDir, NoCache: e.NoCache,
-		Timeout: e.Timeout, Notices: e.ErrOut}
+		Timeout: e.Timeout, Notices: e.ErrOut, PolicyRef: e.PolicyRef}
 	if e.Verbose {
 		opts.Log = e.ErrOut
 	}

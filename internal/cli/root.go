@@ -97,7 +97,7 @@ func NewRootCmd(env *Env) *cobra.Command {
 		NewCmdRegister(env), NewCmdAssign(env), NewCmdDeprecate(env),
 		NewCmdAnnotate(env), NewCmdRemove(env), NewCmdDescribe(env),
 		NewCmdServe(env), NewCmdSite(env),
-		NewCmdVersion(env), NewCmdCI(env),
+		NewCmdVersion(env), NewCmdCI(env), NewCmdHook(env),
 	} {
 		root.AddCommand(c)
 	}

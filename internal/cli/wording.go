@@ -70,6 +70,12 @@ func flagWording(err error) (msg string, ok bool) {
 		msg = d.WithHint("assign again without --simple true, so that the tag gets the next free counter")
 	case model.CodePushConflictUnassign:
 		msg = d.WithHint("unassign again without --simple true, so that the tag gets the next free counter")
+	case model.CodePolicyUnsigned:
+		msg = d.WithHint("pass --sign")
+	case model.CodePolicyRef:
+		msg = fmt.Sprintf("--policy-ref %s names no commit, so the policy cannot be read there", value)
+	case model.CodeNoDefaultBranch:
+		msg = d.WithHint("pass --policy-ref with the default branch (e.g. --policy-ref origin/main)")
 	case model.CodeNoCacheDir:
 		msg = fmt.Sprintf("cannot find a cache directory (set GTO_CACHE_DIR or pass --cache-dir): %v", d.Err)
 	default:

@@ -27,6 +27,10 @@ type TagRequest struct {
 	// tag.forceSignAnnotated); true signs (-s); false never signs
 	// (--no-sign).
 	Sign *bool
+	// Object is a tag object made for this tag by MakeTagObjects:
+	// UpdateTags points the ref at it and ignores Target, Message, Date
+	// and Sign. CreateTag does not take one.
+	Object string
 }
 
 // CreateTag creates an annotated tag with `git tag -a`. The tagger identity

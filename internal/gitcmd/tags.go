@@ -3,6 +3,7 @@ package gitcmd
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,18 +32,28 @@ func (r *Repo) UpdateTags(ctx context.Context, create []TagRequest, del []string
 	if len(create) == 0 && len(del) == 0 {
 		return nil
 	}
-	if len(create) == 1 && len(del) == 0 {
+	if len(create) == 1 && len(del) == 0 && create[0].Object == "" {
 		return r.CreateTag(ctx, create[0])
 	}
 	old, err := r.tagObjectsNamed(ctx, del)
 	if err != nil {
 		return err
 	}
-	var ids map[string]string
-	if len(create) > 0 {
-		if ids, err = r.tagObjects(ctx, create); err != nil {
+	ids := map[string]string{}
+	var toMake []TagRequest
+	for _, req := range create {
+		if req.Object != "" {
+			ids[req.Name] = req.Object
+		} else {
+			toMake = append(toMake, req)
+		}
+	}
+	if len(toMake) > 0 {
+		made, err := r.tagObjects(ctx, toMake)
+		if err != nil {
 			return err
 		}
+		maps.Copy(ids, made)
 	}
 	var in strings.Builder
 	in.WriteString("start\n")

@@ -96,6 +96,24 @@ type Reader interface {
 	// VerifyTags checks the signatures of the named tags with the user's
 	// keys and returns those that do not verify, with the reason.
 	VerifyTags(ctx context.Context, names []string) (map[string]string, error)
+	// DefaultBranch returns the full ref name of the repository's default
+	// branch, found without asking the remote: the branch
+	// refs/remotes/origin/HEAD names (or that ref itself) when it is set,
+	// else the branch HEAD is on, else refs/heads/main or
+	// refs/heads/master when one exists; "" when none is. In a bare
+	// repository (a mirror too), HEAD is the default branch. The branch
+	// may have no commits yet.
+	DefaultBranch(ctx context.Context) (string, error)
+	// ReadTagObjects reads the tags that refs would make (a name and the
+	// object it would name; Type is ignored) as Tags reads existing ones,
+	// in the order of refs: the objects read, tag chains peeled, an object
+	// the repository lacks Missing. The refs need not exist (a tag object
+	// made by MakeTags, or one pushed and not accepted yet).
+	ReadTagObjects(ctx context.Context, refs []Ref) ([]Tag, error)
+	// TagSignatures verifies the signatures of the given tags (names or
+	// tag object ids) with the user's keys, as VerifyTags does, and says
+	// for each what was found, with who signed it.
+	TagSignatures(ctx context.Context, tags []string) (map[string]Signature, error)
 	// Memo returns a value remembered with SetMemo, in this or an earlier
 	// process; ok is false when there is none. Memos are a cache: they may
 	// be lost at any time.
@@ -116,6 +134,12 @@ type Writer interface {
 	// ErrRefNotFound; a tag that had to be signed but could not be is not
 	// created (ErrNotSigned). The errors name the tag.
 	WriteTags(ctx context.Context, create []TagRequest, del []string) error
+	// MakeTags writes the tag objects of create without their refs and
+	// returns their ids, in order, so that the caller can judge them
+	// (ReadTagObjects, TagSignatures) before WriteTags creates the refs
+	// (TagRequest.Object). A tag that had to be signed and could not be is
+	// ErrNotSigned. Objects never referenced are left to git's gc.
+	MakeTags(ctx context.Context, create []TagRequest) ([]string, error)
 
 	// Remote is how the remote that writes are pushed to is called in
 	// messages: "origin" for a local repository, the URL for a registry
@@ -211,6 +235,23 @@ type TagRequest struct {
 	Date string
 	// Sign: nil lets git's configuration decide, true signs, false never.
 	Sign *bool
+	// Object is a tag object MakeTags made for this request: WriteTags
+	// points the ref at it, and Target, Message, Date and Sign are not
+	// used. "" makes the object.
+	Object string
+}
+
+// Signature is what verifying a tag's signature found.
+type Signature struct {
+	// Signed: the tag carries a signature; Verified: it verifies with the
+	// user's keys (gpg's keyring, gpg.ssh.allowedSignersFile).
+	Signed, Verified bool
+	// Signers name who made it, as the verification reports it: the ssh
+	// principal and the key fingerprint, or the GPG key fingerprints and
+	// the e-mail of the key's user id. None when it does not verify.
+	Signers []string
+	// Reason says why it does not verify, in git's (or gpg's) words.
+	Reason string
 }
 
 // RemoteRefs are what a remote advertises.

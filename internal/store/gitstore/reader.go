@@ -41,6 +41,11 @@ func (r *reader) Tags(ctx context.Context, prefixes []string, keep func(string) 
 	if err != nil {
 		return nil, mapError(err)
 	}
+	return tagsOf(b, recs)
+}
+
+// tagsOf turns the records read into Tags, peeling tag chains.
+func tagsOf(b *gitcmd.Batch, recs []gitcmd.TagRecord) ([]store.Tag, error) {
 	tags := make([]store.Tag, len(recs))
 	var chained []gitcmd.TagObject // tag objects whose target is itself a tag
 	var chainedAt []int

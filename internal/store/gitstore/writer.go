@@ -23,7 +23,7 @@ var _ store.Writer = (*writer)(nil)
 func (w *writer) WriteTags(ctx context.Context, create []store.TagRequest, del []string) error {
 	reqs := make([]gitcmd.TagRequest, len(create))
 	for i, req := range create {
-		reqs[i] = gitcmd.TagRequest{Name: req.Name, Target: req.Target, Message: req.Message, Date: req.Date, Sign: req.Sign}
+		reqs[i] = gitcmd.TagRequest{Name: req.Name, Target: req.Target, Message: req.Message, Date: req.Date, Sign: req.Sign, Object: req.Object}
 	}
 	return mapError(w.s.repo.UpdateTags(ctx, reqs, del))
 }

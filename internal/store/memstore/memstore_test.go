@@ -1,6 +1,7 @@
 package memstore_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/gto-dev/gto/internal/store"
@@ -41,4 +42,25 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Harness {
 		return &harness{local: memstore.NewRepo(), origin: memstore.NewRepo()}
 	})
+}
+
+// A made object is written under the name it was made for, only.
+func TestWriteTagsMadeObjectElsewhere(t *testing.T) {
+	t.Parallel()
+	repo := memstore.NewRepo()
+	c := repo.Commit("first", nil)
+	s := memstore.New(repo, memstore.Options{})
+	err := s.Update(t.Context(), func(w store.Writer) error {
+		ids, err := w.MakeTags(t.Context(), []store.TagRequest{{Name: "m#prod#1", Target: c, Message: "Assigning"}})
+		if err != nil {
+			return err
+		}
+		return w.WriteTags(t.Context(), []store.TagRequest{{Name: "m#prod#2", Object: ids[0]}}, nil)
+	})
+	if !errors.Is(err, store.ErrObjectNotFound) {
+		t.Errorf("WriteTags of an object made for another name = %v", err)
+	}
+	if names := repo.TagNames(); len(names) != 0 {
+		t.Errorf("tags %v", names)
+	}
 }

@@ -49,24 +49,29 @@ func (rd *reader) Tags(ctx context.Context, prefixes []string, keep func(string)
 	defer r.mu.Unlock()
 	var out []store.Tag
 	for _, name := range r.tagNames(prefixes, keep) {
-		id := r.tags[name]
-		t := store.Tag{Name: name, Object: id, Type: r.typeOf(id)}
-		obj := r.tagObjs[id]
-		switch {
-		case t.Type == "":
-			t.Missing = true
-		case obj != nil && obj.malformed:
-			t.Malformed = true
-		case obj != nil:
-			t.TaggerName, t.TaggerEmail, t.Time, t.HasTagger = obj.taggerName, obj.taggerEmail, obj.time, obj.hasTagger
-			t.Message, t.Signed = obj.message, obj.signed
-			t.Commit = r.peel(id)
-		case t.Type == "commit":
-			t.Commit = id
-		}
-		out = append(out, t)
+		out = append(out, r.readTag(name, r.tags[name]))
 	}
 	return out, nil
+}
+
+// readTag reads the tag name would be with its ref at the object id; the
+// caller holds r.mu.
+func (r *Repo) readTag(name, id string) store.Tag {
+	t := store.Tag{Name: name, Object: id, Type: r.typeOf(id)}
+	obj := r.tagObjs[id]
+	switch {
+	case t.Type == "":
+		t.Missing = true
+	case obj != nil && obj.malformed:
+		t.Malformed = true
+	case obj != nil:
+		t.TaggerName, t.TaggerEmail, t.Time, t.HasTagger = obj.taggerName, obj.taggerEmail, obj.time, obj.hasTagger
+		t.Message, t.Signed = obj.message, obj.signed
+		t.Commit = r.peel(id)
+	case t.Type == "commit":
+		t.Commit = id
+	}
+	return t
 }
 
 // peel follows tag objects to the commit they lead to (by what their
@@ -256,12 +261,8 @@ func (rd *reader) VerifyTags(ctx context.Context, names []string) (map[string]st
 	defer r.mu.Unlock()
 	bad := map[string]string{}
 	for _, name := range names {
-		t := r.tagObjs[r.tags[name]]
-		switch {
-		case t == nil || !t.signed:
-			bad[name] = "no signature found"
-		case t.badSig:
-			bad[name] = "bad signature"
+		if sig := signatureOf(r.tagObjs[r.tags[name]]); !sig.Verified {
+			bad[name] = sig.Reason
 		}
 	}
 	return bad, ctx.Err()

@@ -65,6 +65,7 @@ type tagObject struct {
 	time            time.Time
 	message         string
 	signed, badSig  bool
+	signer          string // of a good signature; "" means the fake identity's e-mail
 	malformed       bool
 	hasTagger       bool
 	targetIsMissing bool
@@ -157,12 +158,7 @@ func (r *Repo) SignedTag(name, target, message string, bad bool) string {
 }
 
 func (r *Repo) tag(name, target, message string, signed, bad bool) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	t := r.newTagObject(name, target, message, r.tick(), signed)
-	t.badSig = bad
-	r.tags[name] = t.id
-	return t.id
+	return r.tagWith(name, target, message, signed, func(t *tagObject) { t.badSig = bad })
 }
 
 // MalformedTag makes name a tag whose object cannot be parsed.

@@ -44,6 +44,12 @@ func (w *writer) WriteTags(ctx context.Context, create []store.TagRequest, del [
 		if _, ok := r.tags[req.Name]; ok {
 			return fmt.Errorf("tag %q already exists: %w", req.Name, store.ErrTagExists)
 		}
+		if req.Object != "" {
+			if t := r.tagObjs[req.Object]; t == nil || t.name != req.Name {
+				return fmt.Errorf("object %s is no tag object made for %q: %w", req.Object, req.Name, store.ErrObjectNotFound)
+			}
+			continue
+		}
 		var err error
 		if targets[i], err = r.resolve(req.Target); err != nil {
 			return err
@@ -58,6 +64,10 @@ func (w *writer) WriteTags(ctx context.Context, create []store.TagRequest, del [
 		delete(r.tags, n)
 	}
 	for i, req := range create {
+		if req.Object != "" {
+			r.tags[req.Name] = req.Object
+			continue
+		}
 		when := dates[i]
 		if when.IsZero() {
 			when = r.tick()

@@ -77,6 +77,10 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"PushAtomicRefusal", testPushAtomicRefusal},
 		{"PushCompareAndSwap", testPushCompareAndSwap},
 		{"FetchTags", testFetchTags},
+		{"DefaultBranch", testDefaultBranch},
+		{"MakeTagsThenWrite", testMakeTags},
+		{"ReadTagObjects", testReadTagObjects},
+		{"TagSignaturesUnsigned", testTagSignaturesUnsigned},
 		{"Closed", testClosed},
 	}
 	for _, tt := range tests {
