@@ -17,8 +17,12 @@ type problem struct {
 	Title  string `json:"title"`
 	Status int    `json:"status"`
 	Detail string `json:"detail"`
-	// Kind is what went wrong: invalid, not-found, conflict, push, error.
+	// Kind is what went wrong: invalid, not-found, conflict, policy,
+	// push, error.
 	Kind string `json:"kind"`
+	// Rule is the promotion rule a refused assignment breaks (kind
+	// policy): after, signed, signers, taggers, prerelease.
+	Rule string `json:"rule,omitempty"`
 	// Field names the request field (or query parameter) at fault.
 	Field string `json:"field,omitempty"`
 	// Code identifies the case (the registry's Detail.Code).
@@ -101,11 +105,14 @@ func problemOf(status int, err error) problem {
 	var invalid *model.InvalidError
 	var notFound *model.NotFoundError
 	var conflict *model.ConflictError
+	var policy *model.PolicyError
 	var push *model.PushError
 	var ref *refusal
 	switch {
 	case errors.As(err, &ref):
 		p.Code = ref.code
+	case errors.As(err, &policy):
+		p.Kind, p.Rule, detail = "policy", policy.Rule, &policy.Detail
 	case errors.As(err, &invalid):
 		p.Kind, p.Field, detail = "invalid", invalid.Field, &invalid.Detail
 	case errors.As(err, &notFound):

@@ -246,3 +246,27 @@ func TestRemoteRegistry(t *testing.T) {
 		t.Error("the new tag was not pushed to the remote")
 	}
 }
+
+// TestPolicyRefusal: an assignment the promotion policy refuses answers
+// 409 with kind "policy" and the rule broken, and writes nothing.
+func TestPolicyRefusal(t *testing.T) {
+	t.Parallel()
+	r := fixture(t)
+	r.Commit("policy", map[string]string{"gto-policy.yaml": "stages:\n  prod:\n    after: [staging]\n"})
+	_, ts := start(t, r, server.Options{AllowWrite: true, Token: token})
+	res := do(t, "POST", ts.URL+"/api/v1/assign", strings.NewReader(`{"name": "nn", "version": "v0.0.1", "stage": "prod"}`), bearerHeader(token))
+	if res.status != http.StatusConflict {
+		t.Fatalf("assign against the policy = %d: %s", res.status, res.body)
+	}
+	mustContain(t, "policy refusal", res.body, `"kind": "policy"`, `"rule": "after"`, "never was")
+	if tagExists(r, "nn#prod#2") {
+		t.Fatal("a refused assignment created a tag")
+	}
+	// staging first, then prod passes.
+	for _, stage := range []string{"staging", "prod"} {
+		res := do(t, "POST", ts.URL+"/api/v1/assign", strings.NewReader(`{"name": "nn", "version": "v0.0.1", "stage": "`+stage+`"}`), bearerHeader(token))
+		if res.status != http.StatusCreated {
+			t.Fatalf("assign %s = %d: %s", stage, res.status, res.body)
+		}
+	}
+}
