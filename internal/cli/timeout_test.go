@@ -2,50 +2,16 @@ package cli_test
 
 import (
 	"errors"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gto-dev/gto/internal/gitcmd/gittest"
 )
-
-// silentRemote is a TCP listener on 127.0.0.1 that accepts connections and
-// never answers; it returns the URL of a repository there.
-func silentRemote(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	return "http://" + ln.Addr().String() + "/registry.git"
-}
 
 // runGTO runs the real gto in dir with env added to repo's sealed
 // environment, and returns its exit code, stderr and how long it took.
@@ -78,7 +44,7 @@ func runGTO(t *testing.T, repo *gittest.Repo, dir string, env []string, args ...
 // gives up after GTO_TIMEOUT with one sentence naming it.
 func TestSilentRemoteTimesOut(t *testing.T) {
 	t.Parallel()
-	url := silentRemote(t)
+	url := gittest.SilentRemote(t)
 	repo := gittest.NewRepo(t)
 	code, stderr, took := runGTO(t, repo, t.TempDir(), []string{"GTO_TIMEOUT=2s"}, "show", "-r", url)
 	if code != 1 || stderr != "❌ "+url+" did not answer within 2s\n" {
@@ -98,7 +64,7 @@ func TestSilentRemoteTimesOut(t *testing.T) {
 // kept (SPEC §5) and the write lock released.
 func TestSilentOriginOnPush(t *testing.T) {
 	t.Parallel()
-	url := silentRemote(t)
+	url := gittest.SilentRemote(t)
 	repo := gittest.NewRepo(t)
 	repo.Commit("first", nil)
 	repo.AddRemote("origin", url)

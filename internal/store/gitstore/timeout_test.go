@@ -2,46 +2,12 @@ package gitstore
 
 import (
 	"errors"
-	"net"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gto-dev/gto/internal/gitcmd/gittest"
 	"github.com/gto-dev/gto/internal/store"
 )
-
-// silentRemote listens on 127.0.0.1, accepts connections and never answers
-// (a remote that hangs); it returns the URL of a repository there.
-func silentRemote(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c) // held open, never read nor written
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	return "http://" + ln.Addr().String() + "/registry.git"
-}
 
 const testTimeout = 2 * time.Second
 
@@ -64,7 +30,7 @@ func checkTimeout(t *testing.T, what string, err error, took time.Duration, name
 // timeout, with one sentence naming it.
 func TestTimeoutCloningAMirror(t *testing.T) {
 	t.Parallel()
-	url := silentRemote(t)
+	url := gittest.SilentRemote(t)
 	g := gittest.NewRepo(t)
 	start := time.Now()
 	_, err := OpenMirror(t.Context(), url, t.TempDir(), Options{Env: g.Env(), Timeout: testTimeout})
@@ -75,7 +41,7 @@ func TestTimeoutCloningAMirror(t *testing.T) {
 // releases the write lock: the next writer does not wait.
 func TestTimeoutPushing(t *testing.T) {
 	t.Parallel()
-	url := silentRemote(t)
+	url := gittest.SilentRemote(t)
 	g := gittest.NewRepo(t)
 	c := g.Commit("first", nil)
 	g.AddRemote("origin", url)
