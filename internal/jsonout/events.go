@@ -1,0 +1,93 @@
+package jsonout
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/gto-dev/gto/model"
+	"github.com/gto-dev/gto/registry"
+)
+
+// EventLine is one line of `gto events` (NDJSON), and what `gto watch
+// --exec` gives its command on stdin. Deleted events have no commit,
+// author or message.
+type EventLine struct {
+	ID          string  `json:"id"`
+	Cursor      string  `json:"cursor"`
+	Event       string  `json:"event"`
+	Timestamp   *string `json:"timestamp"`
+	Artifact    string  `json:"artifact"`
+	Version     *string `json:"version"`
+	Stage       *string `json:"stage"`
+	Ref         string  `json:"ref"`
+	Object      string  `json:"object"`
+	Commit      string  `json:"commit,omitempty"`
+	Author      string  `json:"author,omitempty"`
+	AuthorEmail string  `json:"author_email,omitempty"`
+	Message     string  `json:"message,omitempty"`
+}
+
+// NewEventLine is the line of e.
+func NewEventLine(e *registry.Event) *EventLine {
+	out := &EventLine{ID: e.ID, Cursor: e.Cursor, Event: e.Kind, Timestamp: Time(e.Time), Artifact: e.Artifact,
+		Version: strOrNil(e.Version), Stage: strOrNil(e.Stage), Ref: e.Tag, Object: e.Object}
+	if me := e.Event; me != nil {
+		out.Commit, out.Author, out.AuthorEmail, out.Message = me.Commit, me.Author, me.AuthorEmail, me.Message
+	}
+	return out
+}
+
+// CloudEvent is an event of the stream as a CloudEvents 1.0 event in JSON
+// (structured mode): type dev.gto.<event>, the tag as subject, the event
+// as `gto history --json` prints it as data, and the stream's cursor in
+// the extension attribute gtocursor.
+type CloudEvent struct {
+	SpecVersion     string `json:"specversion"`
+	ID              string `json:"id"`
+	Source          string `json:"source"`
+	Type            string `json:"type"`
+	Subject         string `json:"subject"`
+	Time            string `json:"time,omitempty"`
+	DataContentType string `json:"datacontenttype"`
+	Cursor          string `json:"gtocursor"`
+	Data            any    `json:"data"`
+}
+
+// deletedData is the data of a deleted event.
+type deletedData struct {
+	Timestamp *string `json:"timestamp"`
+	Artifact  string  `json:"artifact"`
+	Event     string  `json:"event"`
+	Version   *string `json:"version"`
+	Stage     *string `json:"stage"`
+	Ref       string  `json:"ref"`
+	Object    string  `json:"object"`
+}
+
+// NewCloudEvent is e from the repository source as a CloudEvent.
+func NewCloudEvent(e *registry.Event, source string) *CloudEvent {
+	out := &CloudEvent{SpecVersion: "1.0", ID: e.ID, Source: source, Type: "dev.gto." + e.Kind, Subject: e.Tag,
+		DataContentType: "application/json", Cursor: e.Cursor}
+	if t := Time(e.Time); t != nil {
+		out.Time = *t
+	}
+	if e.Event != nil {
+		out.Data = History([]*model.Event{e.Event})[0]
+	} else {
+		out.Data = deletedData{Timestamp: Time(e.Time), Artifact: e.Artifact, Event: e.Kind,
+			Version: strOrNil(e.Version), Stage: strOrNil(e.Stage), Ref: e.Tag, Object: e.Object}
+	}
+	return out
+}
+
+// Line is v as one line of JSON (NDJSON, a webhook body): compact, with
+// non-ASCII characters escaped as Encode does, and a newline.
+func Line(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return asciiEscape(buf.Bytes()), nil
+}

@@ -1,0 +1,288 @@
+package registry
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"maps"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/gto-dev/gto/internal/store/gitstore"
+	"github.com/gto-dev/gto/tagname"
+)
+
+// DetectorOptions say where a Detector starts.
+type DetectorOptions struct {
+	// Since: the first look reports the events after this cursor (""
+	// or StartCursor: every event).
+	Since string
+	// SkipExisting: the first look reports nothing; the events that
+	// follow it are reported (a watcher started with no state).
+	SkipExisting bool
+	// Known are the tags already reported (tag name -> tag object id), as
+	// Detector.Known returned them: the detector resumes by comparing the
+	// tags with them, so it also finds a tag dated before the cursor, and
+	// the tags deleted meanwhile. Nil: the first look uses Since.
+	Known map[string]string
+	// Cursor is the cursor the stream had reached with Known (the cursors
+	// of the events reported next do not go back before it).
+	Cursor string
+}
+
+// Detector is the change detector of the event stream: each Poll compares
+// the repository's event tags with those it has seen and returns what is
+// new, oldest first, and the tags that disappeared (KindDeleted events,
+// each reported once). Between two looks it asks git nothing unless the
+// tags may have changed: for a local repository, a stat of git's ref
+// storage; otherwise one listing of the refs.
+//
+// A Detector is not safe for concurrent use. Its state (Known, Cursor) can
+// be saved and given back to NewDetector to resume in another process.
+type Detector struct {
+	known map[string]string // nil before the first look
+	since position
+	skip  bool
+	mark  position // the cursor reached
+	// sum is the hash of the event tag refs at the last full look.
+	sum string
+	// stamp is the cheap check of r's tags, for the registry last polled.
+	stampOf *Registry
+	stamp   func() bool
+}
+
+// NewDetector returns a detector that starts as opts say.
+func NewDetector(opts DetectorOptions) (*Detector, error) {
+	since, err := parseCursor(opts.Since)
+	if err != nil {
+		return nil, err
+	}
+	mark, err := parseCursor(opts.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	d := &Detector{since: since, skip: opts.SkipExisting, mark: later(since, mark)}
+	if opts.Known != nil {
+		d.known = maps.Clone(opts.Known)
+	}
+	return d, nil
+}
+
+func later(a, b position) position {
+	if a.compare(b) >= 0 {
+		return a
+	}
+	return b
+}
+
+// Known returns the tags reported so far (tag name -> tag object id); nil
+// before the first look.
+func (d *Detector) Known() map[string]string { return maps.Clone(d.known) }
+
+// Cursor returns the cursor after the last event reported (the start
+// before any).
+func (d *Detector) Cursor() string { return d.mark.cursor() }
+
+// Poll looks at r and returns the events since the previous look (see
+// DetectorOptions for the first), oldest first, the deletions before the
+// tags made: a tag made again is reported deleted, then new.
+func (d *Detector) Poll(ctx context.Context, r *Registry) ([]Event, error) {
+	if d.stampOf != r {
+		d.stampOf, d.stamp = r, r.tagsMayHaveChanged()
+	}
+	if d.known != nil && d.stamp != nil && !d.stamp() {
+		return nil, nil
+	}
+	sum, err := r.eventRefsSum(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if d.known != nil && sum == d.sum {
+		return nil, nil
+	}
+	list, err := r.eventList(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.sum = sum
+	var out []Event
+	if d.known == nil {
+		for _, e := range list {
+			if !d.skip && e.pos.compare(d.since) > 0 {
+				out = append(out, e)
+			} else {
+				d.mark = later(d.mark, e.pos)
+			}
+		}
+	} else {
+		current := make(map[string]string, len(list))
+		for _, e := range list {
+			current[e.Tag] = e.Object
+		}
+		var gone []string
+		for tag, obj := range d.known {
+			if current[tag] != obj {
+				gone = append(gone, tag)
+			}
+		}
+		slices.Sort(gone)
+		now := r.opts.Now()
+		for _, tag := range gone {
+			out = append(out, deletedEvent(tag, d.known[tag], now))
+		}
+		for _, e := range list {
+			if d.known[e.Tag] != e.Object {
+				out = append(out, e)
+			}
+		}
+	}
+	d.known = make(map[string]string, len(list))
+	for _, e := range list {
+		d.known[e.Tag] = e.Object
+	}
+	for i := range out {
+		if out[i].Event != nil {
+			d.mark = later(d.mark, out[i].pos)
+		}
+		out[i].Cursor = d.mark.cursor()
+	}
+	return out, nil
+}
+
+// tagsMayHaveChanged returns the cheap check of the repository's tags
+// (see gitstore.Store.TagsMayHaveChanged); nil when there is none.
+func (r *Registry) tagsMayHaveChanged() func() bool {
+	if s, ok := r.store.(*gitstore.Store); ok {
+		return s.TagsMayHaveChanged()
+	}
+	return nil
+}
+
+// eventRefsSum hashes the refs of the tags that can be events (annotated,
+// in GTO's format, not NAME@created), reading no object.
+func (r *Registry) eventRefsSum(ctx context.Context) (string, error) {
+	var sum string
+	err := r.viewWith(ctx, r.store.View, func(s *session) error {
+		refs, err := s.rd.Refs(ctx)
+		if err != nil {
+			return err
+		}
+		h := sha256.New()
+		for _, ref := range refs {
+			if p, ok := tagname.Parse(ref.Name); ok && ref.Type == "tag" && p.Action != tagname.ActionCreate {
+				writeFields(h, ref.Name, ref.Object)
+			}
+		}
+		sum = hex.EncodeToString(h.Sum(nil))
+		return nil
+	})
+	return sum, err
+}
+
+// Poller follows a repository with a Detector: it keeps a local registry
+// open between looks, and opens a remote one anew at each (its mirror is
+// then checked with one `git ls-remote` and fetched only when the remote
+// moved, and the mirror's lock is not held between looks).
+type Poller struct {
+	opts Options
+	det  *Detector
+	reg  *Registry
+}
+
+// NewPoller returns a poller of the repository opts name.
+func NewPoller(opts Options, det *Detector) *Poller {
+	return &Poller{opts: opts, det: det}
+}
+
+// Detector returns the poller's detector (its Known and Cursor are the
+// state to save).
+func (p *Poller) Detector() *Detector { return p.det }
+
+// Poll opens the registry if needed and returns what Detector.Poll does.
+func (p *Poller) Poll(ctx context.Context) ([]Event, error) {
+	r := p.reg
+	if r == nil {
+		var err error
+		if r, err = Open(ctx, p.opts); err != nil {
+			return nil, err
+		}
+		if r.IsRemote() {
+			defer r.Close()
+		} else {
+			p.reg = r
+		}
+	}
+	return p.det.Poll(ctx, r)
+}
+
+// Follow polls every interval until ctx ends, calling fn with what each
+// look found (also with nothing, and with the error of a look that
+// failed: fn decides whether that ends the loop by returning an error).
+// It returns fn's error, or nil when ctx ends.
+func (p *Poller) Follow(ctx context.Context, interval time.Duration, fn func([]Event, error) error) error {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		events, err := p.Poll(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err := fn(events, err); err != nil {
+			return err
+		}
+		t.Reset(interval)
+	}
+}
+
+// Source is Registry.Source of the repository (once polled; before, the
+// repository as given).
+func (p *Poller) Source() string {
+	if p.reg != nil {
+		return p.reg.Source()
+	}
+	return p.opts.Repo
+}
+
+// Close closes the registry the poller keeps open.
+func (p *Poller) Close() error {
+	if p.reg != nil {
+		return p.reg.Close()
+	}
+	return nil
+}
+
+// Source is what the repository is called in events (CloudEvents'
+// source): the URL of a remote registry, else the absolute path of the
+// work tree (of the git directory for a bare repository).
+func (r *Registry) Source() string {
+	if r.store == nil {
+		return r.dir
+	}
+	info := r.store.Info()
+	switch {
+	case info.Remote != "":
+		return info.Remote
+	case info.WorkTree != "":
+		return info.WorkTree
+	}
+	return info.GitDir
+}
+
+// CacheDir is the folder gto keeps its caches in for opts: Options.CacheDir,
+// else GTO_CACHE_DIR, else gto/ in the user cache directory.
+func CacheDir(opts Options) (string, error) {
+	if opts.Getenv == nil {
+		opts.Getenv = os.LookupEnv
+	}
+	env, err := readEnvironment(opts.Getenv)
+	if err != nil {
+		return "", err
+	}
+	return cacheDir(opts, env)
+}
