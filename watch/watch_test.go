@@ -1,11 +1,8 @@
-package watch
+package watch_test
 
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,69 +12,11 @@ import (
 
 	"github.com/gto-dev/gto/internal/gitcmd/gittest"
 	"github.com/gto-dev/gto/registry"
+	. "github.com/gto-dev/gto/watch"
+	"github.com/gto-dev/gto/watch/watchtest"
 )
 
 const secret = "s3cret-for-tests"
-
-// receiver is a webhook receiver that checks every signature and counts
-// deliveries per event id; answer decides each answer (nil: 200).
-type receiver struct {
-	t      *testing.T
-	srv    *httptest.Server
-	mu     sync.Mutex
-	counts map[string]int
-	order  []string // event subjects, in the order received
-	bad    int      // deliveries with a wrong signature or headers
-	answer func(id string, n int) int
-	got    chan string
-}
-
-func newReceiver(t *testing.T, answer func(id string, n int) int) *receiver {
-	rc := &receiver{t: t, counts: map[string]int{}, answer: answer, got: make(chan string, 1000)}
-	rc.srv = httptest.NewServer(http.HandlerFunc(rc.serve))
-	t.Cleanup(rc.srv.Close)
-	return rc
-}
-
-func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	id := r.Header.Get(HeaderDelivery)
-	var ev struct {
-		ID, Subject, Type, SpecVersion string
-	}
-	json.Unmarshal(body, &ev)
-	rc.mu.Lock()
-	if !Verify(body, secret, r.Header.Get(HeaderSignature)) || r.Header.Get("Content-Type") != ContentType || ev.ID != id || ev.SpecVersion != "1.0" {
-		rc.bad++
-	}
-	rc.counts[id]++
-	n := rc.counts[id]
-	rc.mu.Unlock()
-	code := 200
-	if rc.answer != nil {
-		code = rc.answer(id, n)
-	}
-	if code == 200 {
-		rc.mu.Lock()
-		rc.order = append(rc.order, ev.Subject)
-		rc.mu.Unlock()
-		rc.got <- ev.Subject
-	}
-	w.WriteHeader(code)
-}
-
-// wait waits for n successful deliveries.
-func (rc *receiver) wait(n int) {
-	rc.t.Helper()
-	timeout := time.After(30 * time.Second)
-	for i := 0; i < n; i++ {
-		select {
-		case <-rc.got:
-		case <-timeout:
-			rc.t.Fatalf("%d deliveries of %d after 30s", i, n)
-		}
-	}
-}
 
 // syncBuffer is a log shared by the watcher's goroutines.
 type syncBuffer struct {
@@ -150,7 +89,7 @@ func readState(t *testing.T, path string) *State {
 func TestWebhookRetriedWithBackoff(t *testing.T) {
 	t.Parallel()
 	g, c, opts := fixture(t)
-	rc := newReceiver(t, func(id string, n int) int {
+	rc := watchtest.New(t, secret, func(id string, n int) int {
 		if n <= 3 {
 			return 500
 		}
@@ -158,29 +97,29 @@ func TestWebhookRetriedWithBackoff(t *testing.T) {
 	})
 	var log syncBuffer
 	opts.Log, opts.MaxAttempts = &log, 5
-	opts.Targets = []Target{Webhook(rc.srv.URL, secret, nil)}
+	opts.Targets = []Target{Webhook(rc.URL, secret, nil)}
 	stop := run(t, opts)
 	g.Tag("m@v1.0.0", c, "Registering artifact m version v1.0.0")
-	rc.wait(1)
+	rc.Wait(1, 30*time.Second)
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	text := log.String()
 	for _, want := range []string{
-		"failed registration m@v1.0.0 to webhook " + rc.srv.URL + " (attempt 1 of 5): HTTP 500 Internal Server Error; retrying in 5ms",
+		"failed registration m@v1.0.0 to webhook " + rc.URL + " (attempt 1 of 5): HTTP 500 Internal Server Error; retrying in 5ms",
 		"(attempt 2 of 5): HTTP 500 Internal Server Error; retrying in 10ms",
 		"(attempt 3 of 5): HTTP 500 Internal Server Error; retrying in 20ms",
-		"delivered registration m@v1.0.0 to webhook " + rc.srv.URL + " (attempt 4,",
+		"delivered registration m@v1.0.0 to webhook " + rc.URL + " (attempt 4,",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("log lacks %q:\n%s", want, text)
 		}
 	}
-	if strings.Count(text, "\n") != 4 || rc.bad != 0 || len(rc.counts) != 1 {
-		t.Errorf("%d bad signatures, deliveries %v, log:\n%s", rc.bad, rc.counts, text)
+	if strings.Count(text, "\n") != 4 || rc.Bad() != 0 || len(rc.Counts()) != 1 {
+		t.Errorf("%d bad signatures, deliveries %v, log:\n%s", rc.Bad(), rc.Counts(), text)
 	}
 	st := readState(t, opts.StateFile)
-	if q := st.Targets["webhook "+rc.srv.URL]; len(q.Queue) != 0 || len(q.Dead) != 0 {
+	if q := st.Targets["webhook "+rc.URL]; len(q.Queue) != 0 || len(q.Dead) != 0 {
 		t.Errorf("state after delivery: %+v", q)
 	}
 }
@@ -217,7 +156,7 @@ func TestExecFailingIsParked(t *testing.T) {
 	}
 	var levels []string
 	for _, line := range strings.Split(strings.TrimSpace(log.String()), "\n") {
-		var rec logRecord
+		var rec struct{ Msg, Level string }
 		if err := json.Unmarshal([]byte(line), &rec); err != nil {
 			t.Fatalf("log line %q: %v", line, err)
 		}
@@ -234,12 +173,12 @@ func TestStopFinishesTheDeliveryInFlight(t *testing.T) {
 	t.Parallel()
 	g, c, opts := fixture(t)
 	inFlight, release := make(chan struct{}), make(chan struct{})
-	rc := newReceiver(t, func(string, int) int {
+	rc := watchtest.New(t, secret, func(string, int) int {
 		close(inFlight)
 		<-release
 		return 200
 	})
-	opts.Targets = []Target{Webhook(rc.srv.URL, secret, nil)}
+	opts.Targets = []Target{Webhook(rc.URL, secret, nil)}
 	stop := run(t, opts)
 	g.Tag("m@v1.0.0", c, "r")
 	<-inFlight
@@ -250,7 +189,7 @@ func TestStopFinishesTheDeliveryInFlight(t *testing.T) {
 	if err := <-stopped; err != nil {
 		t.Fatal(err)
 	}
-	if q := readState(t, opts.StateFile).Targets["webhook "+rc.srv.URL].Queue; len(q) != 0 {
+	if q := readState(t, opts.StateFile).Targets["webhook "+rc.URL].Queue; len(q) != 0 {
 		t.Errorf("queue after stop: %d items", len(q))
 	}
 }
