@@ -134,9 +134,6 @@ func checkWatchOptions(cmd *cobra.Command, opts *WatchOptions) error {
 	if opts.Attempts < 1 {
 		return usageErrorf(path, "--max-attempts must be at least 1, got %d", opts.Attempts)
 	}
-	if opts.Backoff <= 0 || opts.Timeout <= 0 {
-		return usageErrorf(path, "--backoff and --delivery-timeout must be longer than 0")
-	}
 	return checkInterval(cmd, opts.Interval)
 }
 

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"bufio"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -170,5 +171,67 @@ func TestWatchSurvivesKill9(t *testing.T) {
 	slices.Sort(order)
 	if order = slices.Compact(order); len(order) != 200 {
 		t.Errorf("%d distinct tags delivered", len(order))
+	}
+}
+
+// gto events --follow on a remote (a file:// bare repository) whose tags
+// change: new tags, then a tag deleted on the remote, reported once;
+// SIGTERM ends it with exit 0.
+func TestEventsFollowRemote(t *testing.T) {
+	t.Parallel()
+	bare := gittest.NewBare(t)
+	clone := gittest.NewRepo(t)
+	c := clone.Commit("first", nil)
+	clone.AddRemote("origin", bare.Dir)
+	clone.Tag("m@v1.0.0", c, "Registering artifact m version v1.0.0")
+	clone.Git("push", "-q", "origin", "main", "--tags")
+	gto, err := exec.LookPath("gto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(gto, "events", "--follow", "--interval", "20ms", "-r", "file://"+bare.Dir, "--cache-dir", t.TempDir())
+	cmd.Env = clone.Env()
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 10)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	next := func(want string) {
+		t.Helper()
+		select {
+		case line := <-lines:
+			if !strings.Contains(line, want) {
+				t.Fatalf("line %s, want %s", line, want)
+			}
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("no line with %s after 30s: %s", want, stderr.String())
+		}
+	}
+	next(`"event":"registration","timestamp":"2022-01-01T01:02:00+00:00","artifact":"m"`)
+	clone.Tag("m#prod#1", c, "Assigning stage prod to artifact m version v1.0.0")
+	clone.Git("push", "-q", "origin", "--tags")
+	next(`"event":"assignment",`)
+	clone.Git("push", "-q", "origin", ":refs/tags/m@v1.0.0")
+	next(`"event":"deleted",`)
+	time.Sleep(100 * time.Millisecond) // a few more looks, which must print nothing
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("after SIGTERM: %v: %s", err, stderr.String())
+	}
+	for line := range lines {
+		t.Errorf("more output: %s", line)
 	}
 }
