@@ -116,26 +116,7 @@ func (d *Detector) Poll(ctx context.Context, r *Registry) ([]Event, error) {
 			}
 		}
 	} else {
-		current := make(map[string]string, len(list))
-		for _, e := range list {
-			current[e.Tag] = e.Object
-		}
-		var gone []string
-		for tag, obj := range d.known {
-			if current[tag] != obj {
-				gone = append(gone, tag)
-			}
-		}
-		slices.Sort(gone)
-		now := r.opts.Now()
-		for _, tag := range gone {
-			out = append(out, deletedEvent(tag, d.known[tag], now))
-		}
-		for _, e := range list {
-			if d.known[e.Tag] != e.Object {
-				out = append(out, e)
-			}
-		}
+		out = Diff(d.known, list, r.opts.Now())
 	}
 	d.known = make(map[string]string, len(list))
 	for _, e := range list {
@@ -148,6 +129,41 @@ func (d *Detector) Poll(ctx context.Context, r *Registry) ([]Event, error) {
 		out[i].Cursor = d.mark.cursor()
 	}
 	return out, nil
+}
+
+// Diff returns what changed from the tags known (tag name -> tag object
+// id) to the events of list (oldest first, as EventsOf returns them):
+// deleted events for the tags gone (or now naming another object), by tag
+// name, seen at now, then the events of the tags that are new (or changed),
+// oldest first. The deleted events have the cursor of list's last event.
+func Diff(known map[string]string, list []Event, now time.Time) []Event {
+	current := make(map[string]string, len(list))
+	for _, e := range list {
+		current[e.Tag] = e.Object
+	}
+	var gone []string
+	for tag, obj := range known {
+		if current[tag] != obj {
+			gone = append(gone, tag)
+		}
+	}
+	slices.Sort(gone)
+	end := StartCursor
+	if len(list) > 0 {
+		end = list[len(list)-1].Cursor
+	}
+	var out []Event
+	for _, tag := range gone {
+		e := deletedEvent(tag, known[tag], now)
+		e.Cursor = end
+		out = append(out, e)
+	}
+	for _, e := range list {
+		if known[e.Tag] != e.Object {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // tagsMayHaveChanged returns the cheap check of the repository's tags
