@@ -47,8 +47,11 @@ type Detector struct {
 	mark  position // the cursor reached
 	// sum is the hash of the event tag refs at the last full look.
 	sum string
-	// stamp is the cheap check of r's tags, for the registry last polled.
-	stampOf *Registry
+	// reads counts the looks that asked git (see Reads).
+	reads int
+	// stamp is the cheap check of the tags of the repository whose git
+	// directory is stampOf (see tagsMayHaveChanged).
+	stampOf string
 	stamp   func() bool
 }
 
@@ -77,23 +80,32 @@ func later(a, b position) position {
 }
 
 // Known returns the tags reported so far (tag name -> tag object id); nil
-// before the first look.
-func (d *Detector) Known() map[string]string { return maps.Clone(d.known) }
+// before the first look. The map is the detector's: read it, do not
+// change it (a look makes a new one).
+func (d *Detector) Known() map[string]string { return d.known }
 
 // Cursor returns the cursor after the last event reported (the start
 // before any).
 func (d *Detector) Cursor() string { return d.mark.cursor() }
 
+// Reads returns how many looks asked git for the tags (the others found,
+// from git's ref files, that they had not changed): a long-running
+// program can give memory back after one.
+func (d *Detector) Reads() int { return d.reads }
+
 // Poll looks at r and returns the events since the previous look (see
 // DetectorOptions for the first), oldest first, the deletions before the
 // tags made: a tag made again is reported deleted, then new.
 func (d *Detector) Poll(ctx context.Context, r *Registry) ([]Event, error) {
-	if d.stampOf != r {
-		d.stampOf, d.stamp = r, r.tagsMayHaveChanged()
+	if dir := r.gitDir(); dir == "" || d.stampOf != dir {
+		d.stampOf, d.stamp = dir, r.tagsMayHaveChanged()
 	}
-	if d.known != nil && d.stamp != nil && !d.stamp() {
+	// The stamp is taken at every look, the first too, so that the next
+	// compares with what this one read.
+	if mayHave := d.stamp == nil || d.stamp(); d.known != nil && !mayHave {
 		return nil, nil
 	}
+	d.reads++
 	sum, err := r.eventRefsSum(ctx)
 	if err != nil {
 		return nil, err
@@ -175,6 +187,13 @@ func (r *Registry) tagsMayHaveChanged() func() bool {
 	return nil
 }
 
+func (r *Registry) gitDir() string {
+	if r.store == nil {
+		return ""
+	}
+	return r.store.Info().GitDir
+}
+
 // eventRefsSum hashes the refs of the tags that can be events (annotated,
 // in GTO's format, not NAME@created), reading no object.
 func (r *Registry) eventRefsSum(ctx context.Context) (string, error) {
@@ -196,39 +215,34 @@ func (r *Registry) eventRefsSum(ctx context.Context) (string, error) {
 	return sum, err
 }
 
-// Poller follows a repository with a Detector: it keeps a local registry
-// open between looks, and opens a remote one anew at each (its mirror is
-// then checked with one `git ls-remote` and fetched only when the remote
-// moved, and the mirror's lock is not held between looks).
+// Poller follows a repository with a Detector. It opens the registry at
+// each look and closes it after, so that it holds nothing between looks:
+// no git process, no object cache in memory, no lock (a remote registry's
+// mirror is then checked with one `git ls-remote` per look, and fetched
+// only when the remote moved).
 type Poller struct {
-	opts Options
-	det  *Detector
-	reg  *Registry
+	opts   Options
+	det    *Detector
+	source string
 }
 
 // NewPoller returns a poller of the repository opts name.
 func NewPoller(opts Options, det *Detector) *Poller {
-	return &Poller{opts: opts, det: det}
+	return &Poller{opts: opts, det: det, source: opts.Repo}
 }
 
 // Detector returns the poller's detector (its Known and Cursor are the
 // state to save).
 func (p *Poller) Detector() *Detector { return p.det }
 
-// Poll opens the registry if needed and returns what Detector.Poll does.
+// Poll opens the registry and returns what Detector.Poll does.
 func (p *Poller) Poll(ctx context.Context) ([]Event, error) {
-	r := p.reg
-	if r == nil {
-		var err error
-		if r, err = Open(ctx, p.opts); err != nil {
-			return nil, err
-		}
-		if r.IsRemote() {
-			defer r.Close()
-		} else {
-			p.reg = r
-		}
+	r, err := Open(ctx, p.opts)
+	if err != nil {
+		return nil, err
 	}
+	defer r.Close()
+	p.source = r.Source()
 	return p.det.Poll(ctx, r)
 }
 
@@ -258,20 +272,7 @@ func (p *Poller) Follow(ctx context.Context, interval time.Duration, fn func([]E
 
 // Source is Registry.Source of the repository (once polled; before, the
 // repository as given).
-func (p *Poller) Source() string {
-	if p.reg != nil {
-		return p.reg.Source()
-	}
-	return p.opts.Repo
-}
-
-// Close closes the registry the poller keeps open.
-func (p *Poller) Close() error {
-	if p.reg != nil {
-		return p.reg.Close()
-	}
-	return nil
-}
+func (p *Poller) Source() string { return p.source }
 
 // Source is what the repository is called in events (CloudEvents'
 // source): the URL of a remote registry, else the absolute path of the

@@ -192,7 +192,6 @@ func TestPollerRemoteWithDeletions(t *testing.T) {
 	f := newRemoteFixture(t)
 	d, _ := NewDetector(DetectorOptions{})
 	p := NewPoller(f.options(), d)
-	defer p.Close()
 	poll := func(want ...string) {
 		t.Helper()
 		got, err := p.Poll(context.Background())

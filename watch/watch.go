@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"time"
@@ -113,6 +114,10 @@ type Options struct {
 	// Looked, when set, is called after each look at the repository
 	// (tests and embedders wait on it).
 	Looked func()
+	// ReleaseMemory returns the memory of a look that read the tags to
+	// the operating system at once (debug.FreeOSMemory), so that a
+	// watcher of a large registry stays small between changes.
+	ReleaseMemory bool
 }
 
 func (o *Options) defaults() {
@@ -173,7 +178,6 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	w := &watcher{opts: opts, poll: registry.NewPoller(opts.Repo, det), st: st,
 		log: &logger{w: opts.Log, json: opts.JSONLog, now: opts.Now}, wake: map[string]chan struct{}{}}
-	defer w.poll.Close()
 	var wg sync.WaitGroup
 	for _, t := range opts.Targets {
 		ch := make(chan struct{}, 1)
@@ -184,7 +188,7 @@ func Run(ctx context.Context, opts Options) error {
 			w.work(ctx, t, ch)
 		}()
 	}
-	first := true
+	first, reads := true, 0
 	err = w.poll.Follow(ctx, opts.Interval, func(events []registry.Event, err error) error {
 		if opts.Looked != nil {
 			defer opts.Looked()
@@ -198,7 +202,12 @@ func Run(ctx context.Context, opts Options) error {
 		}
 		wasFirst := first
 		first = false
-		return w.enqueue(events, wasFirst)
+		err = w.enqueue(events, wasFirst)
+		if opts.ReleaseMemory && w.poll.Detector().Reads() != reads {
+			reads = w.poll.Detector().Reads()
+			debug.FreeOSMemory()
+		}
+		return err
 	})
 	wg.Wait()
 	return err

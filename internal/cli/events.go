@@ -147,7 +147,6 @@ func eventsRun(ctx context.Context, opts *EventsOptions) error {
 		return err
 	}
 	p := registry.NewPoller(env.registryOptions(), det)
-	defer p.Close()
 	first := true
 	return p.Follow(ctx, opts.Interval, func(events []registry.Event, err error) error {
 		if err != nil {

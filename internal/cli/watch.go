@@ -177,6 +177,6 @@ func watchRun(ctx context.Context, opts *WatchOptions) error {
 	return watch.Run(ctx, watch.Options{
 		Repo: ropts, Targets: targets, Filter: opts.Filter, Since: opts.Since, StateFile: state,
 		Interval: opts.Interval, MaxAttempts: opts.Attempts, Backoff: opts.Backoff, Timeout: opts.Timeout,
-		Log: env.ErrOut, JSONLog: opts.JSON, Now: time.Now,
+		Log: env.ErrOut, JSONLog: opts.JSON, Now: time.Now, ReleaseMemory: true,
 	})
 }
