@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 	"iter"
 	"math"
 	"slices"
@@ -83,7 +82,15 @@ func positionOf(e *model.Event) position {
 }
 
 func (p position) compare(q position) int {
-	return cmp.Or(cmp.Compare(p.unix, q.unix), cmp.Compare(p.kind, q.kind), cmp.Compare(p.counter, q.counter), strings.Compare(p.tag, q.tag))
+	switch {
+	case p.unix != q.unix:
+		return cmp.Compare(p.unix, q.unix)
+	case p.kind != q.kind:
+		return cmp.Compare(p.kind, q.kind)
+	case p.counter != q.counter:
+		return cmp.Compare(p.counter, q.counter)
+	}
+	return strings.Compare(p.tag, q.tag)
 }
 
 // StartCursor is the cursor before every event ("" means it too).
@@ -95,8 +102,10 @@ func (p position) cursor() string {
 	if p == start {
 		return StartCursor
 	}
-	raw := fmt.Sprintf("%d:%d:%d:%s", p.unix, p.kind, p.counter, p.tag)
-	return cursorPrefix + base64.RawURLEncoding.EncodeToString([]byte(raw))
+	raw := strconv.AppendInt(nil, p.unix, 10)
+	raw = append(strconv.AppendInt(append(raw, ':'), int64(p.kind), 10), ':')
+	raw = append(strconv.AppendInt(raw, int64(p.counter), 10), ':')
+	return cursorPrefix + base64.RawURLEncoding.EncodeToString(append(raw, p.tag...))
 }
 
 // parseCursor reads a cursor of the stream; "" and StartCursor are the
@@ -177,19 +186,28 @@ func (r *Registry) eventList(ctx context.Context) ([]Event, error) {
 // instance), oldest first: its tag events, each with the cursor of its own
 // position.
 func EventsOf(st *model.State) []Event {
-	var out []Event
+	// Sorted as positions with an index (small to swap), then made.
+	type ranked struct {
+		pos position
+		e   *model.Event
+	}
+	var rows []ranked
 	for _, a := range st.Artifacts {
 		for _, e := range a.Events() {
 			if e.Tag == "" || e.Kind == model.KindCommit || e.Kind == model.KindCreation {
 				continue
 			}
-			p := positionOf(e)
-			out = append(out, Event{ID: EventID(e.Tag, e.Object), Cursor: p.cursor(), Kind: e.Kind.String(),
-				Tag: e.Tag, Object: e.Object, Artifact: e.Artifact, Version: e.Version, Stage: e.Stage,
-				Time: e.Time, Event: e, pos: p})
+			rows = append(rows, ranked{positionOf(e), e})
 		}
 	}
-	slices.SortFunc(out, func(a, b Event) int { return a.pos.compare(b.pos) })
+	slices.SortFunc(rows, func(a, b ranked) int { return a.pos.compare(b.pos) })
+	out := make([]Event, len(rows))
+	for i, r := range rows {
+		e := r.e
+		out[i] = Event{ID: EventID(e.Tag, e.Object), Cursor: r.pos.cursor(), Kind: e.Kind.String(),
+			Tag: e.Tag, Object: e.Object, Artifact: e.Artifact, Version: e.Version, Stage: e.Stage,
+			Time: e.Time, Event: e, pos: r.pos}
+	}
 	return out
 }
 

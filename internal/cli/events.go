@@ -96,18 +96,19 @@ type eventWriter struct {
 	w           *bufio.Writer
 	cloudevents bool
 	source      string
+	buf         []byte
 }
 
 func (ew *eventWriter) write(events []registry.Event) error {
 	for i := range events {
-		var v any = jsonout.NewEventLine(&events[i])
+		line := jsonout.AppendEventLine(ew.buf[:0], &events[i])
 		if ew.cloudevents {
-			v = jsonout.NewCloudEvent(&events[i], ew.source)
+			var err error
+			if line, err = jsonout.Line(jsonout.NewCloudEvent(&events[i], ew.source)); err != nil {
+				return err
+			}
 		}
-		line, err := jsonout.Line(v)
-		if err != nil {
-			return err
-		}
+		ew.buf = line[:0]
 		if _, err := ew.w.Write(line); err != nil {
 			return err
 		}
