@@ -33,6 +33,29 @@ func collect(t *testing.T, r *Registry, since string) []Event {
 	return out
 }
 
+// pollWant polls d on r and fails unless it found the events want.
+func pollWant(t *testing.T, d *Detector, r *Registry, want ...string) []Event {
+	t.Helper()
+	got, err := d.Poll(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(eventTags(got), want) {
+		t.Fatalf("poll: %q, want %q", eventTags(got), want)
+	}
+	return got
+}
+
+// twoTags is a fake registry with the registrations a@v1.0.0 and b@v1.0.0,
+// and their events.
+func twoTags(t *testing.T) (*fake, []Event) {
+	f := newFake(t, memstore.Options{})
+	c := f.repo.Commit("first", nil)
+	f.repo.Tag("a@v1.0.0", c, "r")
+	f.repo.Tag("b@v1.0.0", c, "r")
+	return f, collect(t, f.reg, "")
+}
+
 func TestEventsOldestFirstWithCursors(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, memstore.Options{})
@@ -97,7 +120,6 @@ func TestEventsBadCursor(t *testing.T) {
 func TestDetectorNewDeletedAndRemade(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, memstore.Options{})
-	ctx := t.Context()
 	c := f.repo.Commit("first", nil)
 	f.repo.Tag("m@v1.0.0", c, "r")
 	d, err := NewDetector(DetectorOptions{SkipExisting: true})
@@ -106,14 +128,7 @@ func TestDetectorNewDeletedAndRemade(t *testing.T) {
 	}
 	poll := func(want ...string) []Event {
 		t.Helper()
-		got, err := d.Poll(ctx, f.reg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(eventTags(got), want) {
-			t.Fatalf("poll: %q, want %q", eventTags(got), want)
-		}
-		return got
+		return pollWant(t, d, f.reg, want...)
 	}
 	poll() // the existing tags are skipped
 	if !maps.Equal(d.Known(), map[string]string{"m@v1.0.0": f.repo.TagObject("m@v1.0.0")}) {
@@ -140,24 +155,14 @@ func TestDetectorNewDeletedAndRemade(t *testing.T) {
 
 func TestDetectorResumesFromKnownTags(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, memstore.Options{})
-	c := f.repo.Commit("first", nil)
-	f.repo.Tag("a@v1.0.0", c, "r")
-	f.repo.Tag("b@v1.0.0", c, "r")
-	list := collect(t, f.reg, "")
+	f, list := twoTags(t)
 	// a state saved when only b was seen: a (dated before b's cursor) is
 	// still found, which a cursor alone would miss
 	d, err := NewDetector(DetectorOptions{Known: map[string]string{"b@v1.0.0": list[1].Object, "gone@v1.0.0": "1234"}, Cursor: list[1].Cursor})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := d.Poll(t.Context(), f.reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{"deleted gone@v1.0.0", "registration a@v1.0.0"}; !slices.Equal(eventTags(got), want) {
-		t.Fatalf("resumed: %q, want %q", eventTags(got), want)
-	}
+	got := pollWant(t, d, f.reg, "deleted gone@v1.0.0", "registration a@v1.0.0")
 	for _, e := range got {
 		if e.Cursor != list[1].Cursor {
 			t.Errorf("%s: cursor went back to %s", e.Tag, e.Cursor)
@@ -170,16 +175,9 @@ func TestDetectorResumesFromKnownTags(t *testing.T) {
 
 func TestDetectorSince(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, memstore.Options{})
-	c := f.repo.Commit("first", nil)
-	f.repo.Tag("a@v1.0.0", c, "r")
-	f.repo.Tag("b@v1.0.0", c, "r")
-	list := collect(t, f.reg, "")
+	f, list := twoTags(t)
 	d, _ := NewDetector(DetectorOptions{Since: list[0].Cursor})
-	got, err := d.Poll(t.Context(), f.reg)
-	if err != nil || !slices.Equal(eventTags(got), []string{"registration b@v1.0.0"}) {
-		t.Fatalf("since the first: %q %v", eventTags(got), err)
-	}
+	pollWant(t, d, f.reg, "registration b@v1.0.0")
 	if d.Cursor() != list[1].Cursor {
 		t.Errorf("cursor %s, want %s", d.Cursor(), list[1].Cursor)
 	}
@@ -195,11 +193,8 @@ func TestPollerRemoteWithDeletions(t *testing.T) {
 	poll := func(want ...string) {
 		t.Helper()
 		got, err := p.Poll(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(eventTags(got), want) {
-			t.Fatalf("poll: %q, want %q", eventTags(got), want)
+		if err != nil || !slices.Equal(eventTags(got), want) {
+			t.Fatalf("poll: %q (%v), want %q", eventTags(got), err, want)
 		}
 	}
 	poll("registration model@v1.0.0")
@@ -228,18 +223,12 @@ func TestDetectorLocalRepository(t *testing.T) {
 	}
 	defer r.Close()
 	d, _ := NewDetector(DetectorOptions{})
-	if got, err := d.Poll(t.Context(), r); err != nil || len(got) != 1 {
-		t.Fatalf("first: %q %v", eventTags(got), err)
-	}
+	pollWant(t, d, r, "registration m@v1.0.0")
 	g.Tag("m#prod#1", c, "a")
-	if got, err := d.Poll(t.Context(), r); err != nil || !slices.Equal(eventTags(got), []string{"assignment m#prod#1"}) {
-		t.Fatalf("loose tag: %q %v", eventTags(got), err)
-	}
+	pollWant(t, d, r, "assignment m#prod#1")
 	g.Git("pack-refs", "--all")
 	g.Git("tag", "-d", "m#prod#1")
-	if got, err := d.Poll(t.Context(), r); err != nil || !slices.Equal(eventTags(got), []string{"deleted m#prod#1"}) {
-		t.Fatalf("packed deletion: %q %v", eventTags(got), err)
-	}
+	pollWant(t, d, r, "deleted m#prod#1")
 	if r.Source() != g.Dir {
 		t.Errorf("source %q, want %q", r.Source(), g.Dir)
 	}

@@ -1,8 +1,7 @@
 package jsonout
 
 import (
-	"bytes"
-	"encoding/json"
+	"time"
 
 	"github.com/gto-dev/gto/model"
 	"github.com/gto-dev/gto/registry"
@@ -83,13 +82,11 @@ func NewCloudEvent(e *registry.Event, source string) *CloudEvent {
 // Line is v as one line of JSON (NDJSON, a webhook body): compact, with
 // non-ASCII characters escaped as Encode does, and a newline.
 func Line(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := marshalNoHTML(v)
+	if err != nil {
 		return nil, err
 	}
-	return asciiEscape(buf.Bytes()), nil
+	return append(asciiEscape(b), '\n'), nil
 }
 
 // AppendEventLine appends the line of e (what Line(NewEventLine(e))
@@ -111,13 +108,7 @@ func AppendEventLine(buf []byte, e *registry.Event) []byte {
 	field("event")
 	buf = appendQuoted(buf, e.Kind)
 	field("timestamp")
-	if e.Time.IsZero() {
-		buf = append(buf, "null"...)
-	} else {
-		buf = append(buf, '"')
-		buf = e.Time.AppendFormat(buf, TimeLayout)
-		buf = append(buf, '"')
-	}
+	buf = appendTime(buf, e.Time)
 	field("artifact")
 	buf = appendQuoted(buf, e.Artifact)
 	field("version")
@@ -137,4 +128,14 @@ func AppendEventLine(buf []byte, e *registry.Event) []byte {
 		}
 	}
 	return append(buf, '}', '\n')
+}
+
+// appendTime appends t as Time formats it (null for the zero time).
+func appendTime(buf []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return append(buf, "null"...)
+	}
+	buf = append(buf, '"')
+	buf = t.AppendFormat(buf, TimeLayout)
+	return append(buf, '"')
 }
