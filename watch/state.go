@@ -114,6 +114,15 @@ func (st *State) write(path string) error {
 	return nil
 }
 
+// removeTemporaries removes the new state files that a watcher killed
+// while writing one left next to path.
+func removeTemporaries(path string) {
+	left, _ := filepath.Glob(path + ".*.tmp")
+	for _, f := range left {
+		os.Remove(f)
+	}
+}
+
 func (st *State) target(key string) *TargetState {
 	ts := st.Targets[key]
 	if ts == nil {

@@ -168,6 +168,7 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
+	removeTemporaries(opts.StateFile)
 	dopts := registry.DetectorOptions{Since: opts.Since, SkipExisting: opts.Since == ""}
 	if st.Known != nil {
 		dopts = registry.DetectorOptions{Known: st.Known, Cursor: st.Cursor}

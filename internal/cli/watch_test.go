@@ -167,6 +167,9 @@ func TestWatchSurvivesKill9(t *testing.T) {
 		t.Fatalf("%d events, %d deliveries (%d repeated), %d bad", len(counts), total, total-200, rc.Bad())
 	}
 	t.Logf("%d deliveries of 200 events over %d kills", total, kills)
+	if left, _ := filepath.Glob(w.state + ".*.tmp"); len(left) != 0 {
+		t.Errorf("temporary state files left: %v", left)
+	}
 	order := rc.Order()
 	slices.Sort(order)
 	if order = slices.Compact(order); len(order) != 200 {
