@@ -36,10 +36,15 @@ func main() {
 	runs := flag.Int("runs", 5, "runs per measurement (the median is reported)")
 	gtoBin := flag.String("gto", "", "gto binary to measure (default: build ./cmd/gto)")
 	action := flag.Bool("action", false, "measure the GitHub Action's fetch and gto call against gto-action's way (bench/action.go)")
+	events := flag.Bool("events", false, "measure gto events against history --json, and an idle gto watch, on the large registry (bench/events.go)")
+	idle := flag.Duration("idle", 30*time.Second, "with -events: how long the idle watcher is measured")
 	flag.Parse()
 	do := func() error { return run(strings.Split(*sizes, ","), *runs, *gtoBin) }
 	if *action {
 		do = func() error { return runAction(*runs, *gtoBin) }
+	}
+	if *events {
+		do = func() error { return runEvents(*runs, *gtoBin, *idle) }
 	}
 	if err := do(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

@@ -12,6 +12,7 @@ import (
 // TagInput is one tag of the repository whose name is in GTO format.
 type TagInput struct {
 	Name      string
+	Object    string // the object the ref names (the tag object of an annotated tag)
 	Parsed    tagname.Tag
 	Annotated bool
 	// Commit is the commit the tag points to after peeling tag chains; empty
@@ -167,6 +168,7 @@ func applyTag(s *State, t *TagInput, seq int) {
 	e := &Event{
 		Artifact:    p.Artifact,
 		Tag:         t.Name,
+		Object:      t.Object,
 		Counter:     p.Counter,
 		Time:        t.Time,
 		Author:      t.Tagger,

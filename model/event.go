@@ -85,6 +85,9 @@ type Event struct {
 	Stage   string // assignments and unassignments only
 	// Tag is the tag name; empty for commit events.
 	Tag string
+	// Object is the tag object's id (what the tag ref names); empty for
+	// commit events.
+	Object string
 	// Counter is the #N suffix of the tag, 0 when absent.
 	Counter int
 	// Time is the tagger date (committer date for commit events), in its own zone.

@@ -77,7 +77,7 @@ func readTags(ctx context.Context, rd store.Reader, artifact string) ([]model.Ta
 // tagInput is what the model reads of a tag in GTO format.
 func tagInput(t *store.Tag) model.TagInput {
 	parsed, _ := tagname.Parse(t.Name)
-	in := model.TagInput{Name: t.Name, Parsed: parsed, Commit: t.Commit}
+	in := model.TagInput{Name: t.Name, Object: t.Object, Parsed: parsed, Commit: t.Commit}
 	switch {
 	case t.Missing:
 		in.Missing = true // not an event, but its name is taken; doctor names it

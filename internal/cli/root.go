@@ -93,6 +93,7 @@ func NewRootCmd(env *Env) *cobra.Command {
 	root.SetErr(env.ErrOut)
 	for _, c := range []*cobra.Command{
 		NewCmdShow(env), NewCmdHistory(env), NewCmdStages(env),
+		NewCmdEvents(env), NewCmdWatch(env),
 		NewCmdCheckRef(env), NewCmdDoctor(env),
 		NewCmdRegister(env), NewCmdAssign(env), NewCmdDeprecate(env),
 		NewCmdAnnotate(env), NewCmdRemove(env), NewCmdDescribe(env),

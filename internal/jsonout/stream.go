@@ -73,13 +73,7 @@ const historyChunk = 512
 func appendHistoryEvent(buf []byte, e *model.Event, last bool) []byte {
 	buf = append(buf, "    {\n"...)
 	buf = appendKey(buf, "timestamp")
-	if e.Time.IsZero() {
-		buf = append(buf, "null"...)
-	} else {
-		buf = append(buf, '"')
-		buf = e.Time.AppendFormat(buf, TimeLayout)
-		buf = append(buf, '"')
-	}
+	buf = appendTime(buf, e.Time)
 	buf = appendKey(buf, "artifact")
 	buf = appendQuoted(buf, e.Artifact)
 	buf = appendKey(buf, "event")

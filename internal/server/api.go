@@ -43,6 +43,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/v1/check-ref/{ref...}", s.apiCheckRef)
 	mux.HandleFunc("GET /api/v1/describe/{name...}", s.apiDescribe)
 	mux.HandleFunc("GET /api/v1/fingerprint", s.apiFingerprint)
+	mux.HandleFunc("GET /api/v1/events", s.apiEvents)
+	mux.HandleFunc("GET /api/v1/events/stream", s.apiEventStream)
 	for action := range writeActions {
 		mux.HandleFunc("POST /api/v1/"+action, s.apiWrite)
 	}

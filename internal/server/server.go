@@ -84,6 +84,7 @@ type Server struct {
 	allowedHosts []allowedHost
 	boundHost    atomic.Pointer[string] // the host Serve listens on
 	attempts     *attemptLimiter        // wrong-token attempts per client
+	events       eventHub               // the event stream's state (events.go)
 }
 
 // MinTokenLength is the least number of characters of a write token.
@@ -247,6 +248,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    maxHeaderBytes,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	srv.RegisterOnShutdown(s.events.close) // event streams never go idle
 	loopCtx, stopLoop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { s.refreshLoop(loopCtx) })

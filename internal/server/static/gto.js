@@ -84,28 +84,49 @@
     return shown;
   });
 
-  // Live: ask the server whether the registry changed (a 304 while it has
-  // not) and reload — unless the reader is typing in a form.
+  // Live: the server's event stream (Server-Sent Events) says when the
+  // registry changed, and the page reloads — unless the reader is typing
+  // in a form. Without EventSource, ask for the fingerprint every few
+  // seconds instead (a 304 while it has not changed).
   const meta = document.querySelector('meta[name="gto-fingerprint"]');
   const every = Number(body.dataset.poll || 0);
   if (staticSite || !meta || !every || !window.fetch) return;
-  let etag = "";
   const busy = () => {
     const a = document.activeElement;
     return (a && (a.tagName === "INPUT" || a.tagName === "SELECT" || a.tagName === "TEXTAREA")) ||
       [...document.querySelectorAll("form.write input:not([type=hidden]):not([name=token])")].some((i) => i.value);
   };
+  // changed reports whether fp is another registry than the page's, and
+  // reloads it (or says so, while the reader is busy).
+  function changed(fp) {
+    if (!fp || fp === meta.content) return false;
+    if (busy()) document.getElementById("changed").hidden = false;
+    else location.reload();
+    return true;
+  }
+  if (window.EventSource && body.dataset.eventsUrl) {
+    // Opened once the page has loaded, so that it never holds the load up.
+    window.addEventListener("load", () => {
+      const stream = new EventSource(body.dataset.eventsUrl);
+      stream.addEventListener("fingerprint", (ev) => {
+        let doc = {};
+        try { doc = JSON.parse(ev.data); } catch (e) { return; }
+        if (changed(doc.fingerprint)) stream.close();
+      });
+      // Leaving the page closes the stream at once (a browser keeps only
+      // a few connections per server).
+      window.addEventListener("pagehide", () => stream.close());
+    });
+    return; // EventSource reconnects by itself when the server restarts
+  }
+  let etag = "";
   async function check() {
     try {
       const res = await fetch(body.dataset.fingerprintUrl, { cache: "no-store", headers: etag ? { "If-None-Match": etag } : {} });
       if (res.status === 200) {
         etag = res.headers.get("ETag") || "";
         const doc = await res.json();
-        if (doc.fingerprint && doc.fingerprint !== meta.content) {
-          if (busy()) document.getElementById("changed").hidden = false;
-          else location.reload();
-          return;
-        }
+        if (changed(doc.fingerprint)) return;
       }
     } catch (e) { /* the server is restarting: try again later */ }
     setTimeout(check, every * 1000);
