@@ -103,7 +103,7 @@ func annotatedCommits(ctx context.Context, s *session, head string, sc scope) ([
 // Index.Nested names it.
 func historyIndexFiles(ctx context.Context, s *session) ([]indexFile, error) {
 	files := s.indexFiles()
-	nested, err := s.rd.HistoryFilesNamed(ctx, dvcFile)
+	nested, err := historyPaths(ctx, s.rd, dvcFile)
 	if err != nil {
 		return nil, err
 	}
@@ -360,17 +360,12 @@ func annotationAt(ctx context.Context, s *session, commit, artifact string) (*an
 // like readIndexFile, a key per commit (the set of files it has) and the
 // merged index of each key.
 func readDVCFiles(ctx context.Context, rd store.Reader, commits []string, file indexFile, strict bool) (map[string]string, map[string]*annotations.Index, error) {
-	lists := make(map[string][]store.TreeFile, len(commits))
+	lists, err := dvcLists(ctx, rd, commits, file.path)
+	if err != nil {
+		return nil, nil, err
+	}
 	var blobIDs []string
-	for _, c := range commits {
-		if _, done := lists[c]; done {
-			continue
-		}
-		files, err := rd.FilesNamed(ctx, c, file.path)
-		if err != nil {
-			return nil, nil, err
-		}
-		lists[c] = files
+	for _, files := range lists {
 		for _, f := range files {
 			blobIDs = append(blobIDs, f.Blob)
 		}
@@ -404,6 +399,63 @@ func readDVCFiles(ctx context.Context, rd store.Reader, commits []string, file i
 		parsed[ids[c]] = ix
 	}
 	return ids, parsed, nil
+}
+
+// dvcLists lists the files named name in each commit's tree. One commit
+// (HEAD) is listed with one tree listing. Many (every version's commit, for
+// a page) are looked up at once at the paths such files have had in the
+// branches' history (remembered for the branch tips), which costs one
+// cat-file round trip instead of a process per commit; a folder that only
+// ever existed off the branches is not seen there.
+func dvcLists(ctx context.Context, rd store.Reader, commits []string, name string) (map[string][]store.TreeFile, error) {
+	lists := make(map[string][]store.TreeFile, len(commits))
+	if len(commits) == 1 {
+		files, err := rd.FilesNamed(ctx, commits[0], name)
+		lists[commits[0]] = files
+		return lists, err
+	}
+	paths, err := historyPaths(ctx, rd, name)
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		paths = []string{name}
+	}
+	found, err := rd.FilesAt(ctx, commits, paths)
+	if err != nil {
+		return nil, err
+	}
+	for _, cf := range found {
+		for i, blob := range cf.Blobs {
+			if blob != "" {
+				lists[cf.Commit] = append(lists[cf.Commit], store.TreeFile{Path: paths[i], Blob: blob})
+			}
+		}
+	}
+	return lists, nil
+}
+
+// historyPaths is HistoryFilesNamed, remembered in the object cache for
+// the branch tips it was computed at.
+func historyPaths(ctx context.Context, rd store.Reader, name string) ([]string, error) {
+	tips, err := rd.Branches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	slot, key := "history-files\x00"+name, strings.Join(tips, " ")
+	if v, ok := rd.Memo(slot); ok {
+		if k, paths, ok := strings.Cut(v, "\n"); ok && k == key {
+			return decodeNames(paths), nil
+		}
+	}
+	paths, err := rd.HistoryFilesNamed(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if v, ok := encodeNames(paths); ok {
+		rd.SetMemo(slot, key+"\n"+v)
+	}
+	return paths, nil
 }
 
 // mergeDVCFiles parses the dvc.yaml files of one tree and merges them in
