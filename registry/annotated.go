@@ -252,12 +252,8 @@ func readIndexes(ctx context.Context, s *session, commits []string, strict bool)
 	ids := make([]map[string]string, len(files))                // per file: commit -> blob id
 	parsed := make([]map[string]*annotations.Index, len(files)) // per file: blob id -> index
 	for f, file := range files {
-		read := readIndexFile
-		if file.kind == "dvc" {
-			read = readDVCFiles
-		}
 		var err error
-		if ids[f], parsed[f], err = read(ctx, s.rd, commits, file, strict); err != nil {
+		if ids[f], parsed[f], err = readAnnotationFile(ctx, s.rd, commits, file, strict); err != nil {
 			return nil, err
 		}
 	}
@@ -287,6 +283,15 @@ func readIndexes(ctx context.Context, s *session, commits []string, strict bool)
 		}
 	}
 	return out, nil
+}
+
+// readAnnotationFile is readIndexFile, or readDVCFiles for dvc.yaml (every
+// one of the tree).
+func readAnnotationFile(ctx context.Context, rd store.Reader, commits []string, file indexFile, strict bool) (map[string]string, map[string]*annotations.Index, error) {
+	if file.kind == "dvc" {
+		return readDVCFiles(ctx, rd, commits, file, strict)
+	}
+	return readIndexFile(ctx, rd, commits, file, strict)
 }
 
 // readIndexFile reads one annotation file at each commit: its blob id at
