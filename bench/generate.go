@@ -23,6 +23,9 @@ type Shape struct {
 	Commits       int
 	AnnotateEvery int
 	Loose         bool // keep refs loose instead of packing them
+	// DVCFiles > 0 annotates with dvc.yaml files instead of artifacts.yaml:
+	// 1 is one root file, more a monorepo of that many folders (monorepo.go).
+	DVCFiles int
 }
 
 // Shapes are the registries of the benchmark table.
@@ -145,7 +148,11 @@ func writeStream(w io.Writer, s Shape) {
 		st.commit("main", fmt.Sprintf("Deep history commit %d", c), files)
 	}
 	if s.Commits == 0 {
-		st.commit("main", "Annotate artifacts", map[string]string{"artifacts.yaml": annotations(s.Artifacts, 0)})
+		files := map[string]string{"artifacts.yaml": annotations(s.Artifacts, 0)}
+		if s.DVCFiles > 0 {
+			files = dvcFiles(s)
+		}
+		st.commit("main", "Annotate artifacts", files)
 	}
 	fmt.Fprintf(w, "reset refs/heads/spare\nfrom :%d\n", first)
 	for i := 0; i < spareCommits; i++ {

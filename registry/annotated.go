@@ -3,6 +3,8 @@ package registry
 import (
 	"context"
 	"fmt"
+	"path"
+	"slices"
 	"strings"
 
 	"github.com/gto-dev/gto/annotations"
@@ -48,10 +50,15 @@ func annotatedCommits(ctx context.Context, s *session, head string, sc scope) ([
 		}
 		return nil, nil
 	}
-	files := s.indexFiles()
-	paths := []string{files[0].path, files[1].path}
+	files, err := historyIndexFiles(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = f.path
+	}
 	var walk []store.CommitFiles
-	var err error
 	if sc.allCommits {
 		walk, err = s.rd.BranchHistory(ctx, paths)
 	} else {
@@ -91,16 +98,40 @@ func annotatedCommits(ctx context.Context, s *session, head string, sc scope) ([
 	return out, nil
 }
 
-// pairKey identifies a commit's pair of annotation files.
-type pairKey [2]string
+// historyIndexFiles is indexFiles plus every nested dvc.yaml that the
+// branches' history has had (a monorepo's project folders), each read as
+// Index.Nested names it.
+func historyIndexFiles(ctx context.Context, s *session) ([]indexFile, error) {
+	files := s.indexFiles()
+	nested, err := historyPaths(ctx, s.rd, dvcFile)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range nested {
+		if dir := path.Dir(p); dir != "." {
+			files = append(files, indexFile{p, "dvc\x00" + dir, nestedDVC(dir)})
+		}
+	}
+	return files, nil
+}
 
-func pairOf(blobs []string) pairKey { return pairKey{blobs[0], blobs[1]} }
+// nestedDVC parses a dvc.yaml of the folder dir.
+func nestedDVC(dir string) indexParser {
+	return func(data []byte, file string) (*annotations.Index, error) {
+		ix, err := annotations.ParseDVC(data, file)
+		if err != nil {
+			return nil, err
+		}
+		return ix.Nested(dir, file)
+	}
+}
 
 // annotatedNames returns, for each commit of walk, the artifact names its
-// pair of annotation files declares: artifacts.yaml's, then those only
-// dvc.yaml has (one slice per distinct pair). A malformed file annotates
-// nothing: in history it cannot be fixed any more. The names of a blob are remembered in the object cache,
-// so a long history is parsed once, not on every --all-commits.
+// annotation files declare: artifacts.yaml's, then those only the next
+// files have (one slice per distinct set of blobs). A malformed file
+// annotates nothing: in history it cannot be fixed any more. The names of
+// a blob are remembered in the object cache, so a long history is parsed
+// once, not on every --all-commits.
 func annotatedNames(ctx context.Context, rd store.Reader, files []indexFile, walk []store.CommitFiles) ([][]string, error) {
 	perFile := make([]map[string][]string, len(files)) // blob id -> names
 	for f, file := range files {
@@ -140,28 +171,26 @@ func annotatedNames(ctx context.Context, rd store.Reader, files []indexFile, wal
 		perFile[f] = known
 	}
 	out := make([][]string, len(walk))
-	merged := map[pairKey][]string{}
+	merged := map[string][]string{}
 	for i, cf := range walk {
-		if i > 0 && sameFiles(cf, walk[i-1]) {
+		if i > 0 && slices.Equal(cf.Blobs, walk[i-1].Blobs) {
 			out[i] = out[i-1] // the common case: files change rarely
 			continue
 		}
-		key := pairOf(cf.Blobs)
+		key := strings.Join(cf.Blobs, " ")
 		names, ok := merged[key]
 		if !ok {
 			names = perFile[0][cf.Blobs[0]]
-			if extra := perFile[1][cf.Blobs[1]]; len(extra) > 0 {
-				names = mergeNames(names, extra)
+			for f := 1; f < len(files); f++ {
+				if extra := perFile[f][cf.Blobs[f]]; len(extra) > 0 {
+					names = mergeNames(names, extra)
+				}
 			}
 			merged[key] = names
 		}
 		out[i] = names
 	}
 	return out, nil
-}
-
-func sameFiles(a, b store.CommitFiles) bool {
-	return a.Blobs[0] == b.Blobs[0] && a.Blobs[1] == b.Blobs[1]
 }
 
 func namesSlot(file indexFile, blob string) string {
@@ -224,7 +253,7 @@ func readIndexes(ctx context.Context, s *session, commits []string, strict bool)
 	parsed := make([]map[string]*annotations.Index, len(files)) // per file: blob id -> index
 	for f, file := range files {
 		var err error
-		if ids[f], parsed[f], err = readIndexFile(ctx, s.rd, commits, file, strict); err != nil {
+		if ids[f], parsed[f], err = readAnnotationFile(ctx, s.rd, commits, file, strict); err != nil {
 			return nil, err
 		}
 	}
@@ -254,6 +283,15 @@ func readIndexes(ctx context.Context, s *session, commits []string, strict bool)
 		}
 	}
 	return out, nil
+}
+
+// readAnnotationFile is readIndexFile, or readDVCFiles for dvc.yaml (every
+// one of the tree).
+func readAnnotationFile(ctx context.Context, rd store.Reader, commits []string, file indexFile, strict bool) (map[string]string, map[string]*annotations.Index, error) {
+	if file.kind == "dvc" {
+		return readDVCFiles(ctx, rd, commits, file, strict)
+	}
+	return readIndexFile(ctx, rd, commits, file, strict)
 }
 
 // readIndexFile reads one annotation file at each commit: its blob id at
@@ -318,4 +356,144 @@ func annotationAt(ctx context.Context, s *session, commit, artifact string) (*an
 		}
 	}
 	return nil, nil
+}
+
+// readDVCFiles reads every dvc.yaml of each commit's tree (a monorepo has
+// one per project folder), listed with one tree listing per commit and
+// read through one blob request. A nested file's artifacts are named
+// "dir:name" (Index.Nested), the root file's keep their names. It returns,
+// like readIndexFile, a key per commit (the set of files it has) and the
+// merged index of each key.
+func readDVCFiles(ctx context.Context, rd store.Reader, commits []string, file indexFile, strict bool) (map[string]string, map[string]*annotations.Index, error) {
+	lists, err := dvcLists(ctx, rd, commits, file.path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var blobIDs []string
+	for _, files := range lists {
+		for _, f := range files {
+			blobIDs = append(blobIDs, f.Blob)
+		}
+	}
+	blobs, tooLarge, err := rd.Blobs(ctx, dedupe(blobIDs), annotations.MaxFileSize)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids := make(map[string]string, len(commits))
+	parsed := map[string]*annotations.Index{}
+	for _, c := range commits {
+		files := lists[c]
+		if len(files) == 0 {
+			continue
+		}
+		var key strings.Builder
+		for _, f := range files {
+			key.WriteString(f.Path + "\x00" + f.Blob + "\x00")
+		}
+		ids[c] = key.String()
+		if _, done := parsed[ids[c]]; done {
+			continue
+		}
+		ix, err := mergeDVCFiles(files, blobs, tooLarge, file)
+		if err != nil {
+			if strict {
+				return nil, nil, model.WrapInvalid("", fmt.Errorf("%w (at commit %.7s)", err, c))
+			}
+			ix = nil
+		}
+		parsed[ids[c]] = ix
+	}
+	return ids, parsed, nil
+}
+
+// dvcLists lists the files named name in each commit's tree. One commit
+// (HEAD) is listed with one tree listing. Many (every version's commit, for
+// a page) are looked up at once at the paths such files have had in the
+// branches' history (remembered for the branch tips), which costs one
+// cat-file round trip instead of a process per commit; a folder that only
+// ever existed off the branches is not seen there.
+func dvcLists(ctx context.Context, rd store.Reader, commits []string, name string) (map[string][]store.TreeFile, error) {
+	lists := make(map[string][]store.TreeFile, len(commits))
+	if len(commits) == 1 {
+		files, err := rd.FilesNamed(ctx, commits[0], name)
+		lists[commits[0]] = files
+		return lists, err
+	}
+	paths, err := historyPaths(ctx, rd, name)
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		paths = []string{name}
+	}
+	found, err := rd.FilesAt(ctx, commits, paths)
+	if err != nil {
+		return nil, err
+	}
+	for _, cf := range found {
+		for i, blob := range cf.Blobs {
+			if blob != "" {
+				lists[cf.Commit] = append(lists[cf.Commit], store.TreeFile{Path: paths[i], Blob: blob})
+			}
+		}
+	}
+	return lists, nil
+}
+
+// historyPaths is HistoryFilesNamed, remembered in the object cache for
+// the branch tips it was computed at.
+func historyPaths(ctx context.Context, rd store.Reader, name string) ([]string, error) {
+	tips, err := rd.Branches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	slot, key := "history-files\x00"+name, strings.Join(tips, " ")
+	if v, ok := rd.Memo(slot); ok {
+		if k, paths, ok := strings.Cut(v, "\n"); ok && k == key {
+			return decodeNames(paths), nil
+		}
+	}
+	paths, err := rd.HistoryFilesNamed(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if v, ok := encodeNames(paths); ok {
+		rd.SetMemo(slot, key+"\n"+v)
+	}
+	return paths, nil
+}
+
+// mergeDVCFiles parses the dvc.yaml files of one tree and merges them in
+// path order into one index (named after the root file).
+func mergeDVCFiles(files []store.TreeFile, blobs map[string][]byte, tooLarge map[string]int64, file indexFile) (*annotations.Index, error) {
+	out := annotations.New(file.path)
+	for _, f := range files {
+		if size, large := tooLarge[f.Blob]; large {
+			return nil, annotations.CheckSize(f.Path, size)
+		}
+		ix, err := file.parse(blobs[f.Blob], f.Path)
+		if err != nil {
+			return nil, err
+		}
+		if dir := path.Dir(f.Path); dir != "." {
+			if ix, err = ix.Nested(dir, f.Path); err != nil {
+				return nil, err
+			}
+		}
+		out.Merge(ix)
+	}
+	return out, nil
+}
+
+// dedupe returns ids without repetitions, in first-seen order.
+func dedupe(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }

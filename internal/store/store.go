@@ -87,6 +87,13 @@ type Reader interface {
 	// tooLarge, unread. Errors: ErrObjectNotFound when an id is not a blob
 	// of the repository.
 	Blobs(ctx context.Context, ids []string, limit int64) (blobs map[string][]byte, tooLarge map[string]int64, err error)
+	// FilesNamed lists the regular files of rev's tree whose base name is
+	// name, at any depth, in path order (git's). Errors: ErrRefNotFound
+	// when rev names no commit.
+	FilesNamed(ctx context.Context, rev, name string) ([]TreeFile, error)
+	// HistoryFilesNamed lists, sorted, every path a file named name (at any
+	// depth) has had in a commit reachable from a local branch.
+	HistoryFilesNamed(ctx context.Context, name string) ([]string, error)
 	// PathExists reports whether path names an entry (file or folder) in
 	// the tree of rev.
 	PathExists(ctx context.Context, rev, path string) (bool, error)
@@ -222,6 +229,11 @@ type Commit struct {
 type CommitFiles struct {
 	Commit string
 	Blobs  []string
+}
+
+// TreeFile is a file of a tree: its path from the root and its blob id.
+type TreeFile struct {
+	Path, Blob string
 }
 
 // TagRequest is an annotated tag to create.

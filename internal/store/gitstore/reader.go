@@ -208,6 +208,23 @@ func (r *reader) Blobs(ctx context.Context, ids []string, limit int64) (map[stri
 	return blobs, large, nil
 }
 
+func (r *reader) FilesNamed(ctx context.Context, rev, name string) ([]store.TreeFile, error) {
+	files, err := r.s.repo.FilesNamed(ctx, rev, name)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	out := make([]store.TreeFile, len(files))
+	for i, f := range files {
+		out[i] = store.TreeFile{Path: f.Path, Blob: f.Blob}
+	}
+	return out, nil
+}
+
+func (r *reader) HistoryFilesNamed(ctx context.Context, name string) ([]string, error) {
+	paths, err := r.s.repo.HistoryFilesNamed(ctx, name)
+	return paths, mapError(err)
+}
+
 func (r *reader) PathExists(ctx context.Context, rev, path string) (bool, error) {
 	ok, err := r.s.repo.PathExists(ctx, rev, path)
 	return ok, mapError(err)

@@ -226,6 +226,49 @@ func (rd *reader) Blobs(ctx context.Context, ids []string, limit int64) (map[str
 	return blobs, large, ctx.Err()
 }
 
+func (rd *reader) FilesNamed(ctx context.Context, rev, name string) ([]store.TreeFile, error) {
+	r := rd.s.repo
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id, err := r.resolve(rev)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.TreeFile
+	for p, blob := range r.commits[id].files {
+		if p == name || strings.HasSuffix(p, "/"+name) {
+			out = append(out, store.TreeFile{Path: p, Blob: blob})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, ctx.Err()
+}
+
+func (rd *reader) HistoryFilesNamed(ctx context.Context, name string) ([]string, error) {
+	r := rd.s.repo
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	seen := map[string]bool{}
+	for _, tip := range r.branches {
+		for id := tip; id != "" && !seen[id]; id = r.commits[id].parent {
+			seen[id] = true
+			for p := range r.commits[id].files {
+				if p == name || strings.HasSuffix(p, "/"+name) {
+					seen["\x00"+p] = true
+				}
+			}
+		}
+	}
+	var out []string
+	for k := range seen {
+		if p, ok := strings.CutPrefix(k, "\x00"); ok {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out, ctx.Err()
+}
+
 func (rd *reader) PathExists(ctx context.Context, rev, path string) (bool, error) {
 	r := rd.s.repo
 	r.mu.Lock()

@@ -68,6 +68,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"Commits", testCommits},
 		{"FilesAndBlobs", testFilesAndBlobs},
 		{"BranchHistory", testBranchHistory},
+		{"FilesNamed", testFilesNamed},
 		{"Memo", testMemo},
 		{"CreateTag", testCreateTag},
 		{"CreateTagRefusals", testCreateTagRefusals},
@@ -360,6 +361,37 @@ func testBranchHistory(t *testing.T, h Harness) {
 		}
 		if walk[0].Blobs[0] == walk[1].Blobs[0] || walk[0].Blobs[0] == "" || walk[1].Blobs[1] != "" {
 			t.Errorf("BranchHistory blobs = %+v", walk)
+		}
+		return nil
+	})
+}
+
+func testFilesNamed(t *testing.T, h Harness) {
+	c1 := h.Commit("first", map[string]string{"dvc.yaml": "a\n", "p/q/dvc.yaml": "b\n", "p/other.yaml": "c\n"})
+	h.Commit("second", map[string]string{"r/dvc.yaml": "d\n"})
+	h.Branch("side", c1)
+	s := open(t, h)
+	view(t, s, func(ctx context.Context, rd store.Reader) error {
+		files, err := rd.FilesNamed(ctx, c1, "dvc.yaml")
+		if err != nil {
+			return err
+		}
+		if len(files) != 2 || files[0].Path != "dvc.yaml" || files[1].Path != "p/q/dvc.yaml" || files[0].Blob == files[1].Blob {
+			t.Errorf("FilesNamed = %+v", files)
+		}
+		blobs, _, err := rd.Blobs(ctx, []string{files[1].Blob}, 100)
+		if err != nil || string(blobs[files[1].Blob]) != "b\n" {
+			t.Errorf("blob of p/q/dvc.yaml = %q, %v", blobs, err)
+		}
+		if _, err := rd.FilesNamed(ctx, strings.Repeat("3", 40), "dvc.yaml"); err == nil {
+			t.Error("FilesNamed of a missing commit: no error")
+		}
+		hist, err := rd.HistoryFilesNamed(ctx, "dvc.yaml")
+		if err != nil {
+			return err
+		}
+		if strings.Join(hist, " ") != "dvc.yaml p/q/dvc.yaml r/dvc.yaml" {
+			t.Errorf("HistoryFilesNamed = %q", hist)
 		}
 		return nil
 	})
