@@ -24,6 +24,9 @@ const APIPrefix = "/api/v1/"
 
 // routes builds the server's handler.
 func (s *Server) routes() http.Handler {
+	if s.set != nil {
+		return s.withDefaults(s.setRoutes())
+	}
 	mux := http.NewServeMux()
 	// Pages.
 	mux.HandleFunc("GET /{$}", s.registryPage)

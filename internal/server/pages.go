@@ -261,6 +261,9 @@ func pollSeconds(refresh time.Duration) int {
 func (s *Server) serverLinks() linker {
 	l := serveLinks
 	l.assets = s.assets.version
+	if s.linkRoot != "" {
+		l.root = s.linkRoot
+	}
 	return l
 }
 

@@ -34,6 +34,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gto-dev/gto/registry"
+	"github.com/gto-dev/gto/registryset"
 )
 
 // Options configure a Server.
@@ -66,6 +67,10 @@ type Options struct {
 	// Now is the clock (default time.Now): of the views' build times and
 	// of the limit on wrong-token attempts.
 	Now func() time.Time
+	// Set, when not nil, serves a registry set instead of one registry
+	// (Open, Source and Remote are then unused; see set.go): each Refresh
+	// checks the members that are due. Writes are not offered.
+	Set *registryset.Set
 }
 
 // Server serves one registry. Create it with New.
@@ -85,6 +90,9 @@ type Server struct {
 	boundHost    atomic.Pointer[string] // the host Serve listens on
 	attempts     *attemptLimiter        // wrong-token attempts per client
 	events       eventHub               // the event stream's state (events.go)
+
+	set      *setState // Options.Set's members (set.go)
+	linkRoot string    // where the pages are, when not "/" (a member of a set)
 }
 
 // MinTokenLength is the least number of characters of a write token.
@@ -139,6 +147,11 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		attempts: newAttemptLimiter(attemptBurst, attemptEvery, maxClients)}
 	salt := sha256.Sum256(fmt.Appendf(nil, "%v\x00%s", opts.AllowWrite, s.assets.version))
 	s.salt = hex.EncodeToString(salt[:4])
+	if opts.Set != nil {
+		if err := s.initSet(); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := s.Refresh(ctx); err != nil {
 		return nil, err
 	}
@@ -157,6 +170,9 @@ func (s *Server) Fingerprint() string { return s.cur.Load().fp }
 // changed. It reports whether it rebuilt them. On error the previous views
 // stay in use (and pages say that the last refresh failed).
 func (s *Server) Refresh(ctx context.Context) (bool, error) {
+	if s.set != nil {
+		return s.refreshSet(ctx)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	changed, err := s.refreshLocked(ctx)

@@ -60,9 +60,11 @@
     const q = (f.get("q") || "").toLowerCase();
     const type = f.get("type"), label = f.get("label"), stage = f.get("stage");
     const deprecated = f.get("deprecated") !== null;
+    const repo = f.get("repo"); // a registry set's page
     let shown = 0;
     for (const tr of document.querySelectorAll("#registry tbody tr")) {
       const ok = (deprecated || !tr.hasAttribute("data-deprecated")) &&
+        (!repo || tr.dataset.repo === repo) &&
         (!q || tr.dataset.search.includes(q)) &&
         (!type || tr.dataset.type === type) &&
         (!label || parseList(tr.dataset.labels).includes(label)) &&

@@ -1,0 +1,140 @@
+package server_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gto-dev/gto/internal/gitcmd/gittest"
+	"github.com/gto-dev/gto/internal/server"
+	"github.com/gto-dev/gto/registryset"
+)
+
+// fiveRepos is the set of the issue: three local repositories, two
+// file:// ones, the second of which does not exist.
+func fiveRepos(t *testing.T) (*registryset.Set, *gittest.Repo, string) {
+	t.Helper()
+	a, b, c := fixture(t), fixture(t), showcase(t)
+	bare := gittest.NewBare(t)
+	a.Git("push", "--quiet", bare.Dir, "main", "--tags")
+	missing := "file://" + filepath.Join(t.TempDir(), "gone.git")
+	set, err := registryset.New([]registryset.Entry{
+		{Name: "alpha", Repo: a.Dir}, {Name: "beta", Repo: b.Dir}, {Name: "gamma", Repo: c.Dir},
+		{Name: "mirror", Repo: "file://" + bare.Dir}, {Name: "broken", Repo: missing},
+	}, registryset.Options{Registry: sealed(a, "", t.TempDir()), Parallel: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set, a, missing
+}
+
+func TestRegistrySet(t *testing.T) {
+	t.Parallel()
+	set, a, _ := fiveRepos(t)
+	srv, ts := serve(t, "set", server.Options{Set: set})
+
+	page := get(t, ts.URL+"/")
+	if page.status != http.StatusOK {
+		t.Fatalf("set page: %d %s", page.status, page.body)
+	}
+	mustContain(t, "set page", page.body,
+		`<td class="repo"><a href="/repos/alpha/">alpha</a></td>`,
+		`href="/repos/gamma/artifacts/churn-model"`,
+		`href="/repos/mirror/artifacts/sub/model"`,
+		`<option>broken</option>`,
+		`<span class="badge stale">not read</span>`,
+		"1 of 5 repositories could not be refreshed",
+		"gone.git")
+	mustNotContain(t, "set page", page.body, "<script>alert")
+
+	// Filters: one repository, a text.
+	only := get(t, ts.URL+"/?repo=gamma")
+	mustContain(t, "?repo=gamma", only.body, `data-repo="gamma"`, "<option selected>gamma</option>")
+	mustNotContain(t, "?repo=gamma", only.body, `<tr data-repo="alpha" data-search`)
+	text := get(t, ts.URL+"/?q=fraud")
+	if n := strings.Count(text.body, `<tr data-repo="gamma" data-search`); n != 1 || strings.Contains(text.body, `<tr data-repo="alpha" data-search`) {
+		t.Errorf("?q=fraud: %d gamma rows", n)
+	}
+
+	// The API: the members, one member, a member's documents as the single
+	// server gives them.
+	var repos []map[string]any
+	if err := json.Unmarshal([]byte(get(t, ts.URL+"/api/v1/repos").body), &repos); err != nil || len(repos) != 5 {
+		t.Fatalf("repos: %v %v", repos, err)
+	}
+	if repos[4]["name"] != "broken" || repos[4]["stale"] != true || repos[4]["read"] != false || !strings.Contains(repos[4]["error"].(string), "gone.git") {
+		t.Errorf("broken: %v", repos[4])
+	}
+	if repos[0]["stale"] != false || repos[0]["error"] != nil || repos[0]["artifacts"] != float64(5) || repos[3]["remote"] != true {
+		t.Errorf("alpha, mirror: %v %v", repos[0], repos[3])
+	}
+	one := get(t, ts.URL+"/api/v1/repos/beta")
+	mustContain(t, "/api/v1/repos/beta", one.body, `"name": "beta"`, `"show": "/api/v1/repos/beta/show"`)
+	_, single := startAt(t, a, a.Dir, server.Options{})
+	for _, route := range []string{"show", "show/churn", "history", "history/churn?ascending=1", "stages", "describe/churn", "check-ref/churn@v1.0.0"} {
+		want, got := get(t, single.URL+"/api/v1/"+route), get(t, ts.URL+"/api/v1/repos/alpha/"+route)
+		if got.status != want.status || got.body != want.body {
+			t.Errorf("%s: %d %q, single server %d %q", route, got.status, got.body, want.status, want.body)
+		}
+		if alias := get(t, ts.URL+"/repos/alpha/api/v1/"+route); alias.body != want.body {
+			t.Errorf("/repos/alpha/api/v1/%s differs", route)
+		}
+	}
+	for url, status := range map[string]int{
+		"/api/v1/repos/broken/show":  http.StatusServiceUnavailable,
+		"/api/v1/repos/nope/show":    http.StatusNotFound,
+		"/api/v1/repos/nope":         http.StatusNotFound,
+		"/repos/broken/":             http.StatusServiceUnavailable,
+		"/repos/alpha/":              http.StatusOK,
+		"/repos/alpha/artifacts/nn":  http.StatusOK,
+		"/repos/alpha/history":       http.StatusOK,
+		"/repos/alpha/static/gto.js": http.StatusOK,
+		"/api/v1/show":               http.StatusNotFound, // one repository's routes are not the set's
+		"/api/v1/":                   http.StatusOK,
+		"/api/v1/fingerprint":        http.StatusOK,
+	} {
+		if got := get(t, ts.URL+url); got.status != status {
+			t.Errorf("%s: %d, want %d: %s", url, got.status, status, got.body)
+		}
+	}
+	broken := get(t, ts.URL+"/api/v1/repos/broken/show")
+	mustContain(t, "broken show", broken.body, `"code": "repository-unavailable"`, `the repository \"broken\" has not been read yet`)
+	member := get(t, ts.URL+"/repos/alpha/artifacts/churn")
+	mustContain(t, "member page", member.body, `href="/repos/alpha/static/style.css`, `href="/repos/alpha/history"`, `data-events-url="/repos/alpha/api/v1/events/stream"`)
+
+	// A member that breaks after it was read stays, stale with its error.
+	fp := srv.Fingerprint()
+	moved := a.Dir + ".moved"
+	if err := os.Rename(a.Dir, moved); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(moved) })
+	set.Member("alpha").Refresh(t.Context())
+	if _, err := srv.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if srv.Fingerprint() == fp {
+		t.Error("the set's fingerprint did not change when a member broke")
+	}
+	page = get(t, ts.URL+"/")
+	mustContain(t, "set page after a failure", page.body, `<span class="badge stale">stale</span>`, "2 of 5 repositories")
+	if got := get(t, ts.URL+"/api/v1/repos/alpha/show"); got.status != http.StatusOK {
+		t.Errorf("a stale member's show: %d", got.status)
+	}
+	mustContain(t, "stale member's fingerprint", get(t, ts.URL+"/api/v1/repos/alpha/fingerprint").body, `"refresh_error"`)
+}
+
+func TestRegistrySetRefusesWrites(t *testing.T) {
+	t.Parallel()
+	set, err := registryset.New([]registryset.Entry{{Name: "a", Repo: t.TempDir()}}, registryset.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = server.New(t.Context(), server.Options{Set: set, AllowWrite: true, Token: strings.Repeat("x", 20)})
+	if err == nil || !strings.Contains(err.Error(), "read-only") {
+		t.Errorf("err = %v", err)
+	}
+}
