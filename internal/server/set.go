@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -367,19 +368,24 @@ func (s *Server) apiRepos(w http.ResponseWriter, r *http.Request) {
 		p := s.set.page.Load()
 		if name != "" {
 			i := slices.IndexFunc(p.repos, func(r setRepo) bool { return r.Name == name })
-			return encode(repoDoc(p.repos[i]))
+			return encode(repoDoc(p.repos[i], serveLinks))
 		}
-		return v.cached("repos", func() ([]byte, error) {
-			docs := make([]*jsonout.Object, len(p.repos))
-			for i, r := range p.repos {
-				docs[i] = repoDoc(r)
-			}
-			return encode(docs)
-		})
+		return v.cached("repos", func() ([]byte, error) { return reposJSON(p, serveLinks) })
 	})
 }
 
-func repoDoc(r setRepo) *jsonout.Object {
+// reposJSON is the document of /api/v1/repos, with links of l.
+func reposJSON(p *setViews, l linker) ([]byte, error) {
+	docs := make([]*jsonout.Object, len(p.repos))
+	for i, r := range p.repos {
+		docs[i] = repoDoc(r, l)
+	}
+	return encode(docs)
+}
+
+// repoDoc is a member in /api/v1/repos: its state, and where its
+// documents and pages are (links of l).
+func repoDoc(r setRepo, l linker) *jsonout.Object {
 	doc := &jsonout.Object{}
 	doc.Set("name", r.Name)
 	doc.Set("repo", r.Repo)
@@ -395,9 +401,13 @@ func repoDoc(r setRepo) *jsonout.Object {
 	doc.Set("fingerprint", r.Fingerprint)
 	doc.Set("read_at", jsonout.Time(r.ReadAt))
 	doc.Set("checked_at", jsonout.Time(r.CheckedAt))
-	api := APIPrefix + "repos/" + url.PathEscape(r.Name) + "/"
-	doc.Set("show", api+"show")
-	doc.Set("page", "/repos/"+url.PathEscape(r.Name)+"/")
+	ml := memberLinks(l, r.Name)
+	if l.static {
+		doc.Set("show", ml.API("show"))
+	} else {
+		doc.Set("show", APIPrefix+"repos/"+url.PathEscape(r.Name)+"/show")
+	}
+	doc.Set("page", ml.Home())
 	return doc
 }
 
@@ -452,4 +462,57 @@ func (s *Server) setStream(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+}
+
+// ---- a registry set as a static site ----
+
+// WriteSetSite writes a registry set as static files under dir: index.html
+// lists every artifact of every member (as the set server's page, filtered
+// in the browser) and the members with the state of their read; each
+// member that could be read has the site WriteSite writes under
+// repos/NAME/; api/v1/repos.json is /api/v1/repos. Every member is read
+// now (set.RefreshAll). A member that cannot be read is listed with its
+// error and has no folder: it does not fail the site. It returns the
+// number of files written and the members that could not be read.
+func WriteSetSite(ctx context.Context, set *registryset.Set, dir string, opts SiteOptions) (int, []*registryset.Member, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	set.RefreshAll(ctx)
+	if err := ctx.Err(); err != nil {
+		return 0, nil, err
+	}
+	pages, err := parseTemplates()
+	if err != nil {
+		return 0, nil, err
+	}
+	s := &Server{opts: Options{Set: set, Now: opts.Now}, pages: pages, assets: loadAssets()}
+	if err := s.initSet(); err != nil {
+		return 0, nil, err
+	}
+	n := 0
+	var failed []*registryset.Member
+	for _, m := range set.Members() {
+		st := m.State()
+		if st.Err != nil {
+			failed = append(failed, m)
+			msg := st.Err.Error()
+			s.set.subs[m.Name].lastErr.Store(&msg)
+			continue // a stale snapshot of a previous read is not written either
+		}
+		s.set.subs[m.Name].cur.Store(newViews(st.Fingerprint, st.Snapshot, st.ReadAt))
+		k, err := writeSnapshotSite(ctx, st.Fingerprint, st.Snapshot, filepath.Join(dir, "repos", m.Name), SiteOptions{Source: m.Repo, Now: opts.Now})
+		n += k
+		if err != nil {
+			return n, failed, fmt.Errorf("%s: %w", m.Name, err)
+		}
+	}
+	p := s.newSetViews()
+	w := &siteWriter{dir: dir}
+	w.page(s, "index.html", "set", s.setModel(p, linker{static: true}, setFilter{}))
+	for name, b := range s.assets.files {
+		w.file("static/"+name, b)
+	}
+	w.json("api/v1/repos.json", func() ([]byte, error) { return reposJSON(p, linker{static: true}) })
+	return n + w.n, failed, w.err
 }

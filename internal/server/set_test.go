@@ -138,3 +138,32 @@ func TestRegistrySetRefusesWrites(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestRegistrySetSite(t *testing.T) {
+	t.Parallel()
+	set, _, _ := fiveRepos(t)
+	dir := t.TempDir()
+	n, failed, err := server.WriteSetSite(t.Context(), set, dir, server.SiteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(failed) != 1 || failed[0].Name != "broken" || n < 20 {
+		t.Fatalf("%d files, failed %v", n, failed)
+	}
+	index, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, "index.html", string(index), `data-mode="static"`, `href="repos/alpha/artifacts/churn.html"`,
+		`href="repos/mirror/artifacts/sub/model.html"`, `<a href="repos/gamma/index.html">gamma</a>`, `static/gto.js`, "gone.git")
+	for _, f := range []string{"repos/alpha/index.html", "repos/gamma/artifacts/churn-model.html", "repos/mirror/api/v1/show.json", "api/v1/repos.json", "static/style.css"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "repos", "broken")); !os.IsNotExist(err) {
+		t.Errorf("the broken member has a folder: %v", err)
+	}
+	repos, _ := os.ReadFile(filepath.Join(dir, "api/v1/repos.json"))
+	mustContain(t, "repos.json", string(repos), `"show": "repos/alpha/api/v1/show.json"`, `"page": "repos/alpha/index.html"`)
+}

@@ -41,6 +41,14 @@ func WriteSite(ctx context.Context, reg *registry.Registry, dir string, opts Sit
 	if err != nil {
 		return 0, err
 	}
+	return writeSnapshotSite(ctx, fp, snap, dir, opts)
+}
+
+// writeSnapshotSite is WriteSite of a snapshot already read.
+func writeSnapshotSite(ctx context.Context, fp string, snap *registry.Snapshot, dir string, opts SiteOptions) (int, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	pages, err := parseTemplates()
 	if err != nil {
 		return 0, err
