@@ -1,7 +1,9 @@
 package registryset
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -142,8 +144,11 @@ func Parse(data []byte, file string) ([]Entry, error) {
 // repositories works from anywhere.
 func Load(path string) ([]Entry, error) {
 	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("the registry set file %s does not exist", path)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the registry set: %w", err)
+		return nil, readError(path, err)
 	}
 	if st.IsDir() {
 		return nil, fmt.Errorf("the registry set %s is a folder, not a file", path)
@@ -153,7 +158,7 @@ func Load(path string) ([]Entry, error) {
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the registry set: %w", err)
+		return nil, readError(path, err)
 	}
 	entries, err := Parse(data, path)
 	if err != nil {
@@ -171,6 +176,15 @@ func Load(path string) ([]Entry, error) {
 	return entries, nil
 }
 
+// readError is a failure to read the file at path, named once.
+func readError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("cannot read the registry set file %s: %w", path, err)
+}
+
 // ParseRepo reads one repository given on its own (a command-line
 // value): "NAME=REPO", or REPO alone, named after its last path element
 // without ".git" ("/srv/churn.git" and "https://host/org/churn.git" are
@@ -184,8 +198,8 @@ func ParseRepo(s string) (Entry, error) {
 		return Entry{}, fmt.Errorf("a repository of a registry set cannot be empty")
 	}
 	name := DeriveName(s)
-	if err := CheckName(name); err != nil {
-		return Entry{}, fmt.Errorf("cannot name the repository %q after its path (%v): give it as NAME=REPO", s, err)
+	if CheckName(name) != nil {
+		return Entry{}, fmt.Errorf("cannot name the repository %q after its path: %q is not a registry name (letters, digits, '.', '_' and '-'), so give it as NAME=REPO", s, name)
 	}
 	return Entry{Name: name, Repo: s}, nil
 }

@@ -85,11 +85,18 @@ func TestLoad(t *testing.T) {
 	if _, err := registryset.Load(file); err == nil || !strings.Contains(err.Error(), file+`: line 2: the registry name "a" is given twice`) {
 		t.Errorf("duplicate: %v", err)
 	}
-	if _, err := registryset.Load(filepath.Join(dir, "missing.yaml")); err == nil || !strings.HasPrefix(err.Error(), "cannot read the registry set: ") {
+	if _, err := registryset.Load(filepath.Join(dir, "missing.yaml")); err == nil || err.Error() != "the registry set file "+filepath.Join(dir, "missing.yaml")+" does not exist" {
 		t.Errorf("missing: %v", err)
 	}
 	if _, err := registryset.Load(dir); err == nil || !strings.Contains(err.Error(), "is a folder, not a file") {
 		t.Errorf("folder: %v", err)
+	}
+	if os.Getuid() != 0 {
+		os.WriteFile(file, []byte("- {name: a, repo: b}\n"), 0o000)
+		if _, err := registryset.Load(file); err == nil || err.Error() != "cannot read the registry set file "+file+": permission denied" {
+			t.Errorf("unreadable: %v", err)
+		}
+		os.Chmod(file, 0o644)
 	}
 	os.WriteFile(file, make([]byte, registryset.MaxFileSize+1), 0o644)
 	if _, err := registryset.Load(file); err == nil || !strings.Contains(err.Error(), "is too large") {

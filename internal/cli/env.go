@@ -26,7 +26,10 @@ type Env struct {
 	StderrIsTerminal bool
 
 	// Set by the root command's persistent flags.
-	Repo     string
+	Repo string
+	// Repos are the -r/--repo values in order, when given (serve and site
+	// read more than one as a registry set).
+	Repos    []string
 	Verbose  bool
 	CacheDir string
 	NoCache  bool

@@ -72,7 +72,8 @@ func NewRootCmd(env *Env) *cobra.Command {
 	}
 	root.Flags().BoolVar(&showVersion, "version", false, "Show version and exit")
 	pf := root.PersistentFlags()
-	pf.StringVarP(&env.Repo, "repo", "r", ".", "Local path (any folder inside the repository) or remote URL of the repository")
+	env.Repo, env.Repos = ".", nil
+	pf.VarP(repoFlag{env}, "repo", "r", "Local path (any folder inside the repository) or remote URL of the repository")
 	pf.BoolVarP(&env.Verbose, "verbose", "v", false, "Print the configuration and every git command run (to stderr)")
 	pf.StringVar(&env.CacheDir, "cache-dir", "", "Where mirrors of remote repositories are kept (default $GTO_CACHE_DIR, else gto/ in the user cache directory)")
 	pf.BoolVar(&env.NoCache, "no-cache", false, "Clone a remote repository into a temporary folder instead of using its cached mirror")

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/gto-dev/gto/internal/server"
 	"github.com/gto-dev/gto/registry"
+	"github.com/gto-dev/gto/registryset"
 )
 
 // ServeOptions are the parsed flags of `gto serve`.
@@ -30,6 +32,9 @@ type ServeOptions struct {
 	// AllowedHosts are the --allowed-host values: more names (Host
 	// headers) the server answers to.
 	AllowedHosts []string
+	// Registries is the --registries file: serve a registry set.
+	Registries string
+	set        *registryset.Set // of --registries or repeated -r
 }
 
 // tokenVariable holds the secret writes must carry.
@@ -66,14 +71,26 @@ The server listens on 127.0.0.1 unless --addr says otherwise, and answers
 only to the host names localhost, 127.0.0.1 and [::1] and the address it
 listens on (421 for any other Host, which defeats DNS rebinding): to reach
 it by another name, as with --addr 0.0.0.0:8080 or behind a proxy, pass
---allowed-host NAME for each. It stops cleanly on Ctrl-C (SIGINT) or SIGTERM.`
+--allowed-host NAME for each. It stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
+
+` + registriesHelp + `
+Over a set: / is every artifact, /repos/NAME/ a repository's own pages,
+/api/v1/repos the repositories with the state of their last read, and
+/api/v1/repos/NAME/show, .../history, .../stages, .../check-ref/REF,
+.../describe/NAME, .../fingerprint, .../events the API above for one of
+them. A set is read-only; local repositories are checked every --refresh
+seconds (default 10), remote ones every --refresh or 60 s, whichever is
+longer.`
 
 const serveExample = `  gto serve
   gto serve --addr 127.0.0.1:9000
   gto serve -r https://github.com/org/models.git --refresh 60
   GTO_SERVE_TOKEN=$(openssl rand -hex 16) gto serve --allow-write
   gto serve --addr 0.0.0.0:8080 --allowed-host models.example.com
-  curl -s localhost:8080/api/v1/show/churn%23prod`
+  curl -s localhost:8080/api/v1/show/churn%23prod
+  gto serve --registries gto-registries.yaml
+  gto serve -r churn=../churn -r https://github.com/org/fraud.git
+  curl -s localhost:8080/api/v1/repos/fraud/show`
 
 // NewCmdServe builds `gto serve`.
 func NewCmdServe(env *Env) *cobra.Command {
@@ -91,6 +108,14 @@ func NewCmdServe(env *Env) *cobra.Command {
 				return usageErrorf(cmd.CommandPath(), "--refresh must be a number of seconds >= 0, got %d", refresh)
 			}
 			opts.Refresh = time.Duration(refresh) * time.Second
+			set, err := env.registrySet(cmd, opts.Registries, cmp.Or(opts.Refresh, 10*time.Second), max(opts.Refresh, 60*time.Second))
+			if err != nil {
+				return err
+			}
+			if set != nil && opts.AllowWrite {
+				return usageErrorf(cmd.CommandPath(), "--allow-write needs one repository: a registry set is served read-only")
+			}
+			opts.set = set
 			return serveRun(cmd.Context(), opts)
 		},
 	}
@@ -99,6 +124,7 @@ func NewCmdServe(env *Env) *cobra.Command {
 	f.IntVar(&refresh, "refresh", 0, "Check for new or deleted tags every N seconds (default: 2 for a local repository, 30 for a remote one)")
 	f.BoolVar(&opts.AllowWrite, "allow-write", false, "Allow register, assign and deprecate from the pages and the API, with the token in $"+tokenVariable+" (at least 16 characters)")
 	f.StringArrayVar(&opts.AllowedHosts, "allowed-host", nil, "Also answer requests for this host (NAME, with any port, or NAME:PORT; repeatable): any host but these, localhost and the listening address gets 421")
+	registriesFlag(cmd, &opts.Registries)
 	return cmd
 }
 
@@ -130,7 +156,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		return fmt.Errorf("cannot listen on %s: %w", opts.Addr, err)
 	}
 	ropts := env.registryOptions()
-	srv, err := server.New(ctx, server.Options{
+	sopts := server.Options{
 		Open:         func(ctx context.Context) (*registry.Registry, error) { return registry.Open(ctx, ropts) },
 		Source:       env.Repo,
 		Remote:       remote,
@@ -140,7 +166,15 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		AllowedHosts: opts.AllowedHosts,
 		Log:          env.ErrOut,
 		Now:          env.Now,
-	})
+	}
+	what := "the registry " + env.Repo
+	if opts.set != nil {
+		// Each member is checked when due (set.Options.Every); the loop
+		// only asks which are.
+		sopts.Set, sopts.Open, sopts.Source = opts.set, nil, ""
+		what = "the registry " + describeSet(opts.Registries, opts.set)
+	}
+	srv, err := server.New(ctx, sopts)
 	if err != nil {
 		ln.Close()
 		return err
@@ -160,7 +194,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	if opts.AllowWrite {
 		writes = "writes allowed with the token"
 	}
-	fmt.Fprintf(env.Out, "Serving the registry %s at http://%s/ (%s; Ctrl-C to stop)\n", env.Repo, addr, writes)
+	fmt.Fprintf(env.Out, "Serving %s at http://%s/ (%s; Ctrl-C to stop)\n", what, addr, writes)
 	err = srv.Serve(ctx, ln)
 	if err == nil {
 		fmt.Fprintln(env.ErrOut, "gto serve: stopped")
