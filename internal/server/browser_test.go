@@ -102,99 +102,10 @@ func chromium(t *testing.T) string {
 
 func TestBrowser(t *testing.T) {
 	t.Parallel()
-	browser := chromium(t)
+	b := newBrowser(t)
 	r := showcase(t)
 	srv, ts := start(t, r, server.Options{Source: "~/src/models"})
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser),
-		chromedp.NoSandbox, // root in CI
-		chromedp.Headless,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 860),
-		// The reader's zone: times must show in it, not in UTC.
-		chromedp.Env("TZ=Asia/Tokyo"),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(t.Context(), opts...)
-	defer cancelAlloc()
-	browserCtx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	if err := chromedp.Do(browserCtx); err != nil { // starts the browser, for the whole test
-		t.Fatalf("starting %s: %v", browser, err)
-	}
-	// Each step has its own deadline (derived: the browser outlives it).
-	step := func(name string) context.Context {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(browserCtx, 30*time.Second)
-		t.Cleanup(cancel)
-		return ctx
-	}
-	do := func(name string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(step(name), actions...); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-	}
-	eval := func(name, expr string) any {
-		t.Helper()
-		v, err := chromedp.Run(step(name), chromedp.Evaluate[any](expr))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		return v
-	}
-	strs := func(name, expr string) [][]string {
-		t.Helper()
-		v, err := chromedp.Run(step(name), chromedp.Evaluate[[][]string](expr))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		return v
-	}
-	text := func(name, sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(step(name), chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		return strings.TrimSpace(v)
-	}
-	tableRows := func(name, sel string) [][]string {
-		return strs(name, `[...document.querySelectorAll(`+"`"+sel+"`"+`)].filter(tr => !tr.hidden).map(tr => [...tr.cells].map(td => td.innerText.trim()))`)
-	}
-	// waitFor waits until the page's address contains want (a form was
-	// submitted and the new page loaded).
-	waitFor := func(name, want string) {
-		t.Helper()
-		ctx := step(name)
-		for {
-			loc, err := chromedp.Run(ctx, chromedp.Location())
-			if err == nil && strings.Contains(loc, want) {
-				break
-			}
-			select {
-			case <-ctx.Done():
-				t.Fatalf("%s: the address never contained %q (last %q, %v)", name, want, loc, err)
-			case <-time.After(50 * time.Millisecond):
-			}
-		}
-		do(name, chromedp.WaitReady(chromedp.CSS("footer")))
-	}
-	// change sets a select's value and fires its change event, which
-	// submits the form — after the evaluation returned, so that the
-	// navigation cannot swallow its answer.
-	change := func(sel, value string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.Evaluate[bool](`(() => { const el = document.querySelector(`+"`"+sel+"`"+`); el.value = "`+value+`"; setTimeout(() => el.dispatchEvent(new Event("change")), 0); return true })()`)(ctx, tg)
-			return err
-		})
-	}
+	do, eval, strs, text, tableRows, waitFor, change := b.do, b.eval, b.strs, b.text, b.tableRows, b.waitFor, browserChange
 
 	// The registry page: the table, one row per active artifact.
 	do("open the registry page", chromedp.Navigate(ts.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#registry")))
@@ -216,7 +127,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// The screenshot for the README (and for a person to look at).
-	png, err := chromedp.Run(step("screenshot"), chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(b.step(), chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
@@ -307,6 +218,117 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("Refresh = %v, %v", changed, err)
 	}
 	do("the page reloads by itself", chromedp.WaitVisible(chromedp.CSS(`a[href="/artifacts/live-model"]`)))
+}
+
+// browser is a headless Chromium for one test, and the steps the
+// browser tests take in it.
+type browser struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+// newBrowser starts Chromium for the test (or skips it, see chromium).
+func newBrowser(t *testing.T) *browser {
+	path := chromium(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox, // root in CI
+		chromedp.Headless,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 860),
+		// The reader's zone: times must show in it, not in UTC.
+		chromedp.Env("TZ=Asia/Tokyo"),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(t.Context(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil { // starts the browser, for the whole test
+		t.Fatalf("starting %s: %v", path, err)
+	}
+	return &browser{t: t, ctx: ctx}
+}
+
+// step is the context of one step: its own deadline (derived: the
+// browser outlives it).
+func (b *browser) step() context.Context {
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	b.t.Cleanup(cancel)
+	return ctx
+}
+
+func (b *browser) do(name string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.step(), actions...); err != nil {
+		b.t.Fatalf("%s: %v", name, err)
+	}
+}
+
+func (b *browser) eval(name, expr string) any {
+	b.t.Helper()
+	v, err := chromedp.Run(b.step(), chromedp.Evaluate[any](expr))
+	if err != nil {
+		b.t.Fatalf("%s: %v", name, err)
+	}
+	return v
+}
+
+func (b *browser) strs(name, expr string) [][]string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.step(), chromedp.Evaluate[[][]string](expr))
+	if err != nil {
+		b.t.Fatalf("%s: %v", name, err)
+	}
+	return v
+}
+
+func (b *browser) text(name, sel string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.step(), chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("%s: %v", name, err)
+	}
+	return strings.TrimSpace(v)
+}
+
+// tableRows are the cells' texts of the rows sel selects that are shown.
+func (b *browser) tableRows(name, sel string) [][]string {
+	return b.strs(name, `[...document.querySelectorAll(`+"`"+sel+"`"+`)].filter(tr => !tr.hidden).map(tr => [...tr.cells].map(td => td.innerText.trim()))`)
+}
+
+// waitFor waits until the page's address contains want (a form was
+// submitted and the new page loaded).
+func (b *browser) waitFor(name, want string) {
+	b.t.Helper()
+	ctx := b.step()
+	for {
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		if err == nil && strings.Contains(loc, want) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			b.t.Fatalf("%s: the address never contained %q (last %q, %v)", name, want, loc, err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	b.do(name, chromedp.WaitReady(chromedp.CSS("footer")))
+}
+
+// browserChange sets a select's value and fires its change event, which
+// submits the form — after the evaluation returned, so that the
+// navigation cannot swallow its answer.
+func browserChange(sel, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Evaluate[bool](`(() => { const el = document.querySelector(`+"`"+sel+"`"+`); el.value = "`+value+`"; setTimeout(() => el.dispatchEvent(new Event("change")), 0); return true })()`)(ctx, tg)
+		return err
+	})
 }
 
 func flatten(board [][]string) string {

@@ -15,7 +15,8 @@ import (
 
 // fiveRepos is the set of the issue: three local repositories, two
 // file:// ones, the second of which does not exist.
-func fiveRepos(t *testing.T) (*registryset.Set, *gittest.Repo, string) {
+// It returns the local members' repositories by name.
+func fiveRepos(t *testing.T) (*registryset.Set, map[string]*gittest.Repo) {
 	t.Helper()
 	a, b, c := fixture(t), fixture(t), showcase(t)
 	bare := gittest.NewBare(t)
@@ -28,12 +29,13 @@ func fiveRepos(t *testing.T) (*registryset.Set, *gittest.Repo, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return set, a, missing
+	return set, map[string]*gittest.Repo{"alpha": a, "beta": b, "gamma": c}
 }
 
 func TestRegistrySet(t *testing.T) {
 	t.Parallel()
-	set, a, _ := fiveRepos(t)
+	set, repos := fiveRepos(t)
+	a := repos["alpha"]
 	srv, ts := serve(t, "set", server.Options{Set: set})
 
 	page := get(t, ts.URL+"/")
@@ -61,15 +63,15 @@ func TestRegistrySet(t *testing.T) {
 
 	// The API: the members, one member, a member's documents as the single
 	// server gives them.
-	var repos []map[string]any
-	if err := json.Unmarshal([]byte(get(t, ts.URL+"/api/v1/repos").body), &repos); err != nil || len(repos) != 5 {
-		t.Fatalf("repos: %v %v", repos, err)
+	var docs []map[string]any
+	if err := json.Unmarshal([]byte(get(t, ts.URL+"/api/v1/repos").body), &docs); err != nil || len(docs) != 5 {
+		t.Fatalf("repos: %v %v", docs, err)
 	}
-	if repos[4]["name"] != "broken" || repos[4]["stale"] != true || repos[4]["read"] != false || !strings.Contains(repos[4]["error"].(string), "gone.git") {
-		t.Errorf("broken: %v", repos[4])
+	if docs[4]["name"] != "broken" || docs[4]["stale"] != true || docs[4]["read"] != false || !strings.Contains(docs[4]["error"].(string), "gone.git") {
+		t.Errorf("broken: %v", docs[4])
 	}
-	if repos[0]["stale"] != false || repos[0]["error"] != nil || repos[0]["artifacts"] != float64(5) || repos[3]["remote"] != true {
-		t.Errorf("alpha, mirror: %v %v", repos[0], repos[3])
+	if docs[0]["stale"] != false || docs[0]["error"] != nil || docs[0]["artifacts"] != float64(5) || docs[3]["remote"] != true {
+		t.Errorf("alpha, mirror: %v %v", docs[0], docs[3])
 	}
 	one := get(t, ts.URL+"/api/v1/repos/beta")
 	mustContain(t, "/api/v1/repos/beta", one.body, `"name": "beta"`, `"show": "/api/v1/repos/beta/show"`)
@@ -141,7 +143,7 @@ func TestRegistrySetRefusesWrites(t *testing.T) {
 
 func TestRegistrySetSite(t *testing.T) {
 	t.Parallel()
-	set, _, _ := fiveRepos(t)
+	set, _ := fiveRepos(t)
 	dir := t.TempDir()
 	n, failed, err := server.WriteSetSite(t.Context(), set, dir, server.SiteOptions{})
 	if err != nil {
