@@ -8,6 +8,7 @@
 //	go run ./bench -sizes small,medium   # some sizes
 //	go run ./bench -runs 9 -gto ./gto    # more runs, a given binary
 //	go run ./bench -action               # the GitHub Action vs gto-action's fetch
+//	go run ./bench -sets 50              # gto serve over 50 repositories of 1,000 tags
 //
 // Registries are built once with git fast-import and cached in
 // bench/.cache (delete it to rebuild). See bench/README.md.
@@ -37,7 +38,8 @@ func main() {
 	gtoBin := flag.String("gto", "", "gto binary to measure (default: build ./cmd/gto)")
 	action := flag.Bool("action", false, "measure the GitHub Action's fetch and gto call against gto-action's way (bench/action.go)")
 	events := flag.Bool("events", false, "measure gto events against history --json, and an idle gto watch, on the large registry (bench/events.go)")
-	idle := flag.Duration("idle", 30*time.Second, "with -events: how long the idle watcher is measured")
+	idle := flag.Duration("idle", 30*time.Second, "with -events or -sets: how long the idle process is measured")
+	sets := flag.Int("sets", 0, "measure gto serve over a registry set of this many repositories of 1,000 tags, against one of them served alone (bench/sets.go)")
 	flag.Parse()
 	do := func() error { return run(strings.Split(*sizes, ","), *runs, *gtoBin) }
 	if *action {
@@ -45,6 +47,9 @@ func main() {
 	}
 	if *events {
 		do = func() error { return runEvents(*runs, *gtoBin, *idle) }
+	}
+	if *sets > 0 {
+		do = func() error { return runSets(*sets, *runs, *gtoBin, *idle) }
 	}
 	if err := do(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

@@ -104,6 +104,11 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, name string, 
 		http.Error(w, "rendering the page failed: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
+	writeHTML(w, r, b, status)
+}
+
+// writeHTML answers a rendered page.
+func writeHTML(w http.ResponseWriter, r *http.Request, b []byte, status int) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", contentSecurityPolicy)

@@ -337,7 +337,22 @@ func (s *Server) setPage(w http.ResponseWriter, r *http.Request) {
 	if s.notModified(w, r, v) {
 		return
 	}
-	s.writePage(w, r, "set", s.setModel(s.set.page.Load(), s.serverLinks(), setFilterFrom(r.URL.Query())), http.StatusOK)
+	f := setFilterFrom(r.URL.Query())
+	p := s.set.page.Load()
+	if f != (setFilter{}) || p.fp != v.fp { // filtered, or a refresh in between
+		s.writePage(w, r, "set", s.setModel(p, s.serverLinks(), f), http.StatusOK)
+		return
+	}
+	// The page without filters (thousands of rows) is rendered once per
+	// fingerprint of the set.
+	b, err := v.cached("page", func() ([]byte, error) {
+		return s.pages.render("set", s.setModel(p, s.serverLinks(), f))
+	})
+	if err != nil {
+		http.Error(w, "rendering the page failed: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	writeHTML(w, r, b, http.StatusOK)
 }
 
 // ---- the set's API ----
