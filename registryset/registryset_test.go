@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gto-dev/gto/internal/gitcmd/gittest"
 	"github.com/gto-dev/gto/registry"
@@ -260,5 +261,35 @@ func TestRefreshCancelled(t *testing.T) {
 	}
 	if set.Member("m").State().Stale() {
 		t.Error("a cancelled refresh made the member stale")
+	}
+}
+
+// Run checks the due members on every tick and reports each tick's
+// results until its context is done.
+func TestRun(t *testing.T) {
+	t.Parallel()
+	g, _ := tagged.Copy(t)
+	set, _ := registryset.New([]registryset.Entry{{Name: "m", Repo: g.Dir}}, registryset.Options{Registry: registry.Options{GitEnv: g.Env()}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	reports := make(chan []registryset.Result, 1)
+	done := make(chan struct{})
+	go func() {
+		set.Run(ctx, time.Millisecond, func(r []registryset.Result) {
+			select {
+			case reports <- r:
+			default:
+			}
+		})
+		close(done)
+	}()
+	first := <-reports // the first tick: the member was never checked
+	if len(first) != 1 || !first[0].Changed || first[0].Err != nil {
+		t.Errorf("first tick: %+v", first)
+	}
+	cancel()
+	<-done
+	if set.Member("m").State().Snapshot == nil {
+		t.Error("Run read nothing")
 	}
 }
