@@ -138,6 +138,23 @@ var tagged = gittest.NewFixture(func(t testing.TB, g *gittest.Repo) string {
 	return c
 })
 
+// setOf is the set of one member, m, the repository g.
+func setOf(t *testing.T, g *gittest.Repo) *registryset.Set {
+	t.Helper()
+	set, err := registryset.New([]registryset.Entry{{Name: "m", Repo: g.Dir}}, registryset.Options{Registry: registry.Options{GitEnv: g.Env()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+// oneMember is the set of one member, m, a copy of tagged.
+func oneMember(t *testing.T) *registryset.Set {
+	t.Helper()
+	g, _ := tagged.Copy(t)
+	return setOf(t, g)
+}
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	gittest.RemoveFixtures()
@@ -214,11 +231,7 @@ func TestSetOfFive(t *testing.T) {
 func TestMemberStaleKeepsSnapshot(t *testing.T) {
 	t.Parallel()
 	g, _ := tagged.Copy(t)
-	set, err := registryset.New([]registryset.Entry{{Name: "m", Repo: g.Dir}}, registryset.Options{Registry: registry.Options{GitEnv: g.Env()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := set.Member("m")
+	m := setOf(t, g).Member("m")
 	ctx := context.Background()
 	if _, err := m.Refresh(ctx); err != nil {
 		t.Fatal(err)
@@ -250,8 +263,7 @@ func TestMemberStaleKeepsSnapshot(t *testing.T) {
 // marked stale (the failure is not theirs).
 func TestRefreshCancelled(t *testing.T) {
 	t.Parallel()
-	g, _ := tagged.Copy(t)
-	set, _ := registryset.New([]registryset.Entry{{Name: "m", Repo: g.Dir}}, registryset.Options{Registry: registry.Options{GitEnv: g.Env()}})
+	set := oneMember(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, r := range set.Refresh(ctx) {
@@ -268,8 +280,7 @@ func TestRefreshCancelled(t *testing.T) {
 // results until its context is done.
 func TestRun(t *testing.T) {
 	t.Parallel()
-	g, _ := tagged.Copy(t)
-	set, _ := registryset.New([]registryset.Entry{{Name: "m", Repo: g.Dir}}, registryset.Options{Registry: registry.Options{GitEnv: g.Env()}})
+	set := oneMember(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	reports := make(chan []registryset.Result, 1)

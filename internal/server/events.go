@@ -112,6 +112,19 @@ func (h *eventHub) changes(from, to *views, now time.Time) []registry.Event {
 	return d
 }
 
+// beginStream answers 200 with the headers of a Server-Sent Events
+// stream, and returns its controller (to flush).
+func beginStream(w http.ResponseWriter) *http.ResponseController {
+	rc := http.NewResponseController(w)
+	rc.SetWriteDeadline(time.Time{}) // a stream outlives the server's write timeout
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	return rc
+}
+
 // apiEvents is a page of the event stream: ?since=CURSOR (default: from
 // the first), ?limit=N (default 1000, at most 10000).
 func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) {
@@ -175,13 +188,7 @@ func (s *Server) apiEventStream(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	rc := http.NewResponseController(w)
-	rc.SetWriteDeadline(time.Time{}) // a stream outlives the server's write timeout
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
+	rc := beginStream(w)
 	send := func(events []registry.Event, fp string) bool {
 		for i := range events {
 			line, err := jsonout.Line(jsonout.NewEventLine(&events[i]))

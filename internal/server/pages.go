@@ -47,6 +47,16 @@ var funcs = template.FuncMap{
 	"eventsOf": func(l linker, rows []eventRow, withArtifact bool) eventsTable {
 		return eventsTable{L: l, Rows: rows, WithArtifact: withArtifact}
 	},
+	"choice": func(label, name string, options []string, selected string) filterChoice {
+		return filterChoice{Label: label, Name: name, Options: options, Selected: selected}
+	},
+}
+
+// filterChoice is the data of the "choice" template: a filter's select.
+type filterChoice struct {
+	Label, Name string
+	Options     []string
+	Selected    string
 }
 
 // eventsTable is the data of the "events" template (the journal's rows).

@@ -276,6 +276,7 @@ type setPageModel struct {
 	page
 	Filter     setFilter
 	Repos      []setRepo
+	RepoNames  []string
 	Rows       []setPageRow
 	Total      int
 	Deprecated int
@@ -307,6 +308,7 @@ func (s *Server) setModel(p *setViews, l linker, f setFilter) *setPageModel {
 	}
 	m.JSON = l.API("repos")
 	for _, r := range p.repos {
+		m.RepoNames = append(m.RepoNames, r.Name)
 		if r.Stale() {
 			m.StaleRepos++
 		}
@@ -439,13 +441,7 @@ func (s *Server) setFingerprint(w http.ResponseWriter, r *http.Request) {
 // setStream tells the set's page when any member changed: a
 // "fingerprint" event when it opens and at each change.
 func (s *Server) setStream(w http.ResponseWriter, r *http.Request) {
-	rc := http.NewResponseController(w)
-	rc.SetWriteDeadline(time.Time{})
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
+	rc := beginStream(w)
 	v := s.cur.Load()
 	send := func(fp string) bool {
 		fmt.Fprintf(w, "event: fingerprint\ndata: {\"fingerprint\":%q}\n\n", fp)
