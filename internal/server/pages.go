@@ -139,6 +139,22 @@ type linker struct {
 	static bool
 	root   string // "/" on the server; "", "../", "../../" in a site
 	assets string // the assets' version, for cache busting (server only)
+	// set is where the page of the registry set the pages belong to is,
+	// from root ("" when they belong to none): "/" on the server,
+	// "../../" in a set's site.
+	set string
+}
+
+// SetHome is the page of the registry set these pages are a member of,
+// "" when they are not.
+func (l linker) SetHome() string {
+	switch {
+	case l.set == "":
+		return ""
+	case l.static:
+		return l.root + l.set + "index.html"
+	}
+	return l.set
 }
 
 var serveLinks = linker{root: "/"}
@@ -277,7 +293,7 @@ func (s *Server) serverLinks() linker {
 	l := serveLinks
 	l.assets = s.assets.version
 	if s.linkRoot != "" {
-		l.root = s.linkRoot
+		l.root, l.set = s.linkRoot, "/"
 	}
 	return l
 }

@@ -192,6 +192,9 @@ func (s *Server) setRoutes() *http.ServeMux {
 		mux.HandleFunc("GET /repos/{repo}"+pattern, s.inRepo(h))
 	}
 	mux.HandleFunc("GET /repos/{repo}/static/{file...}", s.assets.serve)
+	mux.HandleFunc("GET /repos/{repo}", s.inRepo(func(sub *Server, w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, sub.linkRoot, http.StatusMovedPermanently)
+	}))
 	for pattern, h := range repoAPI {
 		mux.HandleFunc("GET /api/v1/repos/{repo}/"+pattern, s.inRepo(h))
 		mux.HandleFunc("GET /repos/{repo}/api/v1/"+pattern, s.inRepo(h))
@@ -512,7 +515,7 @@ func WriteSetSite(ctx context.Context, set *registryset.Set, dir string, opts Si
 			continue // a stale snapshot of a previous read is not written either
 		}
 		s.set.subs[m.Name].cur.Store(newViews(st.Fingerprint, st.Snapshot, st.ReadAt))
-		k, err := writeSnapshotSite(ctx, st.Fingerprint, st.Snapshot, filepath.Join(dir, "repos", m.Name), SiteOptions{Source: m.Repo, Now: opts.Now})
+		k, err := writeSnapshotSite(ctx, st.Fingerprint, st.Snapshot, filepath.Join(dir, "repos", m.Name), SiteOptions{Source: m.Repo, Now: opts.Now, setHome: "../../"})
 		n += k
 		if err != nil {
 			return n, failed, fmt.Errorf("%s: %w", m.Name, err)

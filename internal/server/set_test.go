@@ -105,7 +105,12 @@ func TestRegistrySet(t *testing.T) {
 	broken := get(t, ts.URL+"/api/v1/repos/broken/show")
 	mustContain(t, "broken show", broken.body, `"code": "repository-unavailable"`, `the repository \"broken\" has not been read yet`)
 	member := get(t, ts.URL+"/repos/alpha/artifacts/churn")
-	mustContain(t, "member page", member.body, `href="/repos/alpha/static/style.css`, `href="/repos/alpha/history"`, `data-events-url="/repos/alpha/api/v1/events/stream"`)
+	mustContain(t, "member page", member.body, `href="/repos/alpha/static/style.css`, `href="/repos/alpha/history"`,
+		`data-events-url="/repos/alpha/api/v1/events/stream"`, `<a href="/">All repositories</a>`)
+	mustNotContain(t, "set page", page.body, "All repositories")
+	if got := get(t, ts.URL+"/repos/alpha"); got.status != http.StatusMovedPermanently || got.header.Get("Location") != "/repos/alpha/" {
+		t.Errorf("/repos/alpha: %d %s", got.status, got.header.Get("Location"))
+	}
 
 	// A member that breaks after it was read stays, stale with its error.
 	fp := srv.Fingerprint()
@@ -158,6 +163,8 @@ func TestRegistrySetSite(t *testing.T) {
 	}
 	mustContain(t, "index.html", string(index), `data-mode="static"`, `href="repos/alpha/artifacts/churn.html"`,
 		`href="repos/mirror/artifacts/sub/model.html"`, `<a href="repos/gamma/index.html">gamma</a>`, `static/gto.js`, "gone.git")
+	member, _ := os.ReadFile(filepath.Join(dir, "repos/alpha/artifacts/sub/model.html"))
+	mustContain(t, "a member's artifact page", string(member), `<a href="../../../../index.html">All repositories</a>`, `href="../../index.html"`)
 	for _, f := range []string{"repos/alpha/index.html", "repos/gamma/artifacts/churn-model.html", "repos/mirror/api/v1/show.json", "api/v1/repos.json", "static/style.css"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Error(err)

@@ -19,6 +19,8 @@ type SiteOptions struct {
 	Source string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+
+	setHome string // a member of a set's site: the set's folder, from the member's
 }
 
 // WriteSite writes the registry as static files under dir, for any static
@@ -57,7 +59,7 @@ func writeSnapshotSite(ctx context.Context, fp string, snap *registry.Snapshot, 
 	v := newViews(fp, snap, opts.Now())
 	w := &siteWriter{dir: dir}
 
-	top := linker{static: true}
+	top := linker{static: true, set: opts.setHome}
 	w.page(s, "index.html", "registry", s.registryModel(v, top, registryFilter{}))
 	for p := 1; ; p++ {
 		m := s.historyModel(v, top, historyFilter{}, nil, p)
@@ -72,7 +74,7 @@ func writeSnapshotSite(ctx context.Context, fp string, snap *registry.Snapshot, 
 	}
 	for _, row := range v.rows {
 		file := "artifacts/" + row.Name + ".html"
-		m, _ := s.artifactModel(v, linker{static: true, root: rootOf(file)}, row.Name)
+		m, _ := s.artifactModel(v, linker{static: true, root: rootOf(file), set: opts.setHome}, row.Name)
 		w.page(s, file, "artifact", m)
 	}
 	notFound := &errorPage{page: s.basePage(v, top, "Not Found", ""), Message: "There is no such page in this registry."}
