@@ -74,6 +74,7 @@ it by another name, as with --addr 0.0.0.0:8080 or behind a proxy, pass
 --allowed-host NAME for each. It stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
 
 ` + registriesHelp + `
+
 Over a set: / is every artifact, /repos/NAME/ a repository's own pages,
 /api/v1/repos the repositories with the state of their last read, and
 /api/v1/repos/NAME/show, .../history, .../stages, .../check-ref/REF,
@@ -121,7 +122,7 @@ func NewCmdServe(env *Env) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "Address to listen on (host:port; the default listens on this machine only)")
-	f.IntVar(&refresh, "refresh", 0, "Check for new or deleted tags every N seconds (default: 2 for a local repository, 30 for a remote one)")
+	f.IntVar(&refresh, "refresh", 0, "Check for new or deleted tags every N seconds (default: 2 for a local repository, 30 for a remote one; in a registry set 10, and 60 or N for a remote one)")
 	f.BoolVar(&opts.AllowWrite, "allow-write", false, "Allow register, assign and deprecate from the pages and the API, with the token in $"+tokenVariable+" (at least 16 characters)")
 	f.StringArrayVar(&opts.AllowedHosts, "allowed-host", nil, "Also answer requests for this host (NAME, with any port, or NAME:PORT; repeatable): any host but these, localhost and the listening address gets 421")
 	registriesFlag(cmd, &opts.Registries)

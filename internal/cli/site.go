@@ -32,6 +32,7 @@ DIR is created if needed; files of the same names are replaced, other files
 are left alone.
 
 ` + registriesHelp + `
+
 For a set, DIR/index.html lists every artifact of every repository, each
 repository's own site is in DIR/repos/NAME/, and DIR/api/v1/repos.json lists
 the repositories. A repository that cannot be read is listed with its error
