@@ -102,6 +102,11 @@ func TestRegistrySet(t *testing.T) {
 			t.Errorf("%s: %d, want %d: %s", url, got.status, status, got.body)
 		}
 	}
+	for _, url := range []string{"/", "/api/v1/repos", "/api/v1/repos/alpha/show", "/repos/alpha/"} {
+		if got := do(t, http.MethodGet, ts.URL+url, nil, map[string]string{"Host": "evil.example"}); got.status != http.StatusMisdirectedRequest {
+			t.Errorf("%s for another host: %d", url, got.status)
+		}
+	}
 	broken := get(t, ts.URL+"/api/v1/repos/broken/show")
 	mustContain(t, "broken show", broken.body, `"code": "repository-unavailable"`, `the repository \"broken\" has not been read yet`)
 	member := get(t, ts.URL+"/repos/alpha/artifacts/churn")
