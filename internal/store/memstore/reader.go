@@ -1,8 +1,11 @@
 package memstore
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"sort"
@@ -267,6 +270,58 @@ func (rd *reader) HistoryFilesNamed(ctx context.Context, name string) ([]string,
 	}
 	sort.Strings(out)
 	return out, ctx.Err()
+}
+
+func (rd *reader) Tree(ctx context.Context, rev, path string) ([]store.TreeEntry, error) {
+	r := rd.s.repo
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id, err := r.resolve(rev)
+	if err != nil {
+		return nil, err
+	}
+	c := r.commits[id]
+	path = strings.Trim(path, "/")
+	var out []store.TreeEntry
+	for p, blob := range c.files {
+		if path == "" || p == path || strings.HasPrefix(p, path+"/") {
+			mode := cmp.Or(c.modes[p], store.ModeFile)
+			typ := "blob"
+			if mode == store.ModeSubmodule {
+				typ = "commit"
+			}
+			out = append(out, store.TreeEntry{Path: p, Mode: mode, Type: typ, Object: blob})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, ctx.Err()
+}
+
+// FetchBlobs has nothing to fetch: the fake holds every blob.
+func (rd *reader) FetchBlobs(ctx context.Context, rev, path string) (int, error) {
+	return 0, ctx.Err()
+}
+
+func (rd *reader) ReadBlobs(ctx context.Context, ids []string, each func(i int, size int64, rd io.Reader) error) error {
+	r := rd.s.repo
+	r.mu.Lock()
+	blobs := make([][]byte, len(ids))
+	for i, id := range ids {
+		data, ok := r.blobs[id]
+		if !ok {
+			r.mu.Unlock()
+			return fmt.Errorf("object %s was not found in the repository: %w", id, store.ErrObjectNotFound)
+		}
+		blobs[i] = data
+	}
+	r.mu.Unlock()
+	var first error
+	for i, data := range blobs {
+		if err := each(i, int64(len(data)), bytes.NewReader(data)); err != nil && first == nil {
+			first = err
+		}
+	}
+	return cmp.Or(first, ctx.Err())
 }
 
 func (rd *reader) PathExists(ctx context.Context, rev, path string) (bool, error) {
