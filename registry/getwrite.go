@@ -1,0 +1,150 @@
+package registry
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"time"
+
+	"github.com/gto-dev/gto/model"
+)
+
+// DirWriter writes the files of a Get into a folder: the artifact lands
+// as DIR/<base name of its path>. It writes into a temporary folder inside
+// DIR and moves the result into place at Commit, so that a Get that fails
+// half-way leaves nothing. Every entry is created new (never opened
+// through an existing file or link), folders only by the writer itself,
+// and symlinks are written as links and never followed; an executable
+// keeps its executable bit.
+type DirWriter struct {
+	dir, tmp string
+	created  map[string]bool // folders made, by output name
+	buf      []byte
+}
+
+// NewDirWriter prepares to write name (the base name of the artifact's
+// path) into dir, which is created when missing. Errors: name exists in
+// dir already.
+func NewDirWriter(dir, name string) (*DirWriter, error) {
+	if err := checkOutputName(name); err != nil {
+		return nil, err
+	}
+	dest := filepath.Join(dir, name)
+	if _, err := os.Lstat(dest); err == nil {
+		return nil, &model.ConflictError{Detail: model.Detail{Msg: fmt.Sprintf("%s exists already", dest), Hint: "remove it, or write elsewhere"}}
+	}
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return nil, fmt.Errorf("cannot create the output folder: %w", err)
+	}
+	tmp, err := os.MkdirTemp(dir, ".gto-get-")
+	if err != nil {
+		return nil, fmt.Errorf("cannot write in the output folder: %w", err)
+	}
+	return &DirWriter{dir: dir, tmp: tmp, created: map[string]bool{}}, nil
+}
+
+// File writes one file; it is the Sink of a Get.
+func (w *DirWriter) File(f File) error {
+	if err := checkOutputName(f.Name); err != nil {
+		return err
+	}
+	if err := w.mkdirs(path.Dir(f.Name)); err != nil {
+		return err
+	}
+	target := filepath.Join(w.tmp, filepath.FromSlash(f.Name))
+	switch f.Kind {
+	case FileDir:
+		return w.mkdirs(f.Name)
+	case FileSymlink:
+		return os.Symlink(f.Link, target)
+	}
+	perm := os.FileMode(0o666)
+	if f.Kind == FileExecutable {
+		perm = 0o777
+	}
+	// O_EXCL: never through a file or a link already there.
+	out, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	if w.buf == nil {
+		w.buf = make([]byte, 256<<10)
+	}
+	_, err = io.CopyBuffer(struct{ io.Writer }{out}, f.Content, w.buf)
+	return errors.Join(err, out.Close())
+}
+
+// mkdirs makes the folder dir (an output name) and those above it, each
+// with Mkdir: one that exists and was not made here (a link, a file) is an
+// error, never entered.
+func (w *DirWriter) mkdirs(dir string) error {
+	if dir == "." || w.created[dir] {
+		return nil
+	}
+	if err := w.mkdirs(path.Dir(dir)); err != nil {
+		return err
+	}
+	if err := os.Mkdir(filepath.Join(w.tmp, filepath.FromSlash(dir)), 0o777); err != nil {
+		return err
+	}
+	w.created[dir] = true
+	return nil
+}
+
+// Commit moves what was written into place as DIR/name and removes the
+// temporary folder.
+func (w *DirWriter) Commit(name string) error {
+	defer os.RemoveAll(w.tmp)
+	dest := filepath.Join(w.dir, name)
+	if _, err := os.Lstat(dest); err == nil {
+		return &model.ConflictError{Detail: model.Detail{Msg: fmt.Sprintf("%s exists already", dest)}}
+	}
+	return os.Rename(filepath.Join(w.tmp, name), dest)
+}
+
+// Abort removes what was written.
+func (w *DirWriter) Abort() { os.RemoveAll(w.tmp) }
+
+// TarGz writes the files of a Get to w as a gzip-compressed tar stream,
+// dated mtime; Close ends the stream.
+type TarGz struct {
+	gz    *gzip.Writer
+	tw    *tar.Writer
+	mtime time.Time
+}
+
+// NewTarGz starts a tar.gz stream on w.
+func NewTarGz(w io.Writer, mtime time.Time) *TarGz {
+	gz, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+	return &TarGz{gz: gz, tw: tar.NewWriter(gz), mtime: mtime}
+}
+
+// File adds one file; it is the Sink of a Get.
+func (t *TarGz) File(f File) error {
+	h := &tar.Header{Name: f.Name, ModTime: t.mtime, Mode: 0o644, Typeflag: tar.TypeReg, Size: f.Size, Format: tar.FormatPAX}
+	switch f.Kind {
+	case FileExecutable:
+		h.Mode = 0o755
+	case FileSymlink:
+		h.Typeflag, h.Linkname, h.Size, h.Mode = tar.TypeSymlink, f.Link, 0, 0o777
+	case FileDir:
+		h.Typeflag, h.Name, h.Size, h.Mode = tar.TypeDir, f.Name+"/", 0, 0o755
+	}
+	if err := t.tw.WriteHeader(h); err != nil {
+		return err
+	}
+	if h.Typeflag == tar.TypeReg {
+		if _, err := io.Copy(t.tw, f.Content); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close ends the tar and gzip streams (not the writer under them).
+func (t *TarGz) Close() error { return errors.Join(t.tw.Close(), t.gz.Close()) }
