@@ -17,41 +17,69 @@ import (
 // DirWriter writes the files of a Get into a folder: the artifact lands
 // as DIR/<base name of its path>. It writes into a temporary folder inside
 // DIR and moves the result into place at Commit, so that a Get that fails
-// half-way leaves nothing. Every entry is created new (never opened
-// through an existing file or link), folders only by the writer itself,
-// and symlinks are written as links and never followed; an executable
-// keeps its executable bit.
+// half-way leaves nothing (DIR itself is made with the first file, and
+// removed again by Abort when it was made for nothing). Every entry is
+// created new (never opened through an existing file or link), folders
+// only by the writer itself, and symlinks are written as links and never
+// followed; an executable keeps its executable bit.
 type DirWriter struct {
-	dir, tmp string
-	created  map[string]bool // folders made, by output name
-	buf      []byte
+	dir, name, tmp string
+	madeDir        string          // the first folder of dir that the writer made, "" if none
+	created        map[string]bool // folders made, by output name
+	buf            []byte
 }
 
 // NewDirWriter prepares to write name (the base name of the artifact's
-// path) into dir, which is created when missing. Errors: name exists in
-// dir already.
+// path) into dir; nothing is written before the first file. Errors: name
+// exists in dir already.
 func NewDirWriter(dir, name string) (*DirWriter, error) {
 	if err := checkOutputName(name); err != nil {
 		return nil, err
 	}
-	dest := filepath.Join(dir, name)
+	w := &DirWriter{dir: dir, name: name, created: map[string]bool{}}
+	if err := w.free(); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// free fails when the destination exists.
+func (w *DirWriter) free() error {
+	dest := filepath.Join(w.dir, w.name)
 	if _, err := os.Lstat(dest); err == nil {
-		return nil, &model.ConflictError{Detail: model.Detail{Msg: fmt.Sprintf("%s exists already", dest), Hint: "remove it, or write elsewhere"}}
+		return &model.ConflictError{Detail: model.Detail{Msg: fmt.Sprintf("%s exists already", dest), Hint: "remove it, or write elsewhere"}}
 	}
-	if err := os.MkdirAll(dir, 0o777); err != nil {
-		return nil, fmt.Errorf("cannot create the output folder: %w", err)
+	return nil
+}
+
+// start makes dir (when missing) and the temporary folder.
+func (w *DirWriter) start() error {
+	for d := filepath.Clean(w.dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || filepath.Dir(d) == d {
+			break
+		}
+		w.madeDir = d
 	}
-	tmp, err := os.MkdirTemp(dir, ".gto-get-")
+	if err := os.MkdirAll(w.dir, 0o777); err != nil {
+		return fmt.Errorf("cannot create the output folder: %w", err)
+	}
+	tmp, err := os.MkdirTemp(w.dir, ".gto-get-")
 	if err != nil {
-		return nil, fmt.Errorf("cannot write in the output folder: %w", err)
+		return fmt.Errorf("cannot write in the output folder: %w", err)
 	}
-	return &DirWriter{dir: dir, tmp: tmp, created: map[string]bool{}}, nil
+	w.tmp = tmp
+	return nil
 }
 
 // File writes one file; it is the Sink of a Get.
 func (w *DirWriter) File(f File) error {
 	if err := checkOutputName(f.Name); err != nil {
 		return err
+	}
+	if w.tmp == "" {
+		if err := w.start(); err != nil {
+			return err
+		}
 	}
 	if err := w.mkdirs(path.Dir(f.Name)); err != nil {
 		return err
@@ -98,17 +126,27 @@ func (w *DirWriter) mkdirs(dir string) error {
 
 // Commit moves what was written into place as DIR/name and removes the
 // temporary folder.
-func (w *DirWriter) Commit(name string) error {
-	defer os.RemoveAll(w.tmp)
-	dest := filepath.Join(w.dir, name)
-	if _, err := os.Lstat(dest); err == nil {
-		return &model.ConflictError{Detail: model.Detail{Msg: fmt.Sprintf("%s exists already", dest)}}
+func (w *DirWriter) Commit() error {
+	if w.tmp == "" {
+		return errors.New("nothing was written")
 	}
-	return os.Rename(filepath.Join(w.tmp, name), dest)
+	defer os.RemoveAll(w.tmp)
+	if err := w.free(); err != nil {
+		return err
+	}
+	return os.Rename(filepath.Join(w.tmp, w.name), filepath.Join(w.dir, w.name))
 }
 
-// Abort removes what was written.
-func (w *DirWriter) Abort() { os.RemoveAll(w.tmp) }
+// Abort removes what was written, and the output folder when it was made
+// for it.
+func (w *DirWriter) Abort() {
+	if w.tmp != "" {
+		os.RemoveAll(w.tmp)
+	}
+	if w.madeDir != "" {
+		os.RemoveAll(w.madeDir)
+	}
+}
 
 // TarGz writes the files of a Get to w as a gzip-compressed tar stream,
 // dated mtime; Close ends the stream.

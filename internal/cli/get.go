@@ -112,7 +112,7 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 		w.Abort()
 		return err
 	}
-	if err := w.Commit(name); err != nil {
+	if err := w.Commit(); err != nil {
 		return err
 	}
 	out := filepath.Join(dir, name)
