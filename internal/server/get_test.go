@@ -1,0 +1,98 @@
+package server_test
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gto-dev/gto/internal/gitcmd/gittest"
+	"github.com/gto-dev/gto/internal/server"
+)
+
+// getFixture: nn (a folder with an executable and a link) in prod, and
+// an artifact tracked by DVC.
+func getFixture(t *testing.T) *gittest.Repo {
+	t.Helper()
+	g := gittest.NewRepo(t)
+	g.Commit("models", map[string]string{
+		"artifacts.yaml":     "nn:\n  type: model\n  path: models/nn\ndvc:\n  path: data/big.csv\n",
+		"models/nn/w.bin":    "weights\n",
+		"models/nn/sub/x":    "x\n",
+		"data/big.csv.dvc":   "outs:\n- path: big.csv\n",
+		"models/nn/run.sh":   "#!/bin/sh\n",
+		"models/other/o.txt": "not this\n",
+	})
+	g.Git("update-index", "--chmod=+x", "models/nn/run.sh")
+	link := g.GitInput("w.bin", "hash-object", "-w", "--stdin")
+	g.Git("update-index", "--add", "--cacheinfo", "120000,"+link+",models/nn/link")
+	c := g.Commit("link and mode", nil)
+	for _, tag := range [][2]string{{"nn@v1.0.0", "Registering"}, {"nn#prod#1", "Assigning"}, {"dvc@v0.1.0", "Registering"}} {
+		g.Tag(tag[0], c, tag[1])
+	}
+	return g
+}
+
+func TestGetAndDownload(t *testing.T) {
+	t.Parallel()
+	g := getFixture(t)
+	_, ts := start(t, g, server.Options{})
+
+	res := get(t, ts.URL+"/api/v1/get/nn%23prod")
+	if res.status != http.StatusOK {
+		t.Fatalf("get: %d %s", res.status, res.body)
+	}
+	mustContain(t, "get", res.body, `"name": "nn"`, `"version": "v1.0.0"`, `"stage": "prod"`, `"path": "models/nn"`,
+		`"source": "git"`, `"download": "/api/v1/download/nn@v1.0.0"`)
+
+	res = get(t, ts.URL+"/api/v1/download/nn@v1.0.0")
+	if res.status != http.StatusOK || res.header.Get("Content-Type") != "application/gzip" {
+		t.Fatalf("download: %d %v %s", res.status, res.header, res.body)
+	}
+	if cd := res.header.Get("Content-Disposition"); cd != `attachment; filename=nn-v1.0.0.tar.gz` {
+		t.Errorf("Content-Disposition = %q", cd)
+	}
+	gz, err := gzip.NewReader(strings.NewReader(res.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(gz)
+	var got []string
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(tr)
+		got = append(got, fmt.Sprintf("%s %o %s %q", h.Name, h.Mode, h.Linkname, data))
+	}
+	want := []string{`nn/link 777 w.bin ""`, `nn/run.sh 755  "#!/bin/sh\n"`, `nn/sub/x 644  "x\n"`, `nn/w.bin 644  "weights\n"`}
+	if !slices.Equal(got, want) {
+		t.Errorf("archive = %q\nwant %q", got, want)
+	}
+
+	// The artifact page links each version's download.
+	mustContain(t, "artifact page", get(t, ts.URL+"/artifacts/nn").body, `<a class="download" href="/api/v1/download/nn@v1.0.0" download`)
+
+	// Not in git: the resolution says so, the download is a problem.
+	res = get(t, ts.URL+"/api/v1/get/dvc")
+	mustContain(t, "get dvc", res.body, `"source": "dvc"`, `"command": [`, `"--rev",`)
+	mustNotContain(t, "get dvc", res.body, `"download"`)
+	res = get(t, ts.URL+"/api/v1/download/dvc@v0.1.0")
+	if res.status != http.StatusNotFound || res.header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("download of a DVC path: %d %s", res.status, res.body)
+	}
+	mustContain(t, "download dvc", res.body, `tracked by DVC`)
+	for _, bad := range []string{"/api/v1/get/nn@v9.0.0", "/api/v1/download/ghost", "/api/v1/get/bad%20name"} {
+		if res := get(t, ts.URL+bad); res.status < 400 || !strings.Contains(res.header.Get("Content-Type"), "problem+json") {
+			t.Errorf("%s: %d %s", bad, res.status, res.body)
+		}
+	}
+}
