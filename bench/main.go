@@ -37,6 +37,7 @@ func main() {
 	gtoBin := flag.String("gto", "", "gto binary to measure (default: build ./cmd/gto)")
 	action := flag.Bool("action", false, "measure the GitHub Action's fetch and gto call against gto-action's way (bench/action.go)")
 	events := flag.Bool("events", false, "measure gto events against history --json, and an idle gto watch, on the large registry (bench/events.go)")
+	get := flag.Bool("get", false, "measure gto get of a 200 MB folder against git archive, and what a get through a remote's mirror fetches (bench/get.go)")
 	idle := flag.Duration("idle", 30*time.Second, "with -events: how long the idle watcher is measured")
 	flag.Parse()
 	do := func() error { return run(strings.Split(*sizes, ","), *runs, *gtoBin) }
@@ -45,6 +46,9 @@ func main() {
 	}
 	if *events {
 		do = func() error { return runEvents(*runs, *gtoBin, *idle) }
+	}
+	if *get {
+		do = func() error { return runGet(*runs, *gtoBin) }
 	}
 	if err := do(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

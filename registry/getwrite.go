@@ -101,11 +101,30 @@ func (w *DirWriter) File(f File) error {
 		return err
 	}
 	if w.buf == nil {
-		w.buf = make([]byte, 256<<10)
+		w.buf = make([]byte, copyBufSize)
 	}
-	_, err = io.CopyBuffer(struct{ io.Writer }{out}, f.Content, w.buf)
-	return errors.Join(err, out.Close())
+	return errors.Join(copyChunks(out, f.Content, f.Size, w.buf), out.Close())
 }
+
+// copyChunks writes size bytes of content to out in writes of len(buf):
+// the pipe from git hands them on in pieces of a few KiB, and a write per
+// piece costs the file system (or the next pipe) more than the copy.
+func copyChunks(out io.Writer, content io.Reader, size int64, buf []byte) error {
+	for size > 0 {
+		n, err := io.ReadFull(content, buf[:min(size, int64(len(buf)))])
+		if _, werr := out.Write(buf[:n]); werr != nil {
+			return werr
+		}
+		if err != nil {
+			return err
+		}
+		size -= int64(n)
+	}
+	return nil
+}
+
+// copyBufSize is the size of the writes of a file's content.
+const copyBufSize = 1 << 20
 
 // mkdirs makes the folder dir (an output name) and those above it, each
 // with Mkdir: one that exists and was not made here (a link, a file) is an
@@ -148,22 +167,28 @@ func (w *DirWriter) Abort() {
 	}
 }
 
-// TarGz writes the files of a Get to w as a gzip-compressed tar stream,
-// dated mtime; Close ends the stream.
-type TarGz struct {
-	gz    *gzip.Writer
+// Tar writes the files of a Get to w as a tar stream (gzip-compressed
+// for NewTarGz), every entry dated mtime; Close ends the stream.
+type Tar struct {
+	gz    *gzip.Writer // nil for a plain tar
 	tw    *tar.Writer
 	mtime time.Time
+	buf   []byte
+}
+
+// NewTar starts a plain tar stream on w.
+func NewTar(w io.Writer, mtime time.Time) *Tar {
+	return &Tar{tw: tar.NewWriter(w), mtime: mtime}
 }
 
 // NewTarGz starts a tar.gz stream on w.
-func NewTarGz(w io.Writer, mtime time.Time) *TarGz {
+func NewTarGz(w io.Writer, mtime time.Time) *Tar {
 	gz, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
-	return &TarGz{gz: gz, tw: tar.NewWriter(gz), mtime: mtime}
+	return &Tar{gz: gz, tw: tar.NewWriter(gz), mtime: mtime}
 }
 
 // File adds one file; it is the Sink of a Get.
-func (t *TarGz) File(f File) error {
+func (t *Tar) File(f File) error {
 	h := &tar.Header{Name: f.Name, ModTime: t.mtime, Mode: 0o644, Typeflag: tar.TypeReg, Size: f.Size, Format: tar.FormatPAX}
 	switch f.Kind {
 	case FileExecutable:
@@ -176,13 +201,20 @@ func (t *TarGz) File(f File) error {
 	if err := t.tw.WriteHeader(h); err != nil {
 		return err
 	}
-	if h.Typeflag == tar.TypeReg {
-		if _, err := io.Copy(t.tw, f.Content); err != nil {
-			return err
-		}
+	if h.Typeflag != tar.TypeReg {
+		return nil
 	}
-	return nil
+	if t.buf == nil {
+		t.buf = make([]byte, copyBufSize)
+	}
+	return copyChunks(t.tw, f.Content, f.Size, t.buf)
 }
 
-// Close ends the tar and gzip streams (not the writer under them).
-func (t *TarGz) Close() error { return errors.Join(t.tw.Close(), t.gz.Close()) }
+// Close ends the tar (and gzip) stream, not the writer under it.
+func (t *Tar) Close() error {
+	err := t.tw.Close()
+	if t.gz != nil {
+		err = errors.Join(err, t.gz.Close())
+	}
+	return err
+}

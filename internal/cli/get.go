@@ -28,7 +28,8 @@ as committed at the version's commit, streamed from git's objects, with no
 checkout and no work tree. NAME alone is its greatest version; NAME@vX.Y.Z
 a version; NAME#STAGE the version in that stage now. The artifact lands in
 the output folder (-o, default the current folder) under the base name of
-its path; it must not exist there yet.
+its path; it must not exist there yet. -o - writes a tar archive of the
+same files to standard output instead.
 
 From a remote repository (-r URL) the blobless mirror fetches the blobs of
 that path only.
@@ -47,6 +48,7 @@ const getExample = `  gto get churn#prod -o deploy/
   gto get churn@v1.2.0
   gto get projects/churn:churn@latest -o /tmp/model
   gto get churn#prod --json
+  gto get churn#prod -o - | ssh deploy tar -x -C /srv/models
   gto get churn#prod -r https://github.com/acme/models.git -o out/`
 
 // NewCmdGet builds `gto get`.
@@ -65,11 +67,14 @@ func NewCmdGet(env *Env) *cobra.Command {
 			if cmd.Flags().Changed("output") && opts.Output == "" {
 				return usageErrorf(cmd.CommandPath(), "--output must name a folder")
 			}
+			if opts.Output == "-" && opts.JSON {
+				return usageErrorf(cmd.CommandPath(), "--json cannot be used with --output -, which writes the files to standard output")
+			}
 			return getRun(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&opts.Output, "output", "o", "", "Folder to write the artifact into (default: the current folder; with --json: resolve only)")
+	f.StringVarP(&opts.Output, "output", "o", "", "Folder to write the artifact into (default: the current folder; with --json: resolve only); - writes a tar to standard output")
 	f.BoolVar(&opts.JSON, "json", false, "Print the resolution (and what was written) as JSON")
 	cmd.MarkFlagDirname("output")
 	return cmd
@@ -102,6 +107,15 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 			printJSON(env.Out, jsonout.Get(res, ""))
 		}
 		return notInGit(res, opts.Output)
+	}
+	if dir == "-" {
+		// The tar writes a file's content in large writes of its own; a
+		// buffer would only copy it once more.
+		tw := registry.NewTar(env.Out, res.Time)
+		if err := r.Stream(ctx, res, tw.File); err != nil {
+			return err
+		}
+		return tw.Close()
 	}
 	name := path.Base(res.Path)
 	w, err := registry.NewDirWriter(dir, name)

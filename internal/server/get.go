@@ -69,7 +69,7 @@ func (s *Server) apiDownload(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		var tgz *registry.TarGz
+		var tgz *registry.Tar
 		start := func() {
 			h := w.Header()
 			h.Set("Content-Type", "application/gzip")
