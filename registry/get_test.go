@@ -262,3 +262,38 @@ func TestDirWriter(t *testing.T) {
 		t.Error("NewDirWriter accepted ..")
 	}
 }
+
+// The names a Get hands on stay inside the output, whatever the tree
+// holds: local, without "." or ".." or ".git" parts, each once, none under
+// another entry's name. lockOutputs never panics on any dvc.lock.
+func FuzzOutputNames(f *testing.F) {
+	f.Add("models/nn", "w.bin\nsub/x\nlink")
+	f.Add("m", "../passwd\nok")
+	f.Add("m", "a\na/b")
+	f.Add("a/b", "/etc/passwd\n.git/config\n.\n")
+	f.Fuzz(func(t *testing.T, p, names string) {
+		lockOutputs([]byte(names))
+		var entries []store.TreeEntry
+		for _, n := range strings.Split(names, "\n") {
+			entries = append(entries, store.TreeEntry{Path: p + "/" + n, Mode: store.ModeFile, Type: "blob"})
+		}
+		files, err := outputFiles(p, entries)
+		if err != nil {
+			return
+		}
+		seen := map[string]bool{}
+		for _, f := range files {
+			if !filepath.IsLocal(f.name) || checkOutputName(f.name) != nil || seen[f.name] {
+				t.Fatalf("unsafe name %q accepted (path %q)", f.name, p)
+			}
+			seen[f.name] = true
+		}
+		for _, f := range files {
+			for dir := filepath.Dir(f.name); dir != "."; dir = filepath.Dir(dir) {
+				if seen[dir] {
+					t.Fatalf("%q is under the entry %q", f.name, dir)
+				}
+			}
+		}
+	})
+}
