@@ -289,7 +289,7 @@ func (r *Registry) resolve(ctx context.Context, s *session, opts GetOptions) (*R
 	if err != nil {
 		return nil, err
 	}
-	res := &Resolved{Name: sc.Artifact, Version: v.Name, Stage: sc.Stage, Rev: v.Commit, Repo: r.repoName()}
+	res := &Resolved{Name: sc.Artifact, Version: v.Name, Stage: sc.Stage, Rev: v.Commit, Repo: r.Source()}
 	if commits, err := s.rd.Commits(ctx, []string{v.Commit}); err == nil {
 		res.Time = commits[v.Commit].CommitterTime
 	}
@@ -318,18 +318,6 @@ func (r *Registry) resolve(ctx context.Context, s *session, opts GetOptions) (*R
 		res.Path = path.Clean(ann.Path)
 	}
 	return res, nil
-}
-
-// repoName is the repository as another tool is told of it.
-func (r *Registry) repoName() string {
-	info := r.store.Info()
-	switch {
-	case info.Remote != "":
-		return info.Remote
-	case info.WorkTree != "":
-		return info.WorkTree
-	}
-	return info.GitDir
 }
 
 // locate says where p is at commit: committed (with its tree), tracked by

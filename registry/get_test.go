@@ -1,9 +1,7 @@
 package registry
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -17,6 +15,7 @@ import (
 	"github.com/gto-dev/gto/internal/gitcmd/gittest"
 	"github.com/gto-dev/gto/internal/store"
 	"github.com/gto-dev/gto/internal/store/memstore"
+	"github.com/gto-dev/gto/internal/tartest"
 	"github.com/gto-dev/gto/model"
 )
 
@@ -200,26 +199,7 @@ func TestTarGz(t *testing.T) {
 	if err := tw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	gz, err := gzip.NewReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(gz)
-	var got []string
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, _ := io.ReadAll(tr)
-		got = append(got, fmt.Sprintf("%s %c %o %s %q", h.Name, h.Typeflag, h.Mode, h.Linkname, data))
-		if !h.ModTime.Equal(fakeClock) {
-			t.Errorf("%s dated %v", h.Name, h.ModTime)
-		}
-	}
+	got := tartest.ListGz(t, &buf, fakeClock)
 	want := []string{`nn/w 0 644  "w\n"`, `nn/run 0 755  "r"`, `nn/link 2 777 w ""`, `nn/sub/ 5 755  ""`}
 	if !slices.Equal(got, want) {
 		t.Errorf("tar = %q\nwant %q", got, want)

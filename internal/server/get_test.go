@@ -1,17 +1,15 @@
 package server_test
 
 import (
-	"archive/tar"
-	"compress/gzip"
-	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gto-dev/gto/internal/gitcmd/gittest"
 	"github.com/gto-dev/gto/internal/server"
+	"github.com/gto-dev/gto/internal/tartest"
 )
 
 // getFixture: nn (a folder with an executable and a link) in prod, and
@@ -56,24 +54,8 @@ func TestGetAndDownload(t *testing.T) {
 	if cd := res.header.Get("Content-Disposition"); cd != `attachment; filename=nn-v1.0.0.tar.gz` {
 		t.Errorf("Content-Disposition = %q", cd)
 	}
-	gz, err := gzip.NewReader(strings.NewReader(res.body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(gz)
-	var got []string
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, _ := io.ReadAll(tr)
-		got = append(got, fmt.Sprintf("%s %o %s %q", h.Name, h.Mode, h.Linkname, data))
-	}
-	want := []string{`nn/link 777 w.bin ""`, `nn/run.sh 755  "#!/bin/sh\n"`, `nn/sub/x 644  "x\n"`, `nn/w.bin 644  "weights\n"`}
+	got := tartest.ListGz(t, strings.NewReader(res.body), time.Time{})
+	want := []string{`nn/link 2 777 w.bin ""`, `nn/run.sh 0 755  "#!/bin/sh\n"`, `nn/sub/x 0 644  "x\n"`, `nn/w.bin 0 644  "weights\n"`}
 	if !slices.Equal(got, want) {
 		t.Errorf("archive = %q\nwant %q", got, want)
 	}

@@ -229,22 +229,30 @@ func (rd *reader) Blobs(ctx context.Context, ids []string, limit int64) (map[str
 	return blobs, large, ctx.Err()
 }
 
-func (rd *reader) FilesNamed(ctx context.Context, rev, name string) ([]store.TreeFile, error) {
+// withCommit runs fn on the commit rev names, with the repository locked.
+func (rd *reader) withCommit(rev string, fn func(c *commit)) error {
 	r := rd.s.repo
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	id, err := r.resolve(rev)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	fn(r.commits[id])
+	return nil
+}
+
+func (rd *reader) FilesNamed(ctx context.Context, rev, name string) ([]store.TreeFile, error) {
 	var out []store.TreeFile
-	for p, blob := range r.commits[id].files {
-		if p == name || strings.HasSuffix(p, "/"+name) {
-			out = append(out, store.TreeFile{Path: p, Blob: blob})
+	err := rd.withCommit(rev, func(c *commit) {
+		for p, blob := range c.files {
+			if p == name || strings.HasSuffix(p, "/"+name) {
+				out = append(out, store.TreeFile{Path: p, Blob: blob})
+			}
 		}
-	}
+	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out, ctx.Err()
+	return out, cmp.Or(err, ctx.Err())
 }
 
 func (rd *reader) HistoryFilesNamed(ctx context.Context, name string) ([]string, error) {
@@ -273,28 +281,22 @@ func (rd *reader) HistoryFilesNamed(ctx context.Context, name string) ([]string,
 }
 
 func (rd *reader) Tree(ctx context.Context, rev, path string) ([]store.TreeEntry, error) {
-	r := rd.s.repo
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	id, err := r.resolve(rev)
-	if err != nil {
-		return nil, err
-	}
-	c := r.commits[id]
 	path = strings.Trim(path, "/")
 	var out []store.TreeEntry
-	for p, blob := range c.files {
-		if path == "" || p == path || strings.HasPrefix(p, path+"/") {
-			mode := cmp.Or(c.modes[p], store.ModeFile)
-			typ := "blob"
-			if mode == store.ModeSubmodule {
-				typ = "commit"
+	err := rd.withCommit(rev, func(c *commit) {
+		for p, blob := range c.files {
+			if path == "" || p == path || strings.HasPrefix(p, path+"/") {
+				mode := cmp.Or(c.modes[p], store.ModeFile)
+				typ := "blob"
+				if mode == store.ModeSubmodule {
+					typ = "commit"
+				}
+				out = append(out, store.TreeEntry{Path: p, Mode: mode, Type: typ, Object: blob})
 			}
-			out = append(out, store.TreeEntry{Path: p, Mode: mode, Type: typ, Object: blob})
 		}
-	}
+	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out, ctx.Err()
+	return out, cmp.Or(err, ctx.Err())
 }
 
 // FetchBlobs has nothing to fetch: the fake holds every blob.
