@@ -3,7 +3,6 @@ package gitcmd
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"strings"
 )
 
@@ -35,22 +34,16 @@ func (r *Repo) Tree(ctx context.Context, rev, path string) ([]TreeEntry, error) 
 		return nil, err
 	}
 	var entries []TreeEntry
-	for len(out) > 0 {
-		var rec []byte
-		rec, out, _ = bytes.Cut(out, []byte{0})
-		// "<mode> SP <type> SP <object> TAB <path>"
-		meta, p, ok := bytes.Cut(rec, []byte{'\t'})
-		fields := bytes.Fields(meta)
-		if !ok || len(fields) != 3 {
-			return nil, fmt.Errorf("git ls-tree: unexpected output %q", rec)
-		}
-		name := string(p)
-		// ls-tree matches its paths as prefixes of whole components; keep
-		// exactly the path and what is below it all the same.
-		if path != "" && name != path && !strings.HasPrefix(name, path+"/") {
-			continue
-		}
-		entries = append(entries, TreeEntry{Path: name, Mode: string(fields[0]), Type: string(fields[1]), Object: string(fields[2])})
+	// ls-tree matches its paths as prefixes of whole components; keep
+	// exactly the path and what is below it all the same.
+	keep := func(p []byte) bool {
+		return path == "" || string(p) == path || bytes.HasPrefix(p, []byte(path+"/"))
+	}
+	err = lsTreeRecords(out, keep, func(mode, typ, obj []byte, p string) {
+		entries = append(entries, TreeEntry{Path: p, Mode: string(mode), Type: string(typ), Object: string(obj)})
+	})
+	if err != nil {
+		return nil, err
 	}
 	return entries, nil
 }
