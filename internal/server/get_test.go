@@ -78,3 +78,23 @@ func TestGetAndDownload(t *testing.T) {
 		}
 	}
 }
+
+// A hostile tree is refused with a problem document before any byte of
+// the archive is sent.
+func TestDownloadRefusesAHostileTree(t *testing.T) {
+	t.Parallel()
+	g := gittest.NewRepo(t)
+	g.Commit("annotate", map[string]string{"artifacts.yaml": "nn:\n  path: models/nn\n"})
+	blob := g.GitInput("evil\n", "hash-object", "-w", "--stdin")
+	inner := g.GitInput("100644 blob "+blob+"\tpasswd\n", "mktree")
+	nn := g.GitInput("040000 tree "+inner+"\t..\n", "mktree")
+	models := g.GitInput("040000 tree "+nn+"\tnn\n", "mktree")
+	root := g.GitInput("100644 blob "+g.Git("rev-parse", "HEAD:artifacts.yaml")+"\tartifacts.yaml\n040000 tree "+models+"\tmodels\n", "mktree")
+	g.Tag("nn@v0.0.1", g.Git("commit-tree", "-p", "HEAD", "-m", "evil", root), "Registering")
+	_, ts := start(t, g, server.Options{})
+	res := get(t, ts.URL+"/api/v1/download/nn")
+	if res.status != http.StatusBadRequest || res.header.Get("Content-Disposition") != "" {
+		t.Errorf("download of a hostile tree: %d %v %s", res.status, res.header, res.body)
+	}
+	mustContain(t, "hostile", res.body, `refusing to write \"nn/../passwd\"`)
+}
