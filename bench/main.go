@@ -38,6 +38,7 @@ func main() {
 	gtoBin := flag.String("gto", "", "gto binary to measure (default: build ./cmd/gto)")
 	action := flag.Bool("action", false, "measure the GitHub Action's fetch and gto call against gto-action's way (bench/action.go)")
 	events := flag.Bool("events", false, "measure gto events against history --json, and an idle gto watch, on the large registry (bench/events.go)")
+	get := flag.Bool("get", false, "measure gto get of a 200 MB folder against git archive, and what a get through a remote's mirror fetches (bench/get.go)")
 	idle := flag.Duration("idle", 30*time.Second, "with -events or -sets: how long the idle process is measured")
 	sets := flag.Int("sets", 0, "measure gto serve over a registry set of this many repositories of 1,000 tags, against one of them served alone (bench/sets.go)")
 	flag.Parse()
@@ -50,6 +51,9 @@ func main() {
 	}
 	if *sets > 0 {
 		do = func() error { return runSets(*sets, *runs, *gtoBin, *idle) }
+	}
+	if *get {
+		do = func() error { return runGet(*runs, *gtoBin) }
 	}
 	if err := do(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

@@ -22,16 +22,30 @@ func ParseDescribeName(name string) (sc tagname.Shortcut, ok bool, err error) {
 // VersionCommit is the commit of the version that NAME@vX or NAME#STAGE
 // (sc) designates in state.
 func VersionCommit(state *State, sc tagname.Shortcut) (string, error) {
+	v, err := ResolveVersion(state, sc)
+	if err != nil {
+		return "", err
+	}
+	return v.Commit, nil
+}
+
+// ResolveVersion is the version that sc designates in state: NAME@vX,
+// NAME#STAGE (the version in the stage now), NAME@latest or @greatest (the
+// greatest version).
+func ResolveVersion(state *State, sc tagname.Shortcut) (*Version, error) {
 	a := state.Artifact(sc.Artifact)
 	if a == nil {
-		return "", NotFoundf("artifact", "artifact %q not found", sc.Artifact)
+		return nil, NotFoundf("artifact", "artifact %q not found", sc.Artifact)
 	}
 	view := ArtifactVersions(a, sc, DefaultStageView)
 	if len(view.Versions) > 0 {
-		return view.Versions[0].Version.Commit, nil
+		return view.Versions[0].Version, nil
 	}
-	if sc.Stage != "" {
-		return "", NotFoundf("stage", "no version of artifact %q is in stage %q", sc.Artifact, sc.Stage)
+	switch {
+	case sc.Stage != "":
+		return nil, NotFoundf("stage", "no version of artifact %q is in stage %q", sc.Artifact, sc.Stage)
+	case sc.Version == "":
+		return nil, NotFoundf("version", "artifact %q has no version", sc.Artifact)
 	}
-	return "", NotFoundf("version", "version %s of artifact %q not found", sc.Version, sc.Artifact)
+	return nil, NotFoundf("version", "version %s of artifact %q not found", sc.Version, sc.Artifact)
 }

@@ -136,10 +136,17 @@ func (m *Member) Refresh(ctx context.Context) (bool, error) {
 	return changed, err
 }
 
-func (m *Member) read(ctx context.Context, st *State) (bool, error) {
+// Open opens the member's registry with the set's options: what a
+// reader needs beyond the snapshot (a version's files, for one). The
+// caller closes it.
+func (m *Member) Open(ctx context.Context) (*registry.Registry, error) {
 	ropts := m.set.opts.Registry
 	ropts.Repo = m.Repo
-	reg, err := registry.Open(ctx, ropts)
+	return registry.Open(ctx, ropts)
+}
+
+func (m *Member) read(ctx context.Context, st *State) (bool, error) {
+	reg, err := m.Open(ctx)
 	if err != nil {
 		return false, err
 	}

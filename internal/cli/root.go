@@ -98,6 +98,7 @@ func NewRootCmd(env *Env) *cobra.Command {
 		NewCmdCheckRef(env), NewCmdDoctor(env),
 		NewCmdRegister(env), NewCmdAssign(env), NewCmdDeprecate(env),
 		NewCmdAnnotate(env), NewCmdRemove(env), NewCmdDescribe(env),
+		NewCmdGet(env),
 		NewCmdServe(env), NewCmdSite(env),
 		NewCmdVersion(env), NewCmdCI(env), NewCmdHook(env),
 	} {

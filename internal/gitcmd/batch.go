@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 
@@ -350,4 +351,34 @@ func unique(s []string) []string {
 		}
 	}
 	return out
+}
+
+// StreamBlobs reads the blobs with the given ids in one round trip and
+// calls each, in order, with a blob's size and a reader of its content
+// (valid only while each runs; what each leaves unread is skipped), so
+// that no blob is held in memory whole. Errors: ErrObjectNotFound when an
+// id does not resolve (each is not called for it); an error when one is
+// not a blob; the first error each returns (the round trip still reads
+// every answer).
+func (b *Batch) StreamBlobs(ids []string, each func(i int, size int64, r io.Reader) error) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for {
+		if b.closed {
+			return errCatFileClosed
+		}
+		p := b.contents
+		err := p.streamTrip(ids, func(i int, obj *rawObject, r io.Reader) error {
+			switch {
+			case obj == nil:
+				return objectNotFound(ids[i])
+			case obj.Type != "blob":
+				return fmt.Errorf("object %s is a %s, not a blob", ids[i], obj.Type)
+			}
+			return each(i, obj.Size, r)
+		})
+		if err == nil || !b.legacyFallback(p) {
+			return err
+		}
+	}
 }

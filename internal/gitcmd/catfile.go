@@ -100,6 +100,19 @@ func startCatFile(ctx context.Context, r *Repo, mode catFileMode) (*catFile, err
 // be read anyway); the first one is returned at the end. A protocol or I/O
 // error kills the process and makes the catFile unusable.
 func (p *catFile) roundTrip(specs []string, contents bool, each func(i int, obj *rawObject) error) error {
+	return p.trip(specs, contents, func(i int, obj *rawObject, _ io.Reader) error { return each(i, obj) }, false)
+}
+
+// streamTrip is roundTrip for contents that hands each object's content to
+// each as a reader of exactly obj.Size bytes (obj.Data stays nil), so that
+// a large blob is never held in memory whole. What each leaves unread is
+// skipped; the reader is valid only while each runs. A spec that does not
+// resolve is given as a nil obj and reader.
+func (p *catFile) streamTrip(specs []string, each func(i int, obj *rawObject, r io.Reader) error) error {
+	return p.trip(specs, true, each, true)
+}
+
+func (p *catFile) trip(specs []string, contents bool, each func(i int, obj *rawObject, r io.Reader) error, stream bool) error {
 	if err := p.ctx.Err(); err != nil {
 		// The process is being stopped; do not race its answers.
 		p.fail(err)
@@ -123,14 +136,29 @@ func (p *catFile) roundTrip(specs []string, contents bool, each func(i int, obj 
 	go func() { written <- p.write(specs, contents) }()
 	var firstErr error
 	for i, spec := range specs {
-		obj, err := p.read(spec, contents)
+		obj, err := p.readHeader(spec)
+		var r io.Reader
+		var eachErr error
+		switch {
+		case err != nil || obj == nil || !contents:
+		case stream:
+			lr := &io.LimitedReader{R: p.stdout, N: obj.Size}
+			r = lr
+			eachErr = each(i, obj, r)
+			err = p.skip(lr, obj.ID)
+		default:
+			err = p.readData(obj)
+		}
 		if err != nil {
 			p.fail(err)
 			<-written // the dead process's closed pipe unblocks the writer
 			return p.err
 		}
-		if err := each(i, obj); err != nil && firstErr == nil {
-			firstErr = err
+		if r == nil {
+			eachErr = each(i, obj, nil)
+		}
+		if eachErr != nil && firstErr == nil {
+			firstErr = eachErr
 		}
 	}
 	if err := <-written; err != nil {
@@ -161,8 +189,9 @@ func (p *catFile) write(specs []string, contents bool) error {
 	return w.Flush()
 }
 
-// read reads the answer to spec.
-func (p *catFile) read(spec string, contents bool) (*rawObject, error) {
+// readHeader reads the first line of the answer to spec: the object's id,
+// type and size, or nil when spec does not resolve.
+func (p *catFile) readHeader(spec string) (*rawObject, error) {
 	line, err := p.stdout.ReadSlice('\n')
 	if err != nil {
 		if err == bufio.ErrBufferFull {
@@ -187,20 +216,51 @@ func (p *catFile) read(spec string, contents bool) (*rawObject, error) {
 	if err != nil || size < 0 {
 		return nil, fmt.Errorf("unexpected answer %q to %q", line, spec)
 	}
-	obj := &rawObject{ID: string(line[:sp1]), Type: objectType(line[sp1+1 : sp2]), Size: size}
-	if !contents {
-		return obj, nil
+	return &rawObject{ID: string(line[:sp1]), Type: objectType(line[sp1+1 : sp2]), Size: size}, nil
+}
+
+// read reads the whole answer to spec: header and, for a contents
+// request, the content.
+func (p *catFile) read(spec string, contents bool) (*rawObject, error) {
+	obj, err := p.readHeader(spec)
+	if err == nil && obj != nil && contents {
+		err = p.readData(obj)
 	}
-	// The content plus its terminating newline.
-	buf := make([]byte, size+1)
-	if _, err := io.ReadFull(p.stdout, buf); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	if buf[size] != '\n' {
-		return nil, fmt.Errorf("content of %s is not followed by a newline", obj.ID)
-	}
-	obj.Data = buf[:size:size]
 	return obj, nil
+}
+
+// readData reads obj's content and its terminating newline into obj.Data.
+func (p *catFile) readData(obj *rawObject) error {
+	buf := make([]byte, obj.Size+1)
+	if _, err := io.ReadFull(p.stdout, buf); err != nil {
+		return err
+	}
+	if buf[obj.Size] != '\n' {
+		return fmt.Errorf("content of %s is not followed by a newline", obj.ID)
+	}
+	obj.Data = buf[:obj.Size:obj.Size]
+	return nil
+}
+
+// skip reads what is left of a streamed content and its terminating
+// newline.
+func (p *catFile) skip(lr *io.LimitedReader, id string) error {
+	if _, err := io.Copy(io.Discard, lr); err != nil {
+		return err
+	}
+	if lr.N > 0 {
+		return io.ErrUnexpectedEOF
+	}
+	if c, err := p.stdout.ReadByte(); err != nil || c != '\n' {
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("content of %s is not followed by a newline", id)
+	}
+	return nil
 }
 
 // objectType returns the type name without allocating for the four types.

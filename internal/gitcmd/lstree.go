@@ -22,27 +22,39 @@ func (r *Repo) FilesNamed(ctx context.Context, rev, name string) ([]TreeFile, er
 		return nil, err
 	}
 	var files []TreeFile
+	err = lsTreeRecords(out, func(p []byte) bool { return path.Base(string(p)) == name }, func(mode, typ, obj []byte, p string) {
+		if string(typ) == "blob" && string(mode) != "120000" { // a symlink or submodule named like the file is not it
+			files = append(files, TreeFile{Path: p, Blob: string(obj)})
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// lsTreeRecords reads the NUL-separated records of `git ls-tree -z` and
+// calls each with the fields of those whose path keep accepts (checked
+// first: splitting the fields of every record of a large tree costs).
+func lsTreeRecords(out []byte, keep func(path []byte) bool, each func(mode, typ, obj []byte, path string)) error {
 	for len(out) > 0 {
 		var rec []byte
 		rec, out, _ = bytes.Cut(out, []byte{0})
 		// "<mode> SP <type> SP <object> TAB <path>"
 		meta, p, ok := bytes.Cut(rec, []byte{'\t'})
 		if !ok {
-			return nil, fmt.Errorf("git ls-tree: unexpected output %q", rec)
+			return fmt.Errorf("git ls-tree: unexpected output %q", rec)
 		}
-		if path.Base(string(p)) != name {
+		if !keep(p) {
 			continue
 		}
 		fields := bytes.Fields(meta)
 		if len(fields) != 3 {
-			return nil, fmt.Errorf("git ls-tree: unexpected output %q", rec)
+			return fmt.Errorf("git ls-tree: unexpected output %q", rec)
 		}
-		if string(fields[1]) != "blob" || string(fields[0]) == "120000" {
-			continue // a symlink or submodule named like the file is not it
-		}
-		files = append(files, TreeFile{Path: string(p), Blob: string(fields[2])})
+		each(fields[0], fields[1], fields[2], string(p))
 	}
-	return files, nil
+	return nil
 }
 
 // HistoryFilesNamed lists the paths that a file named name (at any depth)

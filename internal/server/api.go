@@ -48,6 +48,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/v1/fingerprint", s.apiFingerprint)
 	mux.HandleFunc("GET /api/v1/events", s.apiEvents)
 	mux.HandleFunc("GET /api/v1/events/stream", s.apiEventStream)
+	mux.HandleFunc("GET /api/v1/get/{ref...}", s.apiGet)
+	mux.HandleFunc("GET /api/v1/download/{ref...}", s.apiDownload)
 	for action := range writeActions {
 		mux.HandleFunc("POST /api/v1/"+action, s.apiWrite)
 	}
@@ -175,6 +177,8 @@ func (s *Server) apiIndex(w http.ResponseWriter, r *http.Request) {
 			doc.Set("check-ref REF", APIPrefix+"check-ref/{REF}")
 			doc.Set("describe NAME", APIPrefix+"describe/{NAME}")
 			doc.Set("fingerprint", APIPrefix+"fingerprint")
+			doc.Set("get REF", APIPrefix+"get/{REF}")
+			doc.Set("download REF", APIPrefix+"download/{REF}")
 			doc.Set("writes", s.opts.AllowWrite)
 			return encode(doc)
 		})

@@ -241,6 +241,15 @@ func (l linker) ShowJSON(name string) string     { return l.API("show/" + escape
 func (l linker) HistoryJSON(name string) string  { return l.API("history/" + escapeName(name)) }
 func (l linker) DescribeJSON(name string) string { return l.API("describe/" + escapeName(name)) }
 
+// Downloads reports whether versions can be downloaded: on the server,
+// not in a static site.
+func (l linker) Downloads() bool { return !l.static }
+
+// Download is the tar.gz of an artifact's version on the server.
+func (l linker) Download(name, version string) string {
+	return l.root + "api/v1/download/" + escapeName(name) + "@" + url.PathEscape(version)
+}
+
 // Action is where a write form posts.
 func (l linker) Action(action string) string { return l.root + "actions/" + action }
 

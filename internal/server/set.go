@@ -84,7 +84,7 @@ func (s *Server) initSet() error {
 	st := &setState{subs: map[string]*Server{}, members: s.opts.Set.Members()}
 	for _, m := range st.members {
 		st.subs[m.Name] = &Server{
-			opts:  Options{Source: m.Repo, Remote: m.Remote, Refresh: s.opts.Refresh, Now: s.opts.Now},
+			opts:  Options{Source: m.Repo, Remote: m.Remote, Refresh: s.opts.Refresh, Now: s.opts.Now, Open: m.Open},
 			pages: s.pages, assets: s.assets, salt: s.salt, allowedHosts: s.allowedHosts,
 			linkRoot: "/repos/" + url.PathEscape(m.Name) + "/",
 		}
@@ -216,6 +216,8 @@ var repoAPI = map[string]func(*Server, http.ResponseWriter, *http.Request){
 	"fingerprint":        (*Server).apiFingerprint,
 	"events":             (*Server).apiEvents,
 	"events/stream":      (*Server).apiEventStream,
+	"get/{ref...}":       (*Server).apiGet,
+	"download/{ref...}":  (*Server).apiDownload,
 }
 
 // inRepo runs a single-repository handler on the sub-server of the

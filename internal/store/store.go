@@ -16,6 +16,7 @@ package store
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"time"
 )
@@ -94,6 +95,26 @@ type Reader interface {
 	// HistoryFilesNamed lists, sorted, every path a file named name (at any
 	// depth) has had in a commit reachable from a local branch.
 	HistoryFilesNamed(ctx context.Context, name string) ([]string, error)
+	// Tree lists, recursively and in git's path order, the files,
+	// symlinks and submodules at path in rev's tree (`git ls-tree -r`):
+	// the entry itself when path names one, every one below it when path
+	// names a folder, none when path is absent; "" is the whole tree. The
+	// paths are as the tree stores them, unchecked. Errors: ErrRefNotFound
+	// when rev names no commit.
+	Tree(ctx context.Context, rev, path string) ([]TreeEntry, error)
+	// FetchBlobs makes the blobs at path in rev's tree readable without
+	// the network: a partial clone (the blobless mirror of a remote)
+	// fetches those it lacks from its remote, in one fetch that brings
+	// only them, and returns how many it fetched. A complete repository
+	// has them all and returns 0.
+	FetchBlobs(ctx context.Context, rev, path string) (int, error)
+	// ReadBlobs reads the blobs with the given ids, in order, and calls
+	// each with a blob's size and a reader of its content, valid only
+	// while each runs (what each leaves unread is skipped), so that no
+	// blob is held in memory whole. The first error of each is returned,
+	// after every blob was read. Errors: ErrObjectNotFound when an id is
+	// not a blob of the repository.
+	ReadBlobs(ctx context.Context, ids []string, each func(i int, size int64, r io.Reader) error) error
 	// PathExists reports whether path names an entry (file or folder) in
 	// the tree of rev.
 	PathExists(ctx context.Context, rev, path string) (bool, error)
@@ -235,6 +256,21 @@ type CommitFiles struct {
 type TreeFile struct {
 	Path, Blob string
 }
+
+// TreeEntry is an entry of a tree: its path from the root, git's octal
+// mode, its type ("blob" for a file or symlink, "commit" for a submodule)
+// and its object id.
+type TreeEntry struct {
+	Path, Mode, Type, Object string
+}
+
+// Modes of tree entries.
+const (
+	ModeFile       = "100644"
+	ModeExecutable = "100755"
+	ModeSymlink    = "120000"
+	ModeSubmodule  = "160000"
+)
 
 // TagRequest is an annotated tag to create.
 type TagRequest struct {

@@ -27,6 +27,21 @@ func (h *harness) Commit(message string, files map[string]string) string {
 	return h.local.Commit(message, files)
 }
 
+// CommitModes stages the files, then sets the modes of the index
+// entries: a symlink is its target as a blob of mode 120000.
+func (h *harness) CommitModes(message string, files, modes map[string]string) string {
+	for path, content := range files {
+		if modes[path] == "" {
+			h.local.WriteFile(path, content)
+			h.local.Git("add", "--", path)
+			continue
+		}
+		blob := h.Blob(content)
+		h.local.Git("update-index", "--add", "--cacheinfo", modes[path]+","+blob+","+path)
+	}
+	return h.local.Commit(message, nil)
+}
+
 func (h *harness) Tag(name, target, message string) string {
 	h.local.Tag(name, target, message)
 	return h.local.Git("rev-parse", "refs/tags/"+name)

@@ -2,12 +2,14 @@ package gitstore
 
 import (
 	"context"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gto-dev/gto/internal/gitcmd/gittest"
+	"github.com/gto-dev/gto/internal/store"
 )
 
 func TestMirrorName(t *testing.T) {
@@ -60,4 +62,47 @@ func TestMirrorCloseStopsTheCheck(t *testing.T) {
 	if after > before {
 		t.Errorf("%d goroutines after 5 open/close, %d before", after, before)
 	}
+}
+
+// A blobless mirror fetches the blobs of one path, all in one fetch, and
+// no other; the second time there is nothing to fetch.
+func TestMirrorFetchBlobsOfAPath(t *testing.T) {
+	t.Parallel()
+	bare := gittest.NewBare(t)
+	bare.Git("config", "uploadpack.allowFilter", "true")
+	clone := gittest.NewRepo(t)
+	c := clone.Commit("models", map[string]string{"m/a": "a\n", "m/sub/b": "b\n", "other/c": "c\n"})
+	clone.AddRemote("origin", bare.Dir)
+	clone.Git("push", "-q", "origin", "main")
+	s, err := OpenMirror(t.Context(), "file://"+bare.Dir, t.TempDir(), Options{Env: clone.Env()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.View(t.Context(), func(rd store.Reader) error {
+		for i, want := range []int{2, 0} {
+			if n, err := rd.FetchBlobs(t.Context(), c, "m"); err != nil || n != want {
+				t.Errorf("FetchBlobs #%d = %d, %v; want %d", i+1, n, err, want)
+			}
+		}
+		missing, err := s.repo.MissingBlobs(t.Context(), c, "")
+		if err != nil || len(missing) != 1 {
+			t.Errorf("blobs still missing: %v, %v; want other/c's", missing, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The remote gone, a blob the mirror lacks cannot be had: an error,
+	// not a per-blob fetch later.
+	if err := os.RemoveAll(bare.Dir); err != nil {
+		t.Fatal(err)
+	}
+	s.View(t.Context(), func(rd store.Reader) error {
+		if n, err := rd.FetchBlobs(t.Context(), c, "other"); err == nil || n != 0 {
+			t.Errorf("FetchBlobs from a remote that is gone = %d, %v", n, err)
+		}
+		return nil
+	})
 }

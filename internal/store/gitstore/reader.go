@@ -3,6 +3,7 @@ package gitstore
 import (
 	"context"
 	"errors"
+	"io"
 
 	"github.com/gto-dev/gto/internal/gitcmd"
 	"github.com/gto-dev/gto/internal/store"
@@ -223,6 +224,44 @@ func (r *reader) FilesNamed(ctx context.Context, rev, name string) ([]store.Tree
 func (r *reader) HistoryFilesNamed(ctx context.Context, name string) ([]string, error) {
 	paths, err := r.s.repo.HistoryFilesNamed(ctx, name)
 	return paths, mapError(err)
+}
+
+func (r *reader) Tree(ctx context.Context, rev, path string) ([]store.TreeEntry, error) {
+	entries, err := r.s.repo.Tree(ctx, rev, path)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	out := make([]store.TreeEntry, len(entries))
+	for i, e := range entries {
+		out[i] = store.TreeEntry{Path: e.Path, Mode: e.Mode, Type: e.Type, Object: e.Object}
+	}
+	return out, nil
+}
+
+// FetchBlobs fetches, for the mirror of a remote (blobless), the blobs at
+// path that it lacks, listed without fetching (`rev-list --missing`), in
+// one fetch; reading them one by one through cat-file would fetch them
+// one by one. A local repository is taken to be complete.
+func (r *reader) FetchBlobs(ctx context.Context, rev, path string) (int, error) {
+	if r.s.mirror == nil {
+		return 0, nil
+	}
+	missing, err := r.s.repo.MissingBlobs(ctx, rev, path)
+	if err != nil || len(missing) == 0 {
+		return 0, mapError(err)
+	}
+	if err := r.s.repo.FetchObjects(ctx, remoteName, missing); err != nil {
+		return 0, r.s.remoteError(ctx, err)
+	}
+	return len(missing), nil
+}
+
+func (r *reader) ReadBlobs(ctx context.Context, ids []string, each func(i int, size int64, rd io.Reader) error) error {
+	b, err := r.s.batch(ctx)
+	if err != nil {
+		return err
+	}
+	return mapError(b.StreamBlobs(ids, each))
 }
 
 func (r *reader) PathExists(ctx context.Context, rev, path string) (bool, error) {

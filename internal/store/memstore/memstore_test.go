@@ -17,6 +17,9 @@ type harness struct {
 func (h *harness) Commit(message string, files map[string]string) string {
 	return h.local.Commit(message, files)
 }
+func (h *harness) CommitModes(message string, files, modes map[string]string) string {
+	return h.local.CommitModes(message, files, modes)
+}
 func (h *harness) Tag(name, target, message string) string { return h.local.Tag(name, target, message) }
 func (h *harness) LightTag(name, target string)            { h.local.LightTag(name, target) }
 func (h *harness) Branch(name, commit string)              { h.local.Branch(name, commit) }

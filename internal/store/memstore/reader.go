@@ -1,8 +1,11 @@
 package memstore
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"sort"
@@ -226,22 +229,30 @@ func (rd *reader) Blobs(ctx context.Context, ids []string, limit int64) (map[str
 	return blobs, large, ctx.Err()
 }
 
-func (rd *reader) FilesNamed(ctx context.Context, rev, name string) ([]store.TreeFile, error) {
+// withCommit runs fn on the commit rev names, with the repository locked.
+func (rd *reader) withCommit(rev string, fn func(c *commit)) error {
 	r := rd.s.repo
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	id, err := r.resolve(rev)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	fn(r.commits[id])
+	return nil
+}
+
+func (rd *reader) FilesNamed(ctx context.Context, rev, name string) ([]store.TreeFile, error) {
 	var out []store.TreeFile
-	for p, blob := range r.commits[id].files {
-		if p == name || strings.HasSuffix(p, "/"+name) {
-			out = append(out, store.TreeFile{Path: p, Blob: blob})
+	err := rd.withCommit(rev, func(c *commit) {
+		for p, blob := range c.files {
+			if p == name || strings.HasSuffix(p, "/"+name) {
+				out = append(out, store.TreeFile{Path: p, Blob: blob})
+			}
 		}
-	}
+	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out, ctx.Err()
+	return out, cmp.Or(err, ctx.Err())
 }
 
 func (rd *reader) HistoryFilesNamed(ctx context.Context, name string) ([]string, error) {
@@ -267,6 +278,52 @@ func (rd *reader) HistoryFilesNamed(ctx context.Context, name string) ([]string,
 	}
 	sort.Strings(out)
 	return out, ctx.Err()
+}
+
+func (rd *reader) Tree(ctx context.Context, rev, path string) ([]store.TreeEntry, error) {
+	path = strings.Trim(path, "/")
+	var out []store.TreeEntry
+	err := rd.withCommit(rev, func(c *commit) {
+		for p, blob := range c.files {
+			if path == "" || p == path || strings.HasPrefix(p, path+"/") {
+				mode := cmp.Or(c.modes[p], store.ModeFile)
+				typ := "blob"
+				if mode == store.ModeSubmodule {
+					typ = "commit"
+				}
+				out = append(out, store.TreeEntry{Path: p, Mode: mode, Type: typ, Object: blob})
+			}
+		}
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, cmp.Or(err, ctx.Err())
+}
+
+// FetchBlobs has nothing to fetch: the fake holds every blob.
+func (rd *reader) FetchBlobs(ctx context.Context, rev, path string) (int, error) {
+	return 0, ctx.Err()
+}
+
+func (rd *reader) ReadBlobs(ctx context.Context, ids []string, each func(i int, size int64, rd io.Reader) error) error {
+	r := rd.s.repo
+	r.mu.Lock()
+	blobs := make([][]byte, len(ids))
+	for i, id := range ids {
+		data, ok := r.blobs[id]
+		if !ok {
+			r.mu.Unlock()
+			return fmt.Errorf("object %s was not found in the repository: %w", id, store.ErrObjectNotFound)
+		}
+		blobs[i] = data
+	}
+	r.mu.Unlock()
+	var first error
+	for i, data := range blobs {
+		if err := each(i, int64(len(data)), bytes.NewReader(data)); err != nil && first == nil {
+			first = err
+		}
+	}
+	return cmp.Or(first, ctx.Err())
 }
 
 func (rd *reader) PathExists(ctx context.Context, rev, path string) (bool, error) {

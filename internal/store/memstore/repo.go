@@ -53,6 +53,7 @@ type Repo struct {
 type commit struct {
 	id, parent string
 	files      map[string]string // path -> blob id
+	modes      map[string]string // path -> git mode, for files that are not plain (store.ModeFile)
 	time       time.Time
 	message    string
 }
@@ -108,20 +109,27 @@ func (r *Repo) headCommit() string {
 // message on the branch HEAD is on, at the next minute of the clock, and
 // returns the commit's id. A content of "" deletes the file.
 func (r *Repo) Commit(message string, files map[string]string) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.commit(message, files)
+	return r.CommitModes(message, files, nil)
 }
 
-func (r *Repo) commit(message string, files map[string]string) string {
+// CommitModes is Commit with git modes (path -> "100755", "120000" for a
+// symlink whose content is its target, ...) for some of the files; the
+// others are plain files.
+func (r *Repo) CommitModes(message string, files, modes map[string]string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.commit(message, files, modes)
+}
+
+func (r *Repo) commit(message string, files, modes map[string]string) string {
 	parent := r.headCommit()
-	c := &commit{parent: parent, files: map[string]string{}, time: r.tick(), message: message + "\n"}
+	c := &commit{parent: parent, files: map[string]string{}, modes: map[string]string{}, time: r.tick(), message: message + "\n"}
 	if p := r.commits[parent]; p != nil {
-		for path, id := range p.files {
-			c.files[path] = id
-		}
+		maps.Copy(c.files, p.files)
+		maps.Copy(c.modes, p.modes)
 	}
 	for path, content := range files {
+		delete(c.modes, path)
 		if content == "" {
 			delete(c.files, path)
 			continue
@@ -129,10 +137,17 @@ func (r *Repo) commit(message string, files map[string]string) string {
 		id := hashID("blob", content)
 		r.blobs[id] = []byte(content)
 		c.files[path] = id
+		if m := modes[path]; m != "" {
+			c.modes[path] = m
+		}
 	}
 	keys := make([]string, 0, len(c.files))
 	for path := range c.files {
-		keys = append(keys, path+"="+c.files[path])
+		key := path + "=" + c.files[path]
+		if m := c.modes[path]; m != "" {
+			key += " " + m
+		}
+		keys = append(keys, key)
 	}
 	sort.Strings(keys)
 	c.id = hashID("commit", parent, strings.Join(keys, "\n"), c.time.String(), message)

@@ -149,7 +149,7 @@ func (w *writer) CommitPaths(ctx context.Context, message string, paths ...strin
 	r := w.s.repo
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.commit(strings.TrimSuffix(message, "\n"), files), nil
+	return r.commit(strings.TrimSuffix(message, "\n"), files, nil), nil
 }
 
 func (w *writer) CurrentBranch(ctx context.Context) (string, error) {

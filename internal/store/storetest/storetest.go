@@ -14,6 +14,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -29,6 +30,10 @@ type Harness interface {
 	// Commit commits files (path -> content, added to HEAD's) with
 	// message on the current branch, and returns the commit's id.
 	Commit(message string, files map[string]string) string
+	// CommitModes is Commit with git modes for some of the files (path
+	// -> store.ModeExecutable, or store.ModeSymlink for a symlink whose
+	// content is its target); the others are plain files.
+	CommitModes(message string, files, modes map[string]string) string
 	// Tag creates the annotated tag name on target (a commit, or a tag
 	// object for a tag of a tag) and returns the tag object's id.
 	Tag(name, target, message string) string
@@ -69,6 +74,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"FilesAndBlobs", testFilesAndBlobs},
 		{"BranchHistory", testBranchHistory},
 		{"FilesNamed", testFilesNamed},
+		{"TreeAndReadBlobs", testTree},
 		{"Memo", testMemo},
 		{"CreateTag", testCreateTag},
 		{"CreateTagRefusals", testCreateTagRefusals},
@@ -363,6 +369,66 @@ func testBranchHistory(t *testing.T, h Harness) {
 			t.Errorf("BranchHistory blobs = %+v", walk)
 		}
 		return nil
+	})
+}
+
+func testTree(t *testing.T, h Harness) {
+	c1 := h.CommitModes("first", map[string]string{
+		"m/a.txt": "a\n", "m/run.sh": "#!/bin/sh\n", "m/sub/b.txt": "b\n", "m/link": "a.txt", "mx/c.txt": "c\n", "top.txt": "t\n",
+	}, map[string]string{"m/run.sh": store.ModeExecutable, "m/link": store.ModeSymlink})
+	s := open(t, h)
+	view(t, s, func(ctx context.Context, rd store.Reader) error {
+		entries, err := rd.Tree(ctx, c1, "m")
+		if err != nil {
+			return err
+		}
+		var got []string
+		for _, e := range entries {
+			got = append(got, e.Path+" "+e.Mode+" "+e.Type)
+		}
+		want := []string{"m/a.txt 100644 blob", "m/link 120000 blob", "m/run.sh 100755 blob", "m/sub/b.txt 100644 blob"}
+		if !slices.Equal(got, want) {
+			t.Errorf("Tree(m) = %q, want %q", got, want)
+		}
+		for path, n := range map[string]int{"top.txt": 1, "m/": 4, "": 6, "nope": 0, "m/a": 0} {
+			if e, err := rd.Tree(ctx, c1, path); err != nil || len(e) != n {
+				t.Errorf("Tree(%q) = %d entries, %v; want %d", path, len(e), err, n)
+			}
+		}
+		if _, err := rd.Tree(ctx, strings.Repeat("3", 40), "m"); !errors.Is(err, store.ErrRefNotFound) {
+			t.Errorf("Tree of a missing commit = %v, want ErrRefNotFound", err)
+		}
+		if n, err := rd.FetchBlobs(ctx, c1, "m"); n != 0 || err != nil {
+			t.Errorf("FetchBlobs in a complete repository = %d, %v", n, err)
+		}
+		ids := []string{entries[0].Object, entries[1].Object, entries[0].Object}
+		var read []string
+		err = rd.ReadBlobs(ctx, ids, func(i int, size int64, r io.Reader) error {
+			if i == 1 {
+				read = append(read, "skipped") // unread content is skipped
+				return nil
+			}
+			data, err := io.ReadAll(r)
+			if int64(len(data)) != size {
+				t.Errorf("blob %d: read %d bytes, size %d", i, len(data), size)
+			}
+			read = append(read, string(data))
+			return err
+		})
+		if err != nil || !slices.Equal(read, []string{"a\n", "skipped", "a\n"}) {
+			t.Errorf("ReadBlobs = %q, %v", read, err)
+		}
+		stop := errors.New("stop")
+		n := 0
+		err = rd.ReadBlobs(ctx, ids, func(int, int64, io.Reader) error { n++; return stop })
+		if !errors.Is(err, stop) || n != 3 {
+			t.Errorf("ReadBlobs whose callback fails = %v after %d calls, want stop after 3", err, n)
+		}
+		if err := rd.ReadBlobs(ctx, []string{strings.Repeat("4", 40)}, func(int, int64, io.Reader) error { return nil }); !errors.Is(err, store.ErrObjectNotFound) {
+			t.Errorf("ReadBlobs of a missing id = %v, want ErrObjectNotFound", err)
+		}
+		// The process still answers after an error.
+		return rd.ReadBlobs(ctx, ids[:1], func(int, int64, io.Reader) error { return nil })
 	})
 }
 
