@@ -143,13 +143,15 @@ func FuzzParseShortcut(f *testing.F) {
 		sc, err := ParseShortcut(s)
 		want := refFullnameRE.MatchString(s) || refShortcutRE.MatchString(s)
 		if want {
-			// On top of the grammar, the artifact and the stage must fit in a git tag name.
+			// On top of the grammar, the artifact and the stage must fit in a git tag name
+			// and in a file name (MaxNameLength).
 			artifact, selector := s, ""
 			if i := strings.IndexAny(s, "@#"); i >= 0 {
 				artifact, selector = s[:i], s[i:]
 			}
-			want = refProblem(ArtifactToTag(artifact)) == "" &&
-				(!strings.HasPrefix(selector, "#") || refProblem(selector[1:]) == "")
+			stage, isStage := strings.CutPrefix(selector, "#")
+			want = refProblem(ArtifactToTag(artifact)) == "" && len(artifact) <= MaxNameLength &&
+				(!isStage || refProblem(stage) == "" && len(stage) <= MaxNameLength)
 		}
 		if (err == nil) != want {
 			t.Fatalf("ParseShortcut(%q) = %+v, %v; the reference grammar says valid=%v", s, sc, err, want)
