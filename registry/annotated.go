@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/gto-dev/gto/annotations"
-	"github.com/gto-dev/gto/internal/objectid"
 	"github.com/gto-dev/gto/internal/store"
 	"github.com/gto-dev/gto/model"
 )
@@ -416,7 +415,7 @@ func readDVCFiles(ctx context.Context, rd store.Reader, commits []string, file i
 func dvcLists(ctx context.Context, rd store.Reader, commits []string, name string) (map[string][]store.TreeFile, error) {
 	lists := make(map[string][]store.TreeFile, len(commits))
 	if len(commits) == 1 {
-		files, err := filesNamedAt(ctx, rd, commits[0], name)
+		files, err := rd.FilesNamed(ctx, commits[0], name)
 		lists[commits[0]] = files
 		return lists, err
 	}
@@ -439,48 +438,6 @@ func dvcLists(ctx context.Context, rd store.Reader, commits []string, name strin
 		}
 	}
 	return lists, nil
-}
-
-// filesNamedAt is FilesNamed of one commit, remembered in the object cache
-// for the last commit asked: a commit's tree never changes, so until HEAD
-// moves a command starts no `git ls-tree -r` (a process, and a walk of the
-// whole tree, for a list that is almost always one root file or none).
-func filesNamedAt(ctx context.Context, rd store.Reader, commit, name string) ([]store.TreeFile, error) {
-	slot := "files-named\x00" + name
-	cacheable := objectid.Is(commit)
-	if v, ok := rd.Memo(slot); ok && cacheable {
-		if k, rest, ok := strings.Cut(v, "\n"); ok && k == commit {
-			if files, ok := decodeTreeFiles(rest); ok {
-				return files, nil
-			}
-		}
-	}
-	files, err := rd.FilesNamed(ctx, commit, name)
-	if err != nil || !cacheable {
-		return files, err
-	}
-	lines := make([]string, len(files))
-	for i, f := range files {
-		lines[i] = f.Blob + " " + f.Path
-	}
-	if v, ok := encodeNames(lines); ok {
-		rd.SetMemo(slot, commit+"\n"+v)
-	}
-	return files, nil
-}
-
-// decodeTreeFiles reads what filesNamedAt remembers: a "BLOB PATH" line
-// per file.
-func decodeTreeFiles(v string) ([]store.TreeFile, bool) {
-	var files []store.TreeFile
-	for _, line := range decodeNames(v) {
-		blob, p, ok := strings.Cut(line, " ")
-		if !ok || !objectid.Is(blob) {
-			return nil, false
-		}
-		files = append(files, store.TreeFile{Path: p, Blob: blob})
-	}
-	return files, true
 }
 
 // historyPaths is HistoryFilesNamed, remembered in the object cache for

@@ -55,6 +55,57 @@ func (b *Batch) ReadTags(ctx context.Context, keep func(name string) bool, patte
 	}
 }
 
+// ReadTagPrefixes is ReadTags of the tags whose names begin with one of
+// prefixes (literal names; none: every tag). The refs are read from the
+// ref files when the repository allows it (see refsByPrefix), which
+// starts no for-each-ref and, on loose refs, reads only the matching
+// files; otherwise they come from for-each-ref with PrefixPatterns.
+func (b *Batch) ReadTagPrefixes(ctx context.Context, keep func(name string) bool, prefixes ...string) ([]TagRecord, error) {
+	if len(prefixes) == 0 {
+		return b.ReadTags(ctx, keep)
+	}
+	full := make([]string, len(prefixes))
+	for i, p := range prefixes {
+		full[i] = "refs/tags/" + p
+	}
+	refs, ok := b.repo.refsByPrefix(full...)
+	if !ok {
+		return b.ReadTags(ctx, keep, PrefixPatterns(prefixes)...)
+	}
+	var lines bytes.Buffer
+	for _, ref := range refs {
+		lines.WriteString(ref.id + " " + ref.name + "\n")
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for {
+		if b.closed {
+			return nil, errCatFileClosed
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		records, err := b.contents.streamTags(bytes.NewReader(lines.Bytes()), keep, nil)
+		if err != nil && b.legacyFallback(b.contents) {
+			continue
+		}
+		return records, err
+	}
+}
+
+// PrefixPatterns turns tag name prefixes into for-each-ref patterns
+// relative to refs/tags/ (for ListTags and ReadTags): "*" does not cross
+// "/" in them, so every prefix needs a second pattern for the names with a
+// slash after it.
+func PrefixPatterns(prefixes []string) []string {
+	var out []string
+	for _, p := range prefixes {
+		e := EscapePattern(p)
+		out = append(out, e+"*", e+"*/**")
+	}
+	return out
+}
+
 // readTagsOnce is one attempt of ReadTags; retry reports that cat-file was
 // a git without --batch-command, now replaced by the older protocol, and
 // nothing was read. The caller holds b.mu.
