@@ -242,3 +242,40 @@ func refNameOK(name string) bool {
 	}
 	return true
 }
+
+// LooseTags counts the tags stored one file each (loose refs under
+// refs/tags/, lock files aside); 0 when the refs are not in git's files
+// storage. Every command that reads all the tags makes git read each of
+// those files (see PackRefsAdvice in model), where packed-refs is one.
+func (r *Repo) LooseTags() (int, error) {
+	common := r.commonDir()
+	if _, err := os.Lstat(filepath.Join(common, "reftable")); err == nil {
+		return 0, nil
+	}
+	var count func(dir string) (int, error)
+	count = func(dir string) (int, error) {
+		entries, err := os.ReadDir(dir)
+		if os.IsNotExist(err) {
+			return 0, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		n := 0
+		for _, e := range entries {
+			switch name := e.Name(); {
+			case strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".lock"):
+			case e.IsDir():
+				sub, err := count(filepath.Join(dir, name))
+				if err != nil {
+					return 0, err
+				}
+				n += sub
+			case e.Type().IsRegular():
+				n++
+			}
+		}
+		return n, nil
+	}
+	return count(filepath.Join(common, "refs", "tags"))
+}

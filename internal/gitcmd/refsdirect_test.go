@@ -209,3 +209,22 @@ func TestBranchesFromFiles(t *testing.T) {
 		t.Errorf("Branches = %q, for-each-ref %q", tips, want)
 	}
 }
+
+// TestLooseTags counts the loose tag files, under folders too, and none
+// once packed.
+func TestLooseTags(t *testing.T) {
+	t.Parallel()
+	g, r, commit := committedRepo(t)
+	for _, name := range []string{"a@v0.0.1", "dir/a@v0.0.1", "dir/sub/b#prod#1"} {
+		g.Tag(name, commit, "m")
+	}
+	writeRef(t, r, "refs/tags/c@v1.0.0.lock", commit+"\n")
+	g.Git("branch", "other", commit) // not a tag
+	if n, err := r.LooseTags(); n != 3 || err != nil {
+		t.Errorf("LooseTags = %d, %v; want 3", n, err)
+	}
+	g.Git("pack-refs")
+	if n, err := r.LooseTags(); n != 0 || err != nil {
+		t.Errorf("after pack-refs: LooseTags = %d, %v; want 0", n, err)
+	}
+}

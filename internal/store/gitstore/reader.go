@@ -15,7 +15,10 @@ type reader struct {
 	ctx context.Context // of the View, for the reads that take no context
 }
 
-var _ store.Reader = (*reader)(nil)
+var (
+	_ store.Reader          = (*reader)(nil)
+	_ store.LooseTagCounter = (*reader)(nil)
+)
 
 func (r *reader) Tags(ctx context.Context, prefixes []string, keep func(string) bool) ([]store.Tag, error) {
 	b, err := r.s.batch(ctx)
@@ -240,4 +243,9 @@ func (r *reader) SetMemo(slot, value string) {
 	if b, err := r.s.batch(r.ctx); err == nil {
 		b.SetMemo(slot, value)
 	}
+}
+
+func (r *reader) LooseTags() (int, error) {
+	n, err := r.s.repo.LooseTags()
+	return n, mapError(err)
 }
