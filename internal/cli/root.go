@@ -212,14 +212,32 @@ func Main() int {
 	}
 	// Ctrl-C (or a TERM from CI) cancels the command's context: a write
 	// under way then finishes whole or undoes itself (its rollback is not
-	// cancelled), instead of dying half-way. A second signal kills.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		<-ctx.Done()
-		stop() // the next signal has its default effect again
-	}()
+	// cancelled), instead of dying half-way. A second signal kills. Runs
+	// that only print (the version, help, completions) keep the default:
+	// the handler costs a thread and two goroutines, a good part of what
+	// `gto --version` takes.
+	ctx := context.Background()
+	if !printsOnly(os.Args[1:]) {
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		context.AfterFunc(ctx, stop) // the next signal has its default effect again
+	}
 	return Run(ctx, SystemEnv(), os.Args[1:])
+}
+
+// printsOnly reports whether a run with args only prints what gto knows
+// without reading a repository: the version, help, shell completion
+// scripts.
+func printsOnly(args []string) bool {
+	if len(args) == 0 {
+		return true
+	}
+	switch args[0] {
+	case "--version", "version", "help", "-h", "--help", "completion":
+		return true
+	}
+	return false
 }
 
 // Run runs the command line args in env and returns the exit code.
