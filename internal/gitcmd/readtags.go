@@ -157,7 +157,7 @@ func (b *Batch) readTagsOnce(ctx context.Context, keep func(name string) bool, p
 // objects of the kept ones from cat-file as the lines come, and parses the
 // answers.
 func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *objectCache) ([]TagRecord, error) {
-	if p.err != nil {
+	if !p.await() || p.err != nil {
 		return nil, p.err
 	}
 	// The writer must never wait for the reader: cat-file only answers
