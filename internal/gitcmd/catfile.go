@@ -96,9 +96,11 @@ func startCatFile(ctx context.Context, r *Repo, mode catFileMode) (*catFile, err
 	}
 	// Starting a process blocks until the kernel has begun its exec, a
 	// millisecond or more: meanwhile the caller reads the configuration
-	// and starts the for-each-ref whose output feeds this process, on the
-	// other core. The pipes exist already; the first request waits
-	// (await).
+	// and the refs, and the tags the object cache knows, on the other
+	// core. The pipes exist already: requests written meanwhile wait in
+	// them, and a read of an answer waits for the process. Should it fail
+	// to start, os/exec closes the pipes, the read fails, and fail (which
+	// awaits the start, as close does) reports why.
 	go func() {
 		defer close(p.started)
 		if err := cmd.Start(); err != nil {
@@ -127,9 +129,6 @@ func (p *catFile) await() bool {
 // be read anyway); the first one is returned at the end. A protocol or I/O
 // error kills the process and makes the catFile unusable.
 func (p *catFile) roundTrip(specs []string, contents bool, each func(i int, obj *rawObject) error) error {
-	if !p.await() {
-		return p.err
-	}
 	if err := p.ctx.Err(); err != nil {
 		// The process is being stopped; do not race its answers.
 		p.fail(err)

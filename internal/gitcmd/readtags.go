@@ -59,16 +59,22 @@ func (b *Batch) ReadTags(ctx context.Context, keep func(name string) bool, patte
 // prefixes (literal names; none: every tag). The refs are read from the
 // ref files when the repository allows it (see refsByPrefix), which
 // starts no for-each-ref and, on loose refs, reads only the matching
-// files; otherwise they come from for-each-ref with PrefixPatterns.
+// files; otherwise they come from for-each-ref with PrefixPatterns. All
+// the tags are read so only up to maxDirectLoose loose ones, beyond which
+// for-each-ref reads them faster.
 func (b *Batch) ReadTagPrefixes(ctx context.Context, keep func(name string) bool, prefixes ...string) ([]TagRecord, error) {
-	if len(prefixes) == 0 {
-		return b.ReadTags(ctx, keep)
-	}
 	full := make([]string, len(prefixes))
 	for i, p := range prefixes {
 		full[i] = "refs/tags/" + p
 	}
-	refs, ok := b.repo.refsByPrefix(full...)
+	limit, cache := 0, (*objectCache)(nil) // a few tags of one artifact: cheaper to read than the cache
+	if len(prefixes) == 0 {
+		full, limit, cache = []string{"refs/tags/"}, maxDirectLoose, b.cache
+	}
+	if cache != nil && b.repo.plainRefs {
+		go cache.prefetchTags() // load the cache while the refs are read
+	}
+	refs, ok := b.repo.refsByPrefix(limit, full...)
 	if !ok {
 		return b.ReadTags(ctx, keep, PrefixPatterns(prefixes)...)
 	}
@@ -85,13 +91,19 @@ func (b *Batch) ReadTagPrefixes(ctx context.Context, keep func(name string) bool
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		records, err := b.contents.streamTags(bytes.NewReader(lines.Bytes()), keep, nil)
+		records, err := b.contents.streamTags(bytes.NewReader(lines.Bytes()), keep, cache)
 		if err != nil && b.legacyFallback(b.contents) {
 			continue
 		}
 		return records, err
 	}
 }
+
+// maxDirectLoose is how many loose tags ReadTagPrefixes reads itself when
+// it reads them all. Reading a file costs gto about what it costs git, but
+// for-each-ref streams its output while it reads, and costs a process:
+// below a few thousand files the process is the larger cost.
+const maxDirectLoose = 2000
 
 // PrefixPatterns turns tag name prefixes into for-each-ref patterns
 // relative to refs/tags/ (for ListTags and ReadTags): "*" does not cross
@@ -157,7 +169,7 @@ func (b *Batch) readTagsOnce(ctx context.Context, keep func(name string) bool, p
 // objects of the kept ones from cat-file as the lines come, and parses the
 // answers.
 func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *objectCache) ([]TagRecord, error) {
-	if !p.await() || p.err != nil {
+	if p.err != nil {
 		return nil, p.err
 	}
 	// The writer must never wait for the reader: cat-file only answers

@@ -32,12 +32,16 @@ type refLine struct {
 // caller asks git: a repository git was asked to find (GIT_DIR and the
 // like, linked work trees, reftable or another ref storage), a symbolic or
 // malformed loose ref, a name git would refuse, a packed-refs line it does
-// not understand, an unreadable file. Loose refs are read before
-// packed-refs, as git does, so that a `git pack-refs` running meanwhile
-// (which writes packed-refs before it deletes the loose files) loses no
-// ref.
-func (r *Repo) refsByPrefix(prefixes ...string) (refs []refLine, ok bool) {
-	if !r.plainRefs {
+// not understand, an unreadable file; and with Options.Verbose, whose log
+// of git commands then shows how the refs were read. With maxLoose > 0,
+// more loose refs than that is not ok either: git reads many loose files
+// faster than gto does, and streams them.
+//
+// Loose refs are read before packed-refs, as git does, so that a `git
+// pack-refs` running meanwhile (which writes packed-refs before it deletes
+// the loose files) loses no ref.
+func (r *Repo) refsByPrefix(maxLoose int, prefixes ...string) (refs []refLine, ok bool) {
+	if !r.plainRefs || r.Verbose != nil {
 		return nil, false
 	}
 	loose := map[string]string{}
@@ -53,8 +57,12 @@ func (r *Repo) refsByPrefix(prefixes ...string) (refs []refLine, ok bool) {
 		}
 		bases[dir] = append(bases[dir], base)
 	}
+	budget := maxLoose
+	if budget <= 0 {
+		budget = -1 // no limit
+	}
 	for _, dir := range dirs {
-		if !looseRefsIn(r.gitDir, dir, bases[dir], loose) {
+		if !looseRefsIn(r.gitDir, dir, bases[dir], loose, &budget) {
 			return nil, false
 		}
 	}
@@ -76,8 +84,10 @@ func (r *Repo) refsByPrefix(prefixes ...string) (refs []refLine, ok bool) {
 
 // looseRefsIn adds to refs the loose refs in gitDir's folder dir (a ref
 // name prefix ending in "/") whose names begin with dir and one of bases:
-// the files named so and everything under the folders named so.
-func looseRefsIn(gitDir, dir string, bases []string, refs map[string]string) bool {
+// the files named so and everything under the folders named so. It stops,
+// not ok, when more names than *budget match (a negative budget has no
+// limit).
+func looseRefsIn(gitDir, dir string, bases []string, refs map[string]string, budget *int) bool {
 	f, err := os.Open(filepath.Join(gitDir, filepath.FromSlash(dir)))
 	if os.IsNotExist(err) {
 		return true
@@ -101,6 +111,10 @@ func looseRefsIn(gitDir, dir string, bases []string, refs map[string]string) boo
 			// written, which git reads from the file it replaces
 			continue
 		}
+		if *budget == 0 {
+			return false
+		}
+		*budget--
 		full := dir + name
 		st, err := os.Lstat(filepath.Join(gitDir, filepath.FromSlash(full)))
 		if err != nil {
@@ -108,7 +122,7 @@ func looseRefsIn(gitDir, dir string, bases []string, refs map[string]string) boo
 		}
 		switch {
 		case st.IsDir():
-			if !looseRefsIn(gitDir, full+"/", []string{""}, refs) {
+			if !looseRefsIn(gitDir, full+"/", []string{""}, refs, budget) {
 				return false
 			}
 		case st.Mode().IsRegular():

@@ -49,7 +49,7 @@ func TestRefsByPrefixAsGit(t *testing.T) {
 		{"refs/tags/a@", "refs/tags/a#"}, {"refs/tags/a"}, {"refs/tags/dir/a@", "refs/tags/dir/a#"},
 		{"refs/tags/"}, {"refs/heads/"}, {"refs/tags/none@"}, {"refs/tags/nodir/x@"},
 	} {
-		got, ok := r.refsByPrefix(prefixes...)
+		got, ok := r.refsByPrefix(0, prefixes...)
 		if !ok {
 			t.Fatalf("refsByPrefix(%q): not ok", prefixes)
 		}
@@ -101,7 +101,7 @@ func TestRefsByPrefixLeavesOddCasesToGit(t *testing.T) {
 			g, r, commit := committedRepo(t)
 			g.Tag("a@v0.0.1", commit, "m")
 			tc.spoil(t, g, r, commit)
-			if refs, ok := r.refsByPrefix("refs/tags/a@"); ok {
+			if refs, ok := r.refsByPrefix(0, "refs/tags/a@"); ok {
 				t.Errorf("refsByPrefix read %v, want it to leave the case to git", refs)
 			}
 			// and the Batch falls back to for-each-ref: what git lists, or
@@ -226,5 +226,47 @@ func TestLooseTags(t *testing.T) {
 	g.Git("pack-refs")
 	if n, err := r.LooseTags(); n != 0 || err != nil {
 		t.Errorf("after pack-refs: LooseTags = %d, %v; want 0", n, err)
+	}
+}
+
+// TestReadAllTagsFromFiles: every tag read from the ref files is what
+// for-each-ref gives, and past maxLoose loose files refsByPrefix declines.
+func TestReadAllTagsFromFiles(t *testing.T) {
+	t.Parallel()
+	g, r, commit := committedRepo(t)
+	for _, name := range []string{"a@v0.0.1", "a#prod#1", "dir/b@v0.0.1"} {
+		g.Tag(name, commit, "m "+name)
+	}
+	g.Git("pack-refs")
+	g.Tag("a@v0.0.2", commit, "loose")
+	g.LightTag("c@v0.0.1", commit)
+	b := openBatch(t, r)
+	all := func(string) bool { return true }
+	direct, err := b.ReadTagPrefixes(t.Context(), all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaGit, err := b.ReadTags(t.Context(), all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	brief := func(recs []TagRecord) (out []string) {
+		for _, rec := range recs {
+			msg := ""
+			if rec.Tag != nil {
+				msg = rec.Tag.Message
+			}
+			out = append(out, rec.Name+" "+rec.Object+" "+rec.Type+" "+msg)
+		}
+		return out
+	}
+	if len(direct) != 5 || !slices.Equal(brief(direct), brief(viaGit)) {
+		t.Errorf("from the files:\n%q\nfrom for-each-ref:\n%q", brief(direct), brief(viaGit))
+	}
+	if _, ok := r.refsByPrefix(1, "refs/tags/"); ok {
+		t.Error("refsByPrefix(1) read the 2 loose tags, beyond its limit")
+	}
+	if refs, ok := r.refsByPrefix(1, "refs/tags/a@"); !ok || len(refs) != 2 {
+		t.Errorf("refsByPrefix(1, a@) = %v, %v; want the 2 tags (1 loose)", refs, ok)
 	}
 }
