@@ -60,7 +60,7 @@ func (b *Batch) ReadTags(ctx context.Context, keep func(name string) bool, patte
 // ref files when the repository allows it (see refsByPrefix), which
 // starts no for-each-ref and, on loose refs, reads only the matching
 // files; otherwise they come from for-each-ref with PrefixPatterns. All
-// the tags are read so only up to maxDirectLoose loose ones, beyond which
+// the tags are read so only up to maxDirectRefs of them, beyond which
 // for-each-ref reads them faster.
 func (b *Batch) ReadTagPrefixes(ctx context.Context, keep func(name string) bool, prefixes ...string) ([]TagRecord, error) {
 	full := make([]string, len(prefixes))
@@ -69,7 +69,7 @@ func (b *Batch) ReadTagPrefixes(ctx context.Context, keep func(name string) bool
 	}
 	limit, cache := 0, (*objectCache)(nil) // a few tags of one artifact: cheaper to read than the cache
 	if len(prefixes) == 0 {
-		full, limit, cache = []string{"refs/tags/"}, maxDirectLoose, b.cache
+		full, limit, cache = []string{"refs/tags/"}, maxDirectRefs, b.cache
 	}
 	if cache != nil && b.repo.plainRefs {
 		go cache.prefetchTags() // load the cache while the refs are read
@@ -99,11 +99,12 @@ func (b *Batch) ReadTagPrefixes(ctx context.Context, keep func(name string) bool
 	}
 }
 
-// maxDirectLoose is how many loose tags ReadTagPrefixes reads itself when
-// it reads them all. Reading a file costs gto about what it costs git, but
-// for-each-ref streams its output while it reads, and costs a process:
-// below a few thousand files the process is the larger cost.
-const maxDirectLoose = 2000
+// maxDirectRefs is how many tags (loose, or packed) ReadTagPrefixes reads
+// itself when it reads them all. for-each-ref costs a process, but streams
+// its output into cat-file while it reads: on 50,000 packed tags reading
+// packed-refs first made show 1.2x slower. Below a few thousand the
+// process is the larger cost.
+const maxDirectRefs = 2000
 
 // PrefixPatterns turns tag name prefixes into for-each-ref patterns
 // relative to refs/tags/ (for ListTags and ReadTags): "*" does not cross

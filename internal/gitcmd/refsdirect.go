@@ -33,16 +33,23 @@ type refLine struct {
 // like, linked work trees, reftable or another ref storage), a symbolic or
 // malformed loose ref, a name git would refuse, a packed-refs line it does
 // not understand, an unreadable file; and with Options.Verbose, whose log
-// of git commands then shows how the refs were read. With maxLoose > 0,
-// more loose refs than that is not ok either: git reads many loose files
-// faster than gto does, and streams them.
+// of git commands then shows how the refs were read. With maxRefs > 0,
+// more loose refs than that, or a packed-refs file of more than about as
+// many refs (packedRefBytes each), is not ok either: for-each-ref streams
+// its output while it reads, which on many refs is faster.
 //
 // Loose refs are read before packed-refs, as git does, so that a `git
 // pack-refs` running meanwhile (which writes packed-refs before it deletes
 // the loose files) loses no ref.
-func (r *Repo) refsByPrefix(maxLoose int, prefixes ...string) (refs []refLine, ok bool) {
+func (r *Repo) refsByPrefix(maxRefs int, prefixes ...string) (refs []refLine, ok bool) {
 	if !r.plainRefs || r.Verbose != nil {
 		return nil, false
+	}
+	packedFile := filepath.Join(r.gitDir, "packed-refs")
+	if maxRefs > 0 {
+		if st, err := os.Stat(packedFile); err == nil && st.Size() > int64(maxRefs)*packedRefBytes {
+			return nil, false
+		}
 	}
 	loose := map[string]string{}
 	bases := map[string][]string{} // the name prefixes in each folder, read once
@@ -57,7 +64,7 @@ func (r *Repo) refsByPrefix(maxLoose int, prefixes ...string) (refs []refLine, o
 		}
 		bases[dir] = append(bases[dir], base)
 	}
-	budget := maxLoose
+	budget := maxRefs
 	if budget <= 0 {
 		budget = -1 // no limit
 	}
@@ -69,7 +76,7 @@ func (r *Repo) refsByPrefix(maxLoose int, prefixes ...string) (refs []refLine, o
 	for name, id := range loose {
 		refs = append(refs, refLine{name, id})
 	}
-	packed, ok := packedRefs(filepath.Join(r.gitDir, "packed-refs"), prefixes)
+	packed, ok := packedRefs(packedFile, prefixes)
 	if !ok {
 		return nil, false
 	}
@@ -81,6 +88,10 @@ func (r *Repo) refsByPrefix(maxLoose int, prefixes ...string) (refs []refLine, o
 	slices.SortFunc(refs, func(a, b refLine) int { return strings.Compare(a.name, b.name) })
 	return slices.CompactFunc(refs, func(a, b refLine) bool { return a.name == b.name }), true
 }
+
+// packedRefBytes is about what a tag takes in packed-refs: its id, its
+// name and the peeled id of an annotated tag.
+const packedRefBytes = 100
 
 // looseRefsIn adds to refs the loose refs in gitDir's folder dir (a ref
 // name prefix ending in "/") whose names begin with dir and one of bases:

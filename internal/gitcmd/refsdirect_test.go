@@ -263,10 +263,17 @@ func TestReadAllTagsFromFiles(t *testing.T) {
 	if len(direct) != 5 || !slices.Equal(brief(direct), brief(viaGit)) {
 		t.Errorf("from the files:\n%q\nfrom for-each-ref:\n%q", brief(direct), brief(viaGit))
 	}
+	if refs, ok := r.refsByPrefix(4, "refs/tags/"); !ok || len(refs) != 5 {
+		t.Errorf("refsByPrefix(4) = %v, %v; want the 5 tags (2 loose, 3 packed)", refs, ok)
+	}
 	if _, ok := r.refsByPrefix(1, "refs/tags/"); ok {
 		t.Error("refsByPrefix(1) read the 2 loose tags, beyond its limit")
 	}
-	if refs, ok := r.refsByPrefix(1, "refs/tags/a@"); !ok || len(refs) != 2 {
-		t.Errorf("refsByPrefix(1, a@) = %v, %v; want the 2 tags (1 loose)", refs, ok)
+	g.Git("pack-refs")
+	if _, ok := r.refsByPrefix(3, "refs/tags/"); ok {
+		t.Error("refsByPrefix(3) read a packed-refs file of 5 tags, beyond its limit")
+	}
+	if refs, ok := r.refsByPrefix(6, "refs/tags/"); !ok || len(refs) != 5 {
+		t.Errorf("refsByPrefix(6) = %v, %v; want the 5 packed tags", refs, ok)
 	}
 }
