@@ -78,22 +78,29 @@ func (b *Batch) ReadTagPrefixes(ctx context.Context, keep func(name string) bool
 	if !ok {
 		return b.ReadTags(ctx, keep, PrefixPatterns(prefixes)...)
 	}
-	var lines bytes.Buffer
+	var lines strings.Builder
 	for _, ref := range refs {
 		lines.WriteString(ref.id + " " + ref.name + "\n")
 	}
+	return b.streamRefs(ctx, lines.String(), keep, cache)
+}
+
+// streamRefs reads the tags of lines ("<id> refs/tags/<name>" each, as
+// for-each-ref writes them) through cat-file (see streamTags); a cancelled
+// ctx is the error.
+func (b *Batch) streamRefs(ctx context.Context, lines string, keep func(string) bool, cache *objectCache) ([]TagRecord, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for {
 		if b.closed {
 			return nil, errCatFileClosed
 		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		records, err := b.contents.streamTags(bytes.NewReader(lines.Bytes()), keep, cache)
+		records, err := b.contents.streamTags(strings.NewReader(lines), keep, cache)
 		if err != nil && b.legacyFallback(b.contents) {
 			continue
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
 		return records, err
 	}
