@@ -18,6 +18,9 @@ type Report struct {
 	// (DoctorOptions.Verify).
 	Verified int
 	Problems []model.Problem
+	// Advice is what would make the registry faster to read, which is no
+	// problem (model.PackRefsAdvice).
+	Advice []model.Problem
 }
 
 // DoctorOptions are the options of DoctorWith.
@@ -82,7 +85,17 @@ func (r *Registry) DoctorWith(ctx context.Context, opts DoctorOptions) (*Report,
 		rep.Problems = append(rep.Problems, model.TypeProblems(index, s.cfg.Types)...)
 		policyProblems, err := r.policyProblems(ctx, s, snap)
 		rep.Problems = append(rep.Problems, policyProblems...)
-		return err
+		if err != nil {
+			return err
+		}
+		if lc, ok := s.rd.(store.LooseTagCounter); ok {
+			loose, err := lc.LooseTags()
+			if err != nil {
+				return err
+			}
+			rep.Advice = model.PackRefsAdvice(loose)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

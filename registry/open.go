@@ -215,7 +215,7 @@ func (r *Registry) noRepoError(cause error) error {
 }
 
 // scpLike matches scp-like remote addresses: user@host:path.
-var scpLike = regexp.MustCompile(`^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:`)
+var scpLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:`) })
 
 // IsRemoteURL reports whether repo names a remote repository rather than a
 // local path: a URL with a scheme (https://, ssh://, git://, file://) or an
@@ -224,7 +224,7 @@ func IsRemoteURL(repo string) bool {
 	if strings.Contains(repo, "://") {
 		return true
 	}
-	if scpLike.MatchString(repo) {
+	if strings.Contains(repo, "@") && scpLike().MatchString(repo) {
 		if _, err := os.Stat(repo); err == nil {
 			return false // an existing local path that merely looks like one
 		}

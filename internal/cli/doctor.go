@@ -41,6 +41,12 @@ report what is wrong or ignored, one line per problem with its code:
   policy-violation            an assignment tag breaks the policy: the rule,
                               and what would have satisfied it
 
+and, as advice that is no problem (the exit code does not change):
+
+  pack-refs                   1,000 tags or more are loose ref files, which
+                              every command reading all tags opens one by
+                              one: "git pack-refs" packs them into one file
+
 --verify checks the signature of every annotated GTO tag with git
 (git verify-tag: GnuPG keyring, or gpg.ssh.allowedSignersFile for SSH keys).
 
@@ -90,6 +96,7 @@ type doctorJSON struct {
 	Artifact int             `json:"artifacts"`
 	Verified *int            `json:"verified,omitempty"` // with --verify: signed tags checked
 	Problems []model.Problem `json:"problems"`
+	Advice   []model.Problem `json:"advice,omitempty"`
 }
 
 type doctorConfig struct {
@@ -116,7 +123,7 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 		return err
 	}
 	if opts.JSON {
-		doc := doctorJSON{Version: Version, Tags: rep.Tags, Artifact: rep.Artifacts, Problems: rep.Problems,
+		doc := doctorJSON{Version: Version, Tags: rep.Tags, Artifact: rep.Artifacts, Problems: rep.Problems, Advice: rep.Advice,
 			Config: doctorConfig{File: cfg.File, Index: cfg.Index, Types: cfg.Types, Stages: cfg.Stages, Emojis: cfg.Emojis}}
 		if opts.Verify {
 			doc.Verified = &rep.Verified
@@ -141,6 +148,9 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 		}
 		for _, p := range rep.Problems {
 			fmt.Fprintf(env.Out, "%s%s [%s]\n", env.emoji("❗"), p.Message, p.Code)
+		}
+		for _, a := range rep.Advice {
+			fmt.Fprintf(env.Out, "%sAdvice: %s [%s]\n", env.emoji("💡"), a.Message, a.Code)
 		}
 	}
 	if len(rep.Problems) > 0 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -153,8 +154,11 @@ func (f *durationFlag) Set(s string) error {
 func (f *durationFlag) Type() string { return "duration" }
 
 // pflagValueError matches pflag's error for a value its parser refused:
-// `invalid argument "abc" for "--vs" flag: strconv.ParseInt: parsing "abc": invalid syntax`.
-var pflagValueError = regexp.MustCompile(`^invalid argument "(.*)" for "(-\w, )?--([\w-]+)" flag: (strconv\.Parse(Int|Uint|Bool|Float): |takes )`)
+// `invalid argument "abc" for "--vs" flag: strconv.ParseInt: parsing "abc": invalid syntax`
+// (compiled on first use: most runs never refuse a flag).
+var pflagValueError = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^invalid argument "(.*)" for "(-\w, )?--([\w-]+)" flag: (strconv\.Parse(Int|Uint|Bool|Float): |takes )`)
+})
 
 // flagTakes says, per parser, what a flag's value must be.
 var flagTakes = map[string]string{"Int": "a whole number", "Uint": "a whole number of 0 or more", "Bool": "true or false", "Float": "a number"}
@@ -164,7 +168,7 @@ var flagTakes = map[string]string{"Int": "a whole number", "Uint": "a whole numb
 // parser ("strconv.ParseInt: parsing ..."). Other errors are returned as
 // they are.
 func flagValueError(cmd *cobra.Command, err error) error {
-	m := pflagValueError.FindStringSubmatch(err.Error())
+	m := pflagValueError().FindStringSubmatch(err.Error())
 	if m == nil {
 		return err
 	}

@@ -10,9 +10,12 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
+	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Version is gto's version: set at build time with
@@ -52,8 +55,100 @@ const (
 	groupAnnotate = "annotate"
 )
 
+// subcommands are gto's commands under the root, in the order of its help,
+// with the names and aliases that select each one on the command line.
+var subcommands = []struct {
+	names []string
+	build func(*Env) *cobra.Command
+}{
+	{[]string{"show"}, NewCmdShow}, {[]string{"history"}, NewCmdHistory}, {[]string{"stages"}, NewCmdStages},
+	{[]string{"events"}, NewCmdEvents}, {[]string{"watch"}, NewCmdWatch},
+	{[]string{"check-ref"}, NewCmdCheckRef}, {[]string{"doctor"}, NewCmdDoctor},
+	{[]string{"register"}, NewCmdRegister}, {[]string{"assign", "promote"}, NewCmdAssign}, {[]string{"deprecate"}, NewCmdDeprecate},
+	{[]string{"annotate"}, NewCmdAnnotate}, {[]string{"remove"}, NewCmdRemove}, {[]string{"describe"}, NewCmdDescribe},
+	{[]string{"get"}, NewCmdGet},
+	{[]string{"serve"}, NewCmdServe}, {[]string{"site"}, NewCmdSite},
+	{[]string{"version"}, NewCmdVersion}, {[]string{"ci"}, NewCmdCI}, {[]string{"hook"}, NewCmdHook},
+}
+
 // NewRootCmd builds the whole command tree.
 func NewRootCmd(env *Env) *cobra.Command {
+	root := newRoot(env)
+	addSubcommands(root, env)
+	return root
+}
+
+// newRootFor builds what running args needs: the root and the one command
+// args name, or the root alone for `gto --version`. Building all eighteen
+// commands and their flags is a good part of what a short command costs;
+// help, completion, an unknown command or no command at all (the root's
+// help, or cobra's refusal of a stray argument) get the whole tree, so
+// they behave as with NewRootCmd.
+func newRootFor(env *Env, args []string) *cobra.Command {
+	root := newRoot(env)
+	name, sawDashes := commandName(root, args)
+	for _, sc := range subcommands {
+		if slices.Contains(sc.names, name) {
+			root.AddCommand(sc.build(env))
+			return root
+		}
+	}
+	if name != "" || sawDashes || !slices.Contains(args, "--version") || slices.Contains(args, "-h") || slices.Contains(args, "--help") {
+		addSubcommands(root, env)
+		return root
+	}
+	// With the root alone, its help (--version=false) still lists every
+	// command, and cobra's own.
+	help := root.HelpFunc()
+	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
+		if cmd == root && !root.HasSubCommands() {
+			addSubcommands(root, env)
+			root.InitDefaultHelpCmd()
+			root.InitDefaultCompletionCmd()
+		}
+		help(cmd, args)
+	})
+	return root
+}
+
+// commandName is the first word of args that is not a flag of the root or
+// a flag's value, which cobra takes for the command's name, as cobra's own
+// (unexported) flag stripping finds it; sawDashes tells that "--" came
+// first.
+func commandName(root *cobra.Command, args []string) (name string, sawDashes bool) {
+	flags := pflag.NewFlagSet(root.Name(), pflag.ContinueOnError)
+	flags.AddFlagSet(root.Flags())
+	flags.AddFlagSet(root.PersistentFlags())
+	takesValue := func(f *pflag.Flag) bool { return f == nil || f.NoOptDefVal == "" }
+	for len(args) > 0 {
+		s := args[0]
+		args = args[1:]
+		switch {
+		case s == "--":
+			return "", true
+		case strings.HasPrefix(s, "--") && !strings.Contains(s, "=") && takesValue(flags.Lookup(s[2:])),
+			strings.HasPrefix(s, "-") && !strings.Contains(s, "=") && len(s) == 2 && takesValue(flags.ShorthandLookup(s[1:])):
+			if len(args) <= 1 {
+				return "", false
+			}
+			args = args[1:]
+		case s != "" && !strings.HasPrefix(s, "-"):
+			return s, false
+		}
+	}
+	return "", false
+}
+
+func addSubcommands(root *cobra.Command, env *Env) {
+	for _, sc := range subcommands {
+		root.AddCommand(sc.build(env))
+	}
+	root.SetHelpCommandGroupID(groupRead)
+	root.SetCompletionCommandGroupID(groupRead)
+}
+
+// newRoot is the root command with its flags, without commands under it.
+func newRoot(env *Env) *cobra.Command {
 	var showVersion, traceback bool
 	root := &cobra.Command{
 		Use:           "gto",
@@ -92,20 +187,6 @@ func NewRootCmd(env *Env) *cobra.Command {
 	})
 	root.SetOut(env.Out)
 	root.SetErr(env.ErrOut)
-	for _, c := range []*cobra.Command{
-		NewCmdShow(env), NewCmdHistory(env), NewCmdStages(env),
-		NewCmdEvents(env), NewCmdWatch(env),
-		NewCmdCheckRef(env), NewCmdDoctor(env),
-		NewCmdRegister(env), NewCmdAssign(env), NewCmdDeprecate(env),
-		NewCmdAnnotate(env), NewCmdRemove(env), NewCmdDescribe(env),
-		NewCmdGet(env),
-		NewCmdServe(env), NewCmdSite(env),
-		NewCmdVersion(env), NewCmdCI(env), NewCmdHook(env),
-	} {
-		root.AddCommand(c)
-	}
-	root.SetHelpCommandGroupID(groupRead)
-	root.SetCompletionCommandGroupID(groupRead)
 	return root
 }
 
@@ -133,19 +214,41 @@ func Main() int {
 	}
 	// Ctrl-C (or a TERM from CI) cancels the command's context: a write
 	// under way then finishes whole or undoes itself (its rollback is not
-	// cancelled), instead of dying half-way. A second signal kills.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		<-ctx.Done()
-		stop() // the next signal has its default effect again
-	}()
+	// cancelled), instead of dying half-way. A second signal kills. Runs
+	// that only print (the version, help, completions) keep the default:
+	// the handler costs a thread and two goroutines, a good part of what
+	// `gto --version` takes.
+	ctx := context.Background()
+	if !printsOnly(os.Args[1:]) {
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		context.AfterFunc(ctx, stop) // the next signal has its default effect again
+	}
 	return Run(ctx, SystemEnv(), os.Args[1:])
+}
+
+// printsOnly reports whether a run with args only prints what gto knows
+// without reading a repository: the version, help, shell completion
+// scripts.
+func printsOnly(args []string) bool {
+	if len(args) == 0 {
+		return true
+	}
+	switch args[0] {
+	case "--version", "version", "help", "-h", "--help", "completion":
+		return true
+	}
+	return false
 }
 
 // Run runs the command line args in env and returns the exit code.
 func Run(ctx context.Context, env *Env, args []string) int {
-	root := NewRootCmd(env)
+	return execute(ctx, env, newRootFor(env, args), args)
+}
+
+// execute runs args on the command tree root, built on env.
+func execute(ctx context.Context, env *Env, root *cobra.Command, args []string) int {
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {

@@ -36,6 +36,10 @@ type catFile struct {
 	stdout *bufio.Reader
 	stderr *cappedBuffer
 	ctx    context.Context // the process's lifetime, for error messages
+	// started is closed once cmd.Start has returned, with startErr; see
+	// startCatFile.
+	started  chan struct{}
+	startErr error
 	// err is set once the process is unusable (died, protocol error,
 	// closed); every later request fails with it.
 	err error
@@ -78,17 +82,42 @@ func startCatFile(ctx context.Context, r *Repo, mode catFileMode) (*catFile, err
 	}
 	stderr := &cappedBuffer{max: stderrCap}
 	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		return nil, commandError(ctx, cmd, err, "")
+	if cmd.Err != nil { // git is not on PATH
+		return nil, commandError(ctx, cmd, cmd.Err, "")
 	}
-	return &catFile{
-		mode:   mode,
-		cmd:    cmd,
-		stdin:  stdin,
-		stdout: bufio.NewReaderSize(stdout, 64<<10),
-		stderr: stderr,
-		ctx:    ctx,
-	}, nil
+	p := &catFile{
+		mode:    mode,
+		cmd:     cmd,
+		stdin:   stdin,
+		stdout:  bufio.NewReaderSize(stdout, 64<<10),
+		stderr:  stderr,
+		ctx:     ctx,
+		started: make(chan struct{}),
+	}
+	// Starting a process blocks until the kernel has begun its exec, a
+	// millisecond or more: meanwhile the caller reads the configuration
+	// and the refs, and the tags the object cache knows, on the other
+	// core. The pipes exist already: requests written meanwhile wait in
+	// them, and a read of an answer waits for the process. Should it fail
+	// to start, os/exec closes the pipes, the read fails, and fail (which
+	// awaits the start, as close does) reports why.
+	go func() {
+		defer close(p.started)
+		if err := cmd.Start(); err != nil {
+			p.startErr = commandError(ctx, cmd, err, "")
+		}
+	}()
+	return p, nil
+}
+
+// await waits until the process has started; false when it could not
+// start, which p.err then says.
+func (p *catFile) await() bool {
+	<-p.started
+	if p.startErr != nil && p.err == nil {
+		p.err = p.startErr
+	}
+	return p.startErr == nil
 }
 
 // roundTrip requests every spec (with contents, or info only) and calls
@@ -276,7 +305,7 @@ func objectType(b []byte) string {
 // fail makes the process unusable: it is killed (so that a blocked writer
 // returns) and reaped, and p.err says why.
 func (p *catFile) fail(cause error) {
-	if p.err != nil {
+	if p.err != nil || !p.await() {
 		return
 	}
 	p.cmd.Process.Kill()
@@ -298,6 +327,10 @@ func (p *catFile) fail(cause error) {
 func (p *catFile) close() error {
 	if p.err != nil {
 		return nil
+	}
+	if !p.await() {
+		p.stdin.Close()
+		return p.startErr
 	}
 	p.stdin.Close()
 	err := p.cmd.Wait()

@@ -47,14 +47,14 @@ func discover(abs string, env []string) (r *Repo, ok bool) {
 			if !ok || cfg.bare == "true" || cfg.worktree {
 				return nil, false
 			}
-			return &Repo{gitDir: dotGit, workTree: dir}, true
+			return &Repo{gitDir: dotGit, workTree: dir, plainRefs: cfg.plainRefs(dotGit)}, true
 		}
 		if gitDirLooksValid(dir) && ownedByMe(st) {
 			cfg, ok := readCoreConfig(dir)
 			if !ok || cfg.bare != "true" || cfg.worktree {
 				return nil, false // a git folder reached from inside, or odd
 			}
-			return &Repo{gitDir: dir, bare: true}, true
+			return &Repo{gitDir: dir, bare: true, plainRefs: cfg.plainRefs(dir)}, true
 		}
 		if parent := filepath.Dir(dir); parent == dir {
 			return nil, false // no repository: git says so in its words
@@ -79,8 +79,20 @@ func gitDirLooksValid(dir string) bool {
 
 // coreConfig is what discovery needs of a repository's config file.
 type coreConfig struct {
-	bare     string // core.bare as written ("" when absent)
-	worktree bool   // core.worktree is set
+	bare       string // core.bare as written ("" when absent)
+	worktree   bool   // core.worktree is set
+	refStorage string // extensions.refStorage ("" when absent: files)
+}
+
+// plainRefs reports whether the refs of the git directory dir, configured
+// so, are in git's files storage (loose ref files and packed-refs), which
+// Repo.refsByPrefix reads.
+func (cfg coreConfig) plainRefs(dir string) bool {
+	if cfg.refStorage != "" && cfg.refStorage != "files" {
+		return false
+	}
+	_, err := os.Lstat(filepath.Join(dir, "reftable"))
+	return os.IsNotExist(err)
 }
 
 // readCoreConfig reads core.bare and core.worktree from dir/config; ok is
@@ -115,6 +127,8 @@ func readCoreConfig(dir string) (cfg coreConfig, ok bool) {
 			cfg.bare = value
 		case section == "core" && key == "worktree":
 			cfg.worktree = true
+		case section == "extensions" && key == "refstorage":
+			cfg.refStorage = value
 		case section == "extensions" && key == "worktreeconfig":
 			return cfg, false
 		}

@@ -55,6 +55,77 @@ func (b *Batch) ReadTags(ctx context.Context, keep func(name string) bool, patte
 	}
 }
 
+// ReadTagPrefixes is ReadTags of the tags whose names begin with one of
+// prefixes (literal names; none: every tag). The refs are read from the
+// ref files when the repository allows it (see refsByPrefix), which
+// starts no for-each-ref and, on loose refs, reads only the matching
+// files; otherwise they come from for-each-ref with PrefixPatterns. All
+// the tags are read so only up to maxDirectRefs of them, beyond which
+// for-each-ref reads them faster.
+func (b *Batch) ReadTagPrefixes(ctx context.Context, keep func(name string) bool, prefixes ...string) ([]TagRecord, error) {
+	full := make([]string, len(prefixes))
+	for i, p := range prefixes {
+		full[i] = "refs/tags/" + p
+	}
+	limit, cache := 0, (*objectCache)(nil) // a few tags of one artifact: cheaper to read than the cache
+	if len(prefixes) == 0 {
+		full, limit, cache = []string{"refs/tags/"}, maxDirectRefs, b.cache
+	}
+	if cache != nil && b.repo.plainRefs {
+		go cache.prefetchTags() // load the cache while the refs are read
+	}
+	refs, ok := b.repo.refsByPrefix(limit, full...)
+	if !ok {
+		return b.ReadTags(ctx, keep, PrefixPatterns(prefixes)...)
+	}
+	var lines strings.Builder
+	for _, ref := range refs {
+		lines.WriteString(ref.id + " " + ref.name + "\n")
+	}
+	return b.streamRefs(ctx, lines.String(), keep, cache)
+}
+
+// streamRefs reads the tags of lines ("<id> refs/tags/<name>" each, as
+// for-each-ref writes them) through cat-file (see streamTags); a cancelled
+// ctx is the error.
+func (b *Batch) streamRefs(ctx context.Context, lines string, keep func(string) bool, cache *objectCache) ([]TagRecord, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for {
+		if b.closed {
+			return nil, errCatFileClosed
+		}
+		records, err := b.contents.streamTags(strings.NewReader(lines), keep, cache)
+		if err != nil && b.legacyFallback(b.contents) {
+			continue
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return records, err
+	}
+}
+
+// maxDirectRefs is how many tags (loose, or packed) ReadTagPrefixes reads
+// itself when it reads them all. for-each-ref costs a process, but streams
+// its output into cat-file while it reads: on 50,000 packed tags reading
+// packed-refs first made show 1.2x slower. Below a few thousand the
+// process is the larger cost.
+const maxDirectRefs = 2000
+
+// PrefixPatterns turns tag name prefixes into for-each-ref patterns
+// relative to refs/tags/ (for ListTags and ReadTags): "*" does not cross
+// "/" in them, so every prefix needs a second pattern for the names with a
+// slash after it.
+func PrefixPatterns(prefixes []string) []string {
+	var out []string
+	for _, p := range prefixes {
+		e := EscapePattern(p)
+		out = append(out, e+"*", e+"*/**")
+	}
+	return out
+}
+
 // readTagsOnce is one attempt of ReadTags; retry reports that cat-file was
 // a git without --batch-command, now replaced by the older protocol, and
 // nothing was read. The caller holds b.mu.

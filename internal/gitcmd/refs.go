@@ -81,13 +81,21 @@ func (r *Repo) Head(ctx context.Context) (string, error) {
 // (refs/heads/*), in branch name order; none in a repository without
 // commits.
 func (r *Repo) Branches(ctx context.Context) ([]string, error) {
-	out, err := r.git(ctx, "for-each-ref", "--format=%(objectname)", "refs/heads/")
-	if err != nil {
-		return nil, err
+	var ids []string
+	if refs, ok := r.refsByPrefix(0, "refs/heads/"); ok {
+		for _, ref := range refs {
+			ids = append(ids, ref.id)
+		}
+	} else {
+		out, err := r.git(ctx, "for-each-ref", "--format=%(objectname)", "refs/heads/")
+		if err != nil {
+			return nil, err
+		}
+		ids = strings.Fields(string(out))
 	}
 	seen := map[string]bool{}
 	var tips []string
-	for _, h := range strings.Fields(string(out)) {
+	for _, h := range ids {
 		if !seen[h] {
 			seen[h] = true
 			tips = append(tips, h)

@@ -22,6 +22,9 @@ type Repo struct {
 	workTree string // "" for a bare repository or a git directory
 	gitDir   string
 	bare     bool
+	// plainRefs: found without git (discover), in a layout whose refs are
+	// files in gitDir that refsByPrefix may read.
+	plainRefs bool
 }
 
 // Open opens the repository that contains path: any directory inside a work

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Signature is what `git verify-tag` found about a tag's signature.
@@ -21,18 +22,19 @@ type Signature struct {
 	Reason string
 }
 
-// The lines of verify-tag's output (in the C locale) that name a signer.
+// The lines of verify-tag's output (in the C locale) that name a signer,
+// compiled when a signature is first read, not at start.
 var (
 	// ssh-keygen: Good "git" signature for ops@example.com with ED25519 key SHA256:...
-	sshGood = regexp.MustCompile(`^Good "git" signature (?:for (\S+) )?with \S+ key (\S+)`)
+	sshGood = lazyRegexp(`^Good "git" signature (?:for (\S+) )?with \S+ key (\S+)`)
 	// gpg: Good signature from "Ops <ops@example.com>" [ultimate]
-	gpgGood = regexp.MustCompile(`^gpg: Good signature from "([^"]*)"`)
+	gpgGood = lazyRegexp(`^gpg: Good signature from "([^"]*)"`)
 	// gpg:                using RSA key 0123456789ABCDEF0123456789ABCDEF01234567
-	gpgKey = regexp.MustCompile(`^gpg: +using \S+ key ([0-9A-Fa-f]+)`)
+	gpgKey = lazyRegexp(`^gpg: +using \S+ key ([0-9A-Fa-f]+)`)
 	// Primary key fingerprint: 0123 4567 ...
-	gpgPrimary = regexp.MustCompile(`^Primary key fingerprint: ([0-9A-F ]+)$`)
+	gpgPrimary = lazyRegexp(`^Primary key fingerprint: ([0-9A-F ]+)$`)
 	// gpg:                 aka "Ops <ops@other.org>"
-	gpgAka = regexp.MustCompile(`^gpg: +aka "([^"]*)"`)
+	gpgAka = lazyRegexp(`^gpg: +aka "([^"]*)"`)
 )
 
 // TagSignature verifies the signature of one tag (a name, or a tag object
@@ -71,18 +73,23 @@ func signers(out string) []string {
 	}
 	for line := range strings.Lines(out) {
 		line = strings.TrimRight(line, "\r\n")
-		if m := sshGood.FindStringSubmatch(line); m != nil {
+		if m := sshGood().FindStringSubmatch(line); m != nil {
 			add(m[1])
 			add(m[2])
-		} else if m := gpgGood.FindStringSubmatch(line); m != nil {
+		} else if m := gpgGood().FindStringSubmatch(line); m != nil {
 			email(m[1])
-		} else if m := gpgAka.FindStringSubmatch(line); m != nil {
+		} else if m := gpgAka().FindStringSubmatch(line); m != nil {
 			email(m[1])
-		} else if m := gpgKey.FindStringSubmatch(line); m != nil {
+		} else if m := gpgKey().FindStringSubmatch(line); m != nil {
 			add(strings.ToUpper(m[1]))
-		} else if m := gpgPrimary.FindStringSubmatch(line); m != nil {
+		} else if m := gpgPrimary().FindStringSubmatch(line); m != nil {
 			add(strings.ReplaceAll(m[1], " ", ""))
 		}
 	}
 	return ids
+}
+
+// lazyRegexp compiles pattern on its first use.
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
 }

@@ -34,19 +34,5 @@ func (b *Batch) ReadTagObjects(ctx context.Context, refs []TagRef) ([]TagRecord,
 		}
 		in.WriteString(ref.Object + " refs/tags/" + ref.Name + "\n")
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for {
-		if b.closed {
-			return nil, errCatFileClosed
-		}
-		records, err := b.contents.streamTags(strings.NewReader(in.String()), func(string) bool { return true }, nil)
-		if err != nil && b.legacyFallback(b.contents) {
-			continue
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return records, err
-	}
+	return b.streamRefs(ctx, in.String(), func(string) bool { return true }, nil)
 }

@@ -54,6 +54,13 @@ type Info struct {
 	Remote string
 }
 
+// LooseTagCounter is a Reader that tells how many tags are stored one
+// file each (git's loose refs), for doctor's advice to pack them. A Reader
+// without the method has none.
+type LooseTagCounter interface {
+	LooseTags() (int, error)
+}
+
 // Reader reads a repository. Object ids are full hexadecimal ids.
 type Reader interface {
 	// Tags returns the tags whose names start with one of prefixes (every

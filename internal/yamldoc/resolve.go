@@ -3,39 +3,40 @@ package yamldoc
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
 // YAML 1.2 implicit resolvers of ruamel.yaml, by the first character they
 // apply to, in ruamel's order. Python's "$" also matches before a final
-// newline, which Resolve emulates.
-var (
-	resolveBool      = regexp.MustCompile(`^(?:true|True|TRUE|false|False|FALSE)$`)
-	resolveFloat     = regexp.MustCompile(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`)
-	resolveInt       = regexp.MustCompile(`^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$`)
-	resolveMerge     = regexp.MustCompile(`^(?:<<)$`)
-	resolveNull      = regexp.MustCompile(`^(?:~|null|Null|NULL|)$`)
-	resolveTimestamp = regexp.MustCompile(`^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`)
-	resolveValue     = regexp.MustCompile(`^(?:=)$`)
-	resolveYAML      = regexp.MustCompile(`^(?:!|&|\*)$`)
-)
-
+// newline, which Resolve emulates. The patterns are compiled on the first
+// Resolve, not when the package is initialised: most gto commands never
+// emit YAML, and every one of them would pay for the compilation at start.
 type implicitResolver struct {
-	tag   string
-	first string // the first characters it applies to; "" also the empty string
-	re    *regexp.Regexp
+	tag     string
+	first   string // the first characters it applies to; "" also the empty string
+	pattern string
 }
 
 var implicitResolvers = []implicitResolver{
-	{"bool", "tTfF", resolveBool},
-	{"float", "-+0123456789.", resolveFloat},
-	{"int", "-+0123456789", resolveInt},
-	{"merge", "<", resolveMerge},
-	{"null", "~nN", resolveNull},
-	{"timestamp", "0123456789", resolveTimestamp},
-	{"value", "=", resolveValue},
-	{"yaml", "!&*", resolveYAML},
+	{"bool", "tTfF", `^(?:true|True|TRUE|false|False|FALSE)$`},
+	{"float", "-+0123456789.", `^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`},
+	{"int", "-+0123456789", `^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$`},
+	{"merge", "<", `^(?:<<)$`},
+	{"null", "~nN", `^(?:~|null|Null|NULL|)$`},
+	{"timestamp", "0123456789", `^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`},
+	{"value", "=", `^(?:=)$`},
+	{"yaml", "!&*", `^(?:!|&|\*)$`},
 }
+
+// resolverRegexps are implicitResolvers' patterns, compiled, in their order.
+var resolverRegexps = sync.OnceValue(func() []*regexp.Regexp {
+	res := make([]*regexp.Regexp, len(implicitResolvers))
+	for i, r := range implicitResolvers {
+		res[i] = regexp.MustCompile(r.pattern)
+	}
+	return res
+})
 
 // Resolve returns the tag, without its "!!" ("str", "bool", "int", "float",
 // "null", "timestamp", "merge", "value" or "yaml"), that a plain scalar with
@@ -46,7 +47,8 @@ var implicitResolvers = []implicitResolver{
 // numbers.
 func Resolve(s string) string {
 	first, _ := utf8.DecodeRuneInString(s)
-	for _, r := range implicitResolvers {
+	res := resolverRegexps()
+	for i, r := range implicitResolvers {
 		if s == "" {
 			if r.tag != "null" {
 				continue
@@ -54,7 +56,7 @@ func Resolve(s string) string {
 		} else if !strings.ContainsRune(r.first, first) {
 			continue
 		}
-		if r.re.MatchString(s) || (strings.HasSuffix(s, "\n") && r.re.MatchString(s[:len(s)-1])) {
+		if re := res[i]; re.MatchString(s) || (strings.HasSuffix(s, "\n") && re.MatchString(s[:len(s)-1])) {
 			return r.tag
 		}
 	}

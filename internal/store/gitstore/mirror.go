@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/gto-dev/gto/internal/gitcmd"
 	"github.com/gto-dev/gto/internal/store"
@@ -80,7 +81,7 @@ func OpenMirror(ctx context.Context, url, cacheDir string, opts Options) (*Store
 	return s, nil
 }
 
-var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+var unsafeChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9._-]+`) })
 
 // MirrorName is the folder name of url's mirror: readable, and unique per
 // URL.
@@ -90,7 +91,7 @@ func MirrorName(url string) string {
 	if i := strings.Index(readable, "://"); i >= 0 {
 		readable = readable[i+3:]
 	}
-	readable = strings.Trim(unsafeChars.ReplaceAllString(readable, "-"), "-.")
+	readable = strings.Trim(unsafeChars().ReplaceAllString(readable, "-"), "-.")
 	if len(readable) > 60 {
 		readable = readable[len(readable)-60:]
 	}

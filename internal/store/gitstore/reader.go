@@ -16,19 +16,10 @@ type reader struct {
 	ctx context.Context // of the View, for the reads that take no context
 }
 
-var _ store.Reader = (*reader)(nil)
-
-// patterns turns name prefixes into for-each-ref patterns relative to
-// refs/tags/: "*" does not cross "/" in them, so every prefix needs a
-// second pattern for names with slashes after it.
-func patterns(prefixes []string) []string {
-	var out []string
-	for _, p := range prefixes {
-		e := gitcmd.EscapePattern(p)
-		out = append(out, e+"*", e+"*/**")
-	}
-	return out
-}
+var (
+	_ store.Reader          = (*reader)(nil)
+	_ store.LooseTagCounter = (*reader)(nil)
+)
 
 func (r *reader) Tags(ctx context.Context, prefixes []string, keep func(string) bool) ([]store.Tag, error) {
 	b, err := r.s.batch(ctx)
@@ -38,7 +29,7 @@ func (r *reader) Tags(ctx context.Context, prefixes []string, keep func(string) 
 	if keep == nil {
 		keep = func(string) bool { return true }
 	}
-	recs, err := b.ReadTags(ctx, keep, patterns(prefixes)...)
+	recs, err := b.ReadTagPrefixes(ctx, keep, prefixes...)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -89,7 +80,7 @@ func tagsOf(b *gitcmd.Batch, recs []gitcmd.TagRecord) ([]store.Tag, error) {
 }
 
 func (r *reader) Refs(ctx context.Context, prefixes ...string) ([]store.Ref, error) {
-	refs, err := r.s.repo.ListTags(ctx, patterns(prefixes)...)
+	refs, err := r.s.repo.ListTags(ctx, gitcmd.PrefixPatterns(prefixes)...)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -291,4 +282,9 @@ func (r *reader) SetMemo(slot, value string) {
 	if b, err := r.s.batch(r.ctx); err == nil {
 		b.SetMemo(slot, value)
 	}
+}
+
+func (r *reader) LooseTags() (int, error) {
+	n, err := r.s.repo.LooseTags()
+	return n, mapError(err)
 }
