@@ -8,6 +8,8 @@
 //	go run ./bench -sizes small,medium   # some sizes
 //	go run ./bench -runs 9 -gto ./gto    # more runs, a given binary
 //	go run ./bench -action               # the GitHub Action vs gto-action's fetch
+//	go run ./bench -preset huge          # 500,000 tags and gto serve's memory
+//	go run ./bench -serve -sizes large   # gto serve: warm pages, RSS
 //
 // Registries are built once with git fast-import and cached in
 // bench/.cache (delete it to rebuild). See bench/README.md.
@@ -38,6 +40,9 @@ func main() {
 	action := flag.Bool("action", false, "measure the GitHub Action's fetch and gto call against gto-action's way (bench/action.go)")
 	events := flag.Bool("events", false, "measure gto events against history --json, and an idle gto watch, on the large registry (bench/events.go)")
 	idle := flag.Duration("idle", 30*time.Second, "with -events: how long the idle watcher is measured")
+	preset := flag.String("preset", "", `"huge": the small, large and huge (500,000 tags) registries, gto serve on large and huge, and the huge registry's targets (bench/huge.go)`)
+	serve := flag.Bool("serve", false, "measure gto serve on -sizes: warm page times and RSS after -requests requests (bench/serve.go)")
+	requests := flag.Int("requests", 1000, "with -serve or -preset huge: requests per registry")
 	flag.Parse()
 	do := func() error { return run(strings.Split(*sizes, ","), *runs, *gtoBin) }
 	if *action {
@@ -45,6 +50,17 @@ func main() {
 	}
 	if *events {
 		do = func() error { return runEvents(*runs, *gtoBin, *idle) }
+	}
+	if *serve {
+		do = func() error { return runServe(strings.Split(*sizes, ","), *requests, *gtoBin) }
+	}
+	switch *preset {
+	case "":
+	case "huge":
+		do = func() error { return runHuge(*runs, *requests, *gtoBin) }
+	default:
+		fmt.Fprintf(os.Stderr, "bench: unknown preset %q (there is one: huge)\n", *preset)
+		os.Exit(2)
 	}
 	if err := do(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -72,7 +88,7 @@ func run(sizes []string, runs int, gtoBin string) error {
 		if err != nil {
 			return err
 		}
-		if err := measureShape(shape, dir, gtoBin, runs); err != nil {
+		if _, err := measureShape(shape, dir, gtoBin, runs); err != nil {
 			return err
 		}
 	}
@@ -189,17 +205,20 @@ func countObjects(cache string) string {
 	return strings.TrimSpace(out.String())
 }
 
-func measureShape(s Shape, dir, gtoBin string, runs int) error {
+// measureShape prints the rows of shape s and returns its figures: by
+// command label, and "floor".
+func measureShape(s Shape, dir, gtoBin string, runs int) (map[string]result, error) {
 	tags, err := countTags(dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	floor, err := measure(runs, func(int) (time.Duration, int64, error) {
 		return timeCmd(dir, "sh", "-c", "git for-each-ref --format='%(objectname)' refs/tags | git cat-file --batch >/dev/null")
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
+	figures := map[string]result{"floor": floor}
 	var localShow time.Duration
 	for _, c := range commandsFor(s) {
 		work := dir
@@ -207,7 +226,7 @@ func measureShape(s Shape, dir, gtoBin string, runs int) error {
 			work = filepath.Join(filepath.Dir(dir), s.Name+"-copy")
 			os.RemoveAll(work)
 			if err := exec.Command("cp", "-a", dir, work).Run(); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		res, err := measure(runs, func(i int) (time.Duration, int64, error) {
@@ -217,8 +236,9 @@ func measureShape(s Shape, dir, gtoBin string, runs int) error {
 			os.RemoveAll(work)
 		}
 		if err != nil {
-			return fmt.Errorf("%s on %s: %w", c.label, s.Name, err)
+			return nil, fmt.Errorf("%s on %s: %w", c.label, s.Name, err)
 		}
+		figures[c.label] = res
 		fmt.Printf("| %s | %d | `%s` | %s | %s | %.2f× | %.1f MB |\n", s.Name, tags, c.label,
 			ms(res.median), ms(floor.median), float64(res.median)/float64(floor.median), float64(res.rss)/1024)
 		if c.label == "show --json" {
@@ -226,9 +246,9 @@ func measureShape(s Shape, dir, gtoBin string, runs int) error {
 		}
 	}
 	if s.Name == "medium" {
-		return measureRemote(s, dir, gtoBin, runs, localShow)
+		return figures, measureRemote(s, dir, gtoBin, runs, localShow)
 	}
-	return nil
+	return figures, nil
 }
 
 type result struct {
