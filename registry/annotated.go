@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gto-dev/gto/annotations"
+	"github.com/gto-dev/gto/internal/objectid"
 	"github.com/gto-dev/gto/internal/store"
 	"github.com/gto-dev/gto/model"
 )
@@ -248,6 +249,38 @@ func filterName(names []string, keep string) []string {
 // elsewhere (old versions' commits) it is skipped, since it cannot be fixed
 // any more.
 func readIndexes(ctx context.Context, s *session, commits []string, strict bool) (map[string]*annotations.Index, error) {
+	out := make(map[string]*annotations.Index, len(commits))
+	var unread []string
+	for _, c := range commits {
+		if r, ok := s.indexes[c]; ok && (r.strict || !strict) {
+			out[c] = r.ix
+		} else {
+			unread = append(unread, c)
+		}
+	}
+	if len(unread) == 0 {
+		return out, nil
+	}
+	read, err := readIndexesOnce(ctx, s, unread, strict)
+	if err != nil {
+		return nil, err
+	}
+	if s.indexes == nil {
+		s.indexes = map[string]readIndex{}
+	}
+	for c, ix := range read {
+		out[c] = ix
+		// Only what parsed, and only commit ids, which name the same
+		// files for ever.
+		if objectid.Is(c) {
+			s.indexes[c] = readIndex{ix, strict}
+		}
+	}
+	return out, nil
+}
+
+// readIndexesOnce is readIndexes without the session's memory.
+func readIndexesOnce(ctx context.Context, s *session, commits []string, strict bool) (map[string]*annotations.Index, error) {
 	files := s.indexFiles()
 	ids := make([]map[string]string, len(files))                // per file: commit -> blob id
 	parsed := make([]map[string]*annotations.Index, len(files)) // per file: blob id -> index
