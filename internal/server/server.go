@@ -26,6 +26,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -190,8 +191,13 @@ func (s *Server) refreshLocked(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	snap.State.Compact() // held until the next change: only what it needs
 	v := newViews(fp, snap, s.opts.Now())
 	s.cur.Store(v)
+	// Reading the registry takes several times the memory of the views
+	// (the object cache, git's output, the tags before the state): give
+	// it back to the system now rather than hold it while serving.
+	debug.FreeOSMemory()
 	s.logf("read %d artifacts, %d tags in %v (fingerprint %s)", len(v.rows), v.tags, time.Since(start).Round(time.Millisecond), fp)
 	return true, nil
 }
