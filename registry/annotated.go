@@ -341,6 +341,16 @@ func readIndexFile(ctx context.Context, rd store.Reader, commits []string, file 
 			ids[cf.Commit] = cf.Blobs[0]
 		}
 	}
+	parsed := map[string]*annotations.Index{}
+	memo := strict && len(commits) == 1 // HEAD: remembered, see headIndexMemo
+	if memo {
+		if id, ok := ids[commits[0]]; ok {
+			if ix := headIndexMemo(rd, file, id); ix != nil {
+				parsed[id] = ix
+				return ids, parsed, nil
+			}
+		}
+	}
 	var blobIDs []string
 	for _, c := range commits {
 		if id, ok := ids[c]; ok {
@@ -351,7 +361,6 @@ func readIndexFile(ctx context.Context, rd store.Reader, commits []string, file 
 	if err != nil {
 		return nil, nil, err
 	}
-	parsed := map[string]*annotations.Index{}
 	for _, c := range commits {
 		id, ok := ids[c]
 		if !ok {
@@ -373,8 +382,43 @@ func readIndexFile(ctx context.Context, rd store.Reader, commits []string, file 
 			ix = nil
 		}
 		parsed[id] = ix
+		if memo && ix != nil {
+			setHeadIndexMemo(rd, file, id, ix)
+		}
 	}
 	return ids, parsed, nil
+}
+
+// headIndexMemo returns the index of the annotation file whose blob is id
+// as an earlier command parsed it, nil when it is not remembered. Every
+// command parses the file at HEAD (a malformed one fails them all), which
+// takes 50 ms for 5,000 artifacts; the memo keeps only what parsed, and
+// one blob per file (the slot's latest), so that it does not grow with
+// the history.
+func headIndexMemo(rd store.Reader, file indexFile, id string) *annotations.Index {
+	v, ok := rd.Memo(headIndexSlot(file))
+	if !ok {
+		return nil
+	}
+	blob, enc, ok := strings.Cut(v, "\n")
+	if !ok || blob != id {
+		return nil
+	}
+	ix, ok := annotations.DecodeMemo(enc)
+	if !ok || ix.File() != file.path {
+		return nil
+	}
+	return ix
+}
+
+func setHeadIndexMemo(rd store.Reader, file indexFile, id string, ix *annotations.Index) {
+	if enc, ok := ix.EncodeMemo(); ok {
+		rd.SetMemo(headIndexSlot(file), id+"\n"+enc)
+	}
+}
+
+func headIndexSlot(file indexFile) string {
+	return "head-index\x00" + file.kind + "\x00" + file.path
 }
 
 // annotationAt returns the annotation of artifact at commit (nil when none).
