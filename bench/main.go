@@ -80,11 +80,7 @@ func run(sizes []string, runs int, gtoBin string) error {
 	fmt.Println("| registry | tags | command | gto median | floor | ratio | gto peak RSS |")
 	fmt.Println("| --- | ---: | --- | ---: | ---: | ---: | ---: |")
 	for _, name := range sizes {
-		shape, ok := Shapes[name]
-		if !ok {
-			return fmt.Errorf("unknown size %q", name)
-		}
-		dir, err := ensureRepo(shape)
+		shape, dir, err := namedRepo(name)
 		if err != nil {
 			return err
 		}

@@ -103,11 +103,7 @@ func runServe(sizes []string, requests int, gtoBin string) error {
 	}
 	printServeHeader(requests)
 	for _, name := range sizes {
-		shape, ok := Shapes[name]
-		if !ok {
-			return fmt.Errorf("unknown size %q", name)
-		}
-		dir, err := ensureRepo(shape)
+		shape, dir, err := namedRepo(name)
 		if err != nil {
 			return err
 		}
@@ -132,4 +128,14 @@ func printServe(s Shape, dir string, res serveResult) {
 		fmt.Printf("| %s | %d | %s | %.1f MB | %s | %s | %s | %s |\n", s.Name, tags, r.label,
 			float64(res.bytes[i])/1e6, ms(res.medians[i]), res.rss, res.hwm, res.start.Round(10*time.Millisecond))
 	}
+}
+
+// namedRepo returns the shape called name and its cached registry.
+func namedRepo(name string) (Shape, string, error) {
+	shape, ok := Shapes[name]
+	if !ok {
+		return shape, "", fmt.Errorf("unknown size %q", name)
+	}
+	dir, err := ensureRepo(shape)
+	return shape, dir, err
 }
