@@ -26,6 +26,11 @@ type Shape struct {
 	// DVCFiles > 0 annotates with dvc.yaml files instead of artifacts.yaml:
 	// 1 is one root file, more a monorepo of that many folders (monorepo.go).
 	DVCFiles int
+	// PerFolder > 0 puts the artifacts' files in folders of that many
+	// (models/NN/NAME.txt), so that each commit rewrites small trees: the
+	// huge shape's 200,000 commits would otherwise each write a tree of
+	// 5,000 entries, and fast-import would take hours instead of minutes.
+	PerFolder int
 }
 
 // Shapes are the registries of the benchmark table.
@@ -35,6 +40,8 @@ var Shapes = map[string]Shape{
 	"large":       {Name: "large", Artifacts: 500, Versions: 40, Stages: 60},
 	"large-loose": {Name: "large-loose", Artifacts: 500, Versions: 40, Stages: 60, Loose: true},
 	"deep":        {Name: "deep", Artifacts: 20, Versions: 10, Stages: 10, Commits: 10000, AnnotateEvery: 50},
+	// huge is not in the default sizes: `go run ./bench -preset huge` (huge.go).
+	"huge": {Name: "huge", Artifacts: 5000, Versions: 40, Stages: 60, PerFolder: 100},
 }
 
 // spareCommits are commits without versions on the "spare" branch, so that
@@ -117,7 +124,7 @@ func writeStream(w io.Writer, s Shape) {
 		for a := 0; a < s.Artifacts; a++ {
 			name := artifactName(a)
 			m := st.commit("main", fmt.Sprintf("Update %s", name), map[string]string{
-				"models/" + name + ".txt": fmt.Sprintf("%s version %d\n", name, v),
+				modelPath(s, a): fmt.Sprintf("%s version %d\n", name, v),
 			})
 			version := fmt.Sprintf("v1.%d.%d", v/10, v%10)
 			st.tag(name+"@"+version, m, fmt.Sprintf("Registering artifact %s version %s", name, version))
@@ -143,12 +150,12 @@ func writeStream(w io.Writer, s Shape) {
 	for c := 0; c < s.Commits; c++ {
 		files := map[string]string{"log.txt": fmt.Sprintf("commit %d\n", c)}
 		if s.AnnotateEvery > 0 && c%s.AnnotateEvery == 0 {
-			files["artifacts.yaml"] = annotations(s.Artifacts, c)
+			files["artifacts.yaml"] = annotations(s, c)
 		}
 		st.commit("main", fmt.Sprintf("Deep history commit %d", c), files)
 	}
 	if s.Commits == 0 {
-		files := map[string]string{"artifacts.yaml": annotations(s.Artifacts, 0)}
+		files := map[string]string{"artifacts.yaml": annotations(s, 0)}
 		if s.DVCFiles > 0 {
 			files = dvcFiles(s)
 		}
@@ -161,12 +168,21 @@ func writeStream(w io.Writer, s Shape) {
 	fmt.Fprintln(w, "done")
 }
 
-func annotations(n, rev int) string {
+func annotations(s Shape, rev int) string {
 	var b strings.Builder
-	for a := 0; a < n; a++ {
-		fmt.Fprintf(&b, "%s:\n  type: model\n  path: models/%s.txt\n  description: revision %d\n", artifactName(a), artifactName(a), rev)
+	for a := 0; a < s.Artifacts; a++ {
+		fmt.Fprintf(&b, "%s:\n  type: model\n  path: %s\n  description: revision %d\n", artifactName(a), modelPath(s, a), rev)
 	}
 	return b.String()
+}
+
+// modelPath is the file of artifact a: models/NAME.txt, or
+// models/NN/NAME.txt in folders of s.PerFolder.
+func modelPath(s Shape, a int) string {
+	if s.PerFolder > 0 {
+		return fmt.Sprintf("models/%02d/%s.txt", a/s.PerFolder, artifactName(a))
+	}
+	return "models/" + artifactName(a) + ".txt"
 }
 
 func artifactName(a int) string { return fmt.Sprintf("model-%03d", a) }

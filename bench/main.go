@@ -9,6 +9,8 @@
 //	go run ./bench -runs 9 -gto ./gto    # more runs, a given binary
 //	go run ./bench -action               # the GitHub Action vs gto-action's fetch
 //	go run ./bench -sets 50              # gto serve over 50 repositories of 1,000 tags
+//	go run ./bench -preset huge          # 500,000 tags and gto serve's memory
+//	go run ./bench -serve -sizes large   # gto serve: warm pages, RSS
 //
 // Registries are built once with git fast-import and cached in
 // bench/.cache (delete it to rebuild). See bench/README.md.
@@ -41,6 +43,9 @@ func main() {
 	get := flag.Bool("get", false, "measure gto get of a 200 MB folder against git archive, and what a get through a remote's mirror fetches (bench/get.go)")
 	idle := flag.Duration("idle", 30*time.Second, "with -events or -sets: how long the idle process is measured")
 	sets := flag.Int("sets", 0, "measure gto serve over a registry set of this many repositories of 1,000 tags, against one of them served alone (bench/sets.go)")
+	preset := flag.String("preset", "", `"huge": the small, large and huge (500,000 tags) registries, gto serve on large and huge, and the huge registry's targets (bench/huge.go)`)
+	serve := flag.Bool("serve", false, "measure gto serve on -sizes: warm page times and RSS after -requests requests (bench/serve.go)")
+	requests := flag.Int("requests", 1000, "with -serve or -preset huge: requests per registry")
 	flag.Parse()
 	do := func() error { return run(strings.Split(*sizes, ","), *runs, *gtoBin) }
 	if *action {
@@ -54,6 +59,17 @@ func main() {
 	}
 	if *get {
 		do = func() error { return runGet(*runs, *gtoBin) }
+	}
+	if *serve {
+		do = func() error { return runServe(strings.Split(*sizes, ","), *requests, *gtoBin) }
+	}
+	switch *preset {
+	case "":
+	case "huge":
+		do = func() error { return runHuge(*runs, *requests, *gtoBin) }
+	default:
+		fmt.Fprintf(os.Stderr, "bench: unknown preset %q (there is one: huge)\n", *preset)
+		os.Exit(2)
 	}
 	if err := do(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -73,15 +89,11 @@ func run(sizes []string, runs int, gtoBin string) error {
 	fmt.Println("| registry | tags | command | gto median | floor | ratio | gto peak RSS |")
 	fmt.Println("| --- | ---: | --- | ---: | ---: | ---: | ---: |")
 	for _, name := range sizes {
-		shape, ok := Shapes[name]
-		if !ok {
-			return fmt.Errorf("unknown size %q", name)
-		}
-		dir, err := ensureRepo(shape)
+		shape, dir, err := namedRepo(name)
 		if err != nil {
 			return err
 		}
-		if err := measureShape(shape, dir, gtoBin, runs); err != nil {
+		if _, err := measureShape(shape, dir, gtoBin, runs); err != nil {
 			return err
 		}
 	}
@@ -198,17 +210,20 @@ func countObjects(cache string) string {
 	return strings.TrimSpace(out.String())
 }
 
-func measureShape(s Shape, dir, gtoBin string, runs int) error {
+// measureShape prints the rows of shape s and returns its figures: by
+// command label, and "floor".
+func measureShape(s Shape, dir, gtoBin string, runs int) (map[string]result, error) {
 	tags, err := countTags(dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	floor, err := measure(runs, func(int) (time.Duration, int64, error) {
 		return timeCmd(dir, "sh", "-c", "git for-each-ref --format='%(objectname)' refs/tags | git cat-file --batch >/dev/null")
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
+	figures := map[string]result{"floor": floor}
 	var localShow time.Duration
 	for _, c := range commandsFor(s) {
 		work := dir
@@ -216,7 +231,7 @@ func measureShape(s Shape, dir, gtoBin string, runs int) error {
 			work = filepath.Join(filepath.Dir(dir), s.Name+"-copy")
 			os.RemoveAll(work)
 			if err := exec.Command("cp", "-a", dir, work).Run(); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		res, err := measure(runs, func(i int) (time.Duration, int64, error) {
@@ -226,8 +241,9 @@ func measureShape(s Shape, dir, gtoBin string, runs int) error {
 			os.RemoveAll(work)
 		}
 		if err != nil {
-			return fmt.Errorf("%s on %s: %w", c.label, s.Name, err)
+			return nil, fmt.Errorf("%s on %s: %w", c.label, s.Name, err)
 		}
+		figures[c.label] = res
 		fmt.Printf("| %s | %d | `%s` | %s | %s | %.2f× | %.1f MB |\n", s.Name, tags, c.label,
 			ms(res.median), ms(floor.median), float64(res.median)/float64(floor.median), float64(res.rss)/1024)
 		if c.label == "show --json" {
@@ -235,9 +251,9 @@ func measureShape(s Shape, dir, gtoBin string, runs int) error {
 		}
 	}
 	if s.Name == "medium" {
-		return measureRemote(s, dir, gtoBin, runs, localShow)
+		return figures, measureRemote(s, dir, gtoBin, runs, localShow)
 	}
-	return nil
+	return figures, nil
 }
 
 type result struct {

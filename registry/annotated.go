@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gto-dev/gto/annotations"
+	"github.com/gto-dev/gto/internal/objectid"
 	"github.com/gto-dev/gto/internal/store"
 	"github.com/gto-dev/gto/model"
 )
@@ -248,6 +249,38 @@ func filterName(names []string, keep string) []string {
 // elsewhere (old versions' commits) it is skipped, since it cannot be fixed
 // any more.
 func readIndexes(ctx context.Context, s *session, commits []string, strict bool) (map[string]*annotations.Index, error) {
+	out := make(map[string]*annotations.Index, len(commits))
+	var unread []string
+	for _, c := range commits {
+		if r, ok := s.indexes[c]; ok && (r.strict || !strict) {
+			out[c] = r.ix
+		} else {
+			unread = append(unread, c)
+		}
+	}
+	if len(unread) == 0 {
+		return out, nil
+	}
+	read, err := readIndexesOnce(ctx, s, unread, strict)
+	if err != nil {
+		return nil, err
+	}
+	if s.indexes == nil {
+		s.indexes = map[string]readIndex{}
+	}
+	for c, ix := range read {
+		out[c] = ix
+		// Only what parsed, and only commit ids, which name the same
+		// files for ever.
+		if objectid.Is(c) {
+			s.indexes[c] = readIndex{ix, strict}
+		}
+	}
+	return out, nil
+}
+
+// readIndexesOnce is readIndexes without the session's memory.
+func readIndexesOnce(ctx context.Context, s *session, commits []string, strict bool) (map[string]*annotations.Index, error) {
 	files := s.indexFiles()
 	ids := make([]map[string]string, len(files))                // per file: commit -> blob id
 	parsed := make([]map[string]*annotations.Index, len(files)) // per file: blob id -> index
@@ -308,6 +341,16 @@ func readIndexFile(ctx context.Context, rd store.Reader, commits []string, file 
 			ids[cf.Commit] = cf.Blobs[0]
 		}
 	}
+	parsed := map[string]*annotations.Index{}
+	memo := strict && len(commits) == 1 // HEAD: remembered, see headIndexMemo
+	if memo {
+		if id, ok := ids[commits[0]]; ok {
+			if ix := headIndexMemo(rd, file, id); ix != nil {
+				parsed[id] = ix
+				return ids, parsed, nil
+			}
+		}
+	}
 	var blobIDs []string
 	for _, c := range commits {
 		if id, ok := ids[c]; ok {
@@ -318,7 +361,6 @@ func readIndexFile(ctx context.Context, rd store.Reader, commits []string, file 
 	if err != nil {
 		return nil, nil, err
 	}
-	parsed := map[string]*annotations.Index{}
 	for _, c := range commits {
 		id, ok := ids[c]
 		if !ok {
@@ -340,8 +382,43 @@ func readIndexFile(ctx context.Context, rd store.Reader, commits []string, file 
 			ix = nil
 		}
 		parsed[id] = ix
+		if memo && ix != nil {
+			setHeadIndexMemo(rd, file, id, ix)
+		}
 	}
 	return ids, parsed, nil
+}
+
+// headIndexMemo returns the index of the annotation file whose blob is id
+// as an earlier command parsed it, nil when it is not remembered. Every
+// command parses the file at HEAD (a malformed one fails them all), which
+// takes 50 ms for 5,000 artifacts; the memo keeps only what parsed, and
+// one blob per file (the slot's latest), so that it does not grow with
+// the history.
+func headIndexMemo(rd store.Reader, file indexFile, id string) *annotations.Index {
+	v, ok := rd.Memo(headIndexSlot(file))
+	if !ok {
+		return nil
+	}
+	blob, enc, ok := strings.Cut(v, "\n")
+	if !ok || blob != id {
+		return nil
+	}
+	ix, ok := annotations.DecodeMemo(enc)
+	if !ok || ix.File() != file.path {
+		return nil
+	}
+	return ix
+}
+
+func setHeadIndexMemo(rd store.Reader, file indexFile, id string, ix *annotations.Index) {
+	if enc, ok := ix.EncodeMemo(); ok {
+		rd.SetMemo(headIndexSlot(file), id+"\n"+enc)
+	}
+}
+
+func headIndexSlot(file indexFile) string {
+	return "head-index\x00" + file.kind + "\x00" + file.path
 }
 
 // annotationAt returns the annotation of artifact at commit (nil when none).

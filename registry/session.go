@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/gto-dev/gto/annotations"
 	"github.com/gto-dev/gto/config"
 	"github.com/gto-dev/gto/internal/store"
 	"github.com/gto-dev/gto/model"
@@ -18,6 +19,18 @@ type session struct {
 	// cfgErr is the malformed configuration that cfg replaces, with
 	// Options.KeepBadConfig.
 	cfgErr error
+	// indexes are the annotations readIndexes found at commits (by full
+	// id) in this session: a one-artifact command reads HEAD's for the
+	// state and again with its versions' commits, and parsing the
+	// artifacts.yaml of 5,000 artifacts costs tens of milliseconds.
+	indexes map[string]readIndex
+}
+
+// readIndex is an index readIndexes found; strict when a malformed file
+// there would have been an error (not only skipped).
+type readIndex struct {
+	ix     *annotations.Index
+	strict bool
 }
 
 // view runs fn in a View of the store, with the configuration.

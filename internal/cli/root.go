@@ -210,7 +210,7 @@ func Main() int {
 		debug.SetGCPercent(200)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(80 << 20)
+		followingMemoryLimit(shortMemoryLimit)
 	}
 	// Ctrl-C (or a TERM from CI) cancels the command's context: a write
 	// under way then finishes whole or undoes itself (its rollback is not

@@ -147,7 +147,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 			refresh = 30 * time.Second
 		}
 	}
-	env.defaultGC()
+	env.serverGC()
 	// Ctrl-C or SIGTERM stops the first read (a clone) as well as the server.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -234,5 +234,16 @@ func (e *Env) defaultGC() {
 	}
 	if _, ok := e.Getenv("GOMEMLIMIT"); !ok {
 		debug.SetMemoryLimit(math.MaxInt64)
+	}
+}
+
+// serverGC is defaultGC for gto serve, which holds one registry's views for
+// as long as it runs: the heap may grow by half of what is live (GOGC=50)
+// between collections instead of by all of it, which keeps the server of
+// 50,000 tags under 100 MB, unless GOGC is set.
+func (e *Env) serverGC() {
+	e.defaultGC()
+	if _, ok := e.Getenv("GOGC"); !ok {
+		debug.SetGCPercent(50)
 	}
 }

@@ -80,7 +80,7 @@ func checkTime(t *testing.T, what string, tm time.Time, data []byte) {
 	}
 }
 
-// FuzzObjectCache loads arbitrary bytes as the object cache file (after
+// FuzzObjectCache loads arbitrary bytes as the object cache and memo files (after
 // its magic line, where damage matters): lookups must never panic, and
 // storing a memo afterwards must leave a file that gives it back.
 func FuzzObjectCache(f *testing.F) {
@@ -96,9 +96,10 @@ func FuzzObjectCache(f *testing.F) {
 	f.Add([]byte{recMemo, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := t.TempDir()
-		path := filepath.Join(dir, cacheFileName)
-		if err := os.WriteFile(path, append([]byte(cacheMagic), data...), 0o644); err != nil {
-			t.Fatal(err)
+		for _, file := range []string{cacheFileName, memoFileName} {
+			if err := os.WriteFile(filepath.Join(dir, file), append([]byte(cacheMagic), data...), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 		c := newObjectCache(dir)
 		c.tag("t1")

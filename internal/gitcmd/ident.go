@@ -104,6 +104,8 @@ func fixedZone(zone string, hhmm, offset int) *time.Location {
 		return loc.(*time.Location)
 	}
 	name := fmt.Sprintf("%c%02d%02d", zone[0], hhmm/100, hhmm%100)
-	loc, _ := zones.LoadOrStore(zone, time.FixedZone(name, offset))
+	// A copy for the key: zone may be a slice of the object cache's whole
+	// file, which the table would keep in memory for good.
+	loc, _ := zones.LoadOrStore(strings.Clone(zone), time.FixedZone(name, offset))
 	return loc.(*time.Location)
 }

@@ -18,6 +18,11 @@ import (
 // the artifact names of an annotations blob), keyed by what they derive
 // from, so they are just as immutable.
 //
+// Memos live in a second file of the same format (gto-memos.cache), so
+// that a command that only needs a memo (a one-artifact command looking up
+// the history's dvc.yaml paths) does not load the records of every tag of
+// a registry: 150 MB at 500,000 tags.
+//
 // The file is an append-only log of records; each run appends the objects
 // it had to read, in one write (O_APPEND: concurrent gto processes do not
 // interleave records). A truncated last record (a crash) is ignored, and
@@ -49,6 +54,9 @@ type objectCache struct {
 	garbage   int               // bytes of memo records a newer one replaced
 	truncated bool              // the file ends with an incomplete record
 	pending   []byte            // records to append
+	// memoFile holds the memos of the object cache (its memo and setMemo
+	// are memoFile's); nil in the memo file itself.
+	memoFile *objectCache
 }
 
 // span is a record body's place in objectCache.data.
@@ -64,10 +72,13 @@ type memo struct {
 
 // cacheMagic starts the file; a new format gets a new magic line, and a
 // file with another one is replaced.
-const cacheMagic = "gto-object-cache-3\n"
+const cacheMagic = "gto-object-cache-4\n"
 
 // cacheFileName is the cache's path inside the git directory.
 const cacheFileName = "gto-objects.cache"
+
+// memoFileName is the memo file's path inside the git directory.
+const memoFileName = "gto-memos.cache"
 
 // cacheMinObjects is the smallest read of commits worth loading the cache
 // for: reading a few objects is faster than loading a 10 MB file.
@@ -90,11 +101,13 @@ func newObjectCache(gitDir string) *objectCache {
 	if gitDir == "" {
 		return nil
 	}
-	return &objectCache{
-		path:       filepath.Join(gitDir, cacheFileName),
-		minObjects: cacheMinObjects,
-		compactMin: compactMinGarbage,
-	}
+	c := newCacheFile(filepath.Join(gitDir, cacheFileName))
+	c.memoFile = newCacheFile(filepath.Join(gitDir, memoFileName))
+	return c
+}
+
+func newCacheFile(path string) *objectCache {
+	return &objectCache{path: path, minObjects: cacheMinObjects, compactMin: compactMinGarbage}
 }
 
 // load reads the file once and finds its records, without decoding them.
@@ -270,6 +283,9 @@ func (c *objectCache) commit(id string) *Commit {
 // memo returns the value last stored in slot and the key it was stored
 // with (ok is false when the slot is empty).
 func (c *objectCache) memo(slot string) (key, value string, ok bool) {
+	if c.memoFile != nil {
+		return c.memoFile.memo(slot)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	m, ok := c.memoIndex()[slot]
@@ -278,6 +294,10 @@ func (c *objectCache) memo(slot string) (key, value string, ok bool) {
 
 // setMemo stores value for key in slot, replacing what the slot held.
 func (c *objectCache) setMemo(slot, key, value string) {
+	if c.memoFile != nil {
+		c.memoFile.setMemo(slot, key, value)
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	memos := c.memoIndex()
@@ -309,8 +329,12 @@ func (c *objectCache) addCommit(cm Commit) {
 
 // flush appends the new records in one write, or rewrites the file when
 // replaced memos (old branch walks) make up most of it or it ends with an
-// incomplete record.
+// incomplete record; then the memo file's.
 func (c *objectCache) flush() {
+	if m := c.memoFile; m != nil {
+		m.compactMin = c.compactMin // a test lowers the object cache's
+		defer m.flush()
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.pending) == 0 {

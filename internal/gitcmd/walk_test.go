@@ -145,7 +145,7 @@ func TestMemo(t *testing.T) {
 func TestObjectCacheCompaction(t *testing.T) {
 	t.Parallel()
 	_, r, commit := oddRegistry(t)
-	path := filepath.Join(r.GitDir(), cacheFileName)
+	path := filepath.Join(r.GitDir(), memoFileName)
 	readAll(t, r, commit) // tags in the cache
 	big := strings.Repeat("x", 600)
 	for i := range 20 {
@@ -188,11 +188,10 @@ func TestObjectCacheCompaction(t *testing.T) {
 func TestObjectCacheMalformedRecord(t *testing.T) {
 	t.Parallel()
 	_, r, commit := oddRegistry(t)
-	path := filepath.Join(r.GitDir(), cacheFileName)
+	path := filepath.Join(r.GitDir(), memoFileName)
 	first, _ := readAll(t, r, commit)
 	// A memo record whose body is not three strings.
-	data, _ := os.ReadFile(path)
-	bad := appendRecord(append([]byte(nil), data...), recMemo, []byte{0x7f})
+	bad := appendRecord([]byte(cacheMagic), recMemo, []byte{0x7f})
 	os.WriteFile(path, bad, 0o644)
 	b, _ := r.OpenBatch(t.Context())
 	if _, ok := b.Memo("slot"); ok {

@@ -266,15 +266,10 @@ func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	if name == "" && !asc {
 		// The whole journal (tens of megabytes for a large registry) is
-		// made once per fingerprint, when first asked for.
-		b, err := v.cached("history", func() ([]byte, error) { return historyJSON(v.history) })
-		if err != nil {
-			writeProblem(w, http.StatusInternalServerError, err)
+		// made once per fingerprint, when first asked for, into a file.
+		if v.historyDoc.serve(w, func(w io.Writer) error { return jsonout.WriteHistory(w, v.history) }) {
 			return
 		}
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-		w.Write(b)
-		return
 	}
 	jsonout.WriteHistory(w, events)
 }

@@ -26,6 +26,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -176,6 +177,14 @@ func (s *Server) Refresh(ctx context.Context) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	changed, err := s.refreshLocked(ctx)
+	// A read takes several times the memory of the views (the object
+	// cache, git's output, the tags before the state), and even a check
+	// that finds nothing changed lists every ref (100 MB at 500,000
+	// tags): garbage once the registry is closed. Give it back to the
+	// system now rather than let the heap grow by it between collections
+	// (a full collection: about 1% of a core at 50,000 tags with the
+	// check every 2 s).
+	debug.FreeOSMemory()
 	if err != nil && ctx.Err() != nil {
 		return false, err // stopping: not a failure of the registry
 	}
@@ -206,6 +215,7 @@ func (s *Server) refreshLocked(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	snap.State.Compact() // held until the next change: only what it needs
 	v := newViews(fp, snap, s.opts.Now())
 	s.cur.Store(v)
 	s.logf("read %d artifacts, %d tags in %v (fingerprint %s)", len(v.rows), v.tags, time.Since(start).Round(time.Millisecond), fp)

@@ -33,6 +33,8 @@ type views struct {
 
 	mu    sync.Mutex
 	cache map[string][]byte // rendered JSON documents of the default routes
+	// historyDoc is the whole journal's JSON, kept in a file.
+	historyDoc *spool
 }
 
 // tableRow is one artifact of the registry page.
@@ -63,6 +65,8 @@ func newViews(fp string, snap *registry.Snapshot, now time.Time) *views {
 		stages:  snap.Stages(),
 		byName:  map[string]*tableRow{},
 		cache:   map[string][]byte{},
+
+		historyDoc: &spool{},
 	}
 	types, labels := map[string]bool{}, map[string]bool{}
 	for _, r := range v.table.Rows {
