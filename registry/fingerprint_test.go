@@ -134,3 +134,36 @@ func TestSnapshotAnswersAsTheQueries(t *testing.T) {
 		}
 	}
 }
+
+// TestSnapshotIfChanged checks the refresh of long-running readers: a
+// Snapshot the first time, none while nothing changes, a new one after a tag.
+func TestSnapshotIfChanged(t *testing.T) {
+	t.Parallel()
+	r := gittest.NewRepo(t)
+	c := r.Commit("first", nil)
+	r.Tag("m@v1.0.0", c, "registering")
+	reg, err := Open(t.Context(), sealedAt(r, r.Dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	refresh := func(known string) (*Snapshot, string) {
+		t.Helper()
+		snap, fp, err := reg.SnapshotIfChanged(t.Context(), known)
+		if err != nil || fp == "" {
+			t.Fatalf("SnapshotIfChanged(%q) = %v, %q, %v", known, snap, fp, err)
+		}
+		return snap, fp
+	}
+	first, fp := refresh("")
+	if first == nil || len(first.State.Artifacts) != 1 {
+		t.Fatalf("no known fingerprint: got %+v, want a snapshot of one artifact", first)
+	}
+	if again, fp2 := refresh(fp); again != nil || fp2 != fp {
+		t.Errorf("unchanged registry: got a snapshot %v, fingerprint %q (was %q)", again, fp2, fp)
+	}
+	r.Tag("n@v1.0.0", c, "registering")
+	if next, fp3 := refresh(fp); next == nil || fp3 == fp || len(next.State.Artifacts) != 2 {
+		t.Errorf("after a new tag: got %v, fingerprint %q (was %q)", next, fp3, fp)
+	}
+}

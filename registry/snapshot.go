@@ -110,3 +110,21 @@ func (s *Snapshot) Stages() []string {
 func (s *Snapshot) Table(view model.StageView) *model.RegistryView {
 	return model.RegistryTable(s.State, s.Config.Stages, view)
 }
+
+// SnapshotIfChanged is the refresh of a long-running reader (gto serve, a
+// member of a registry set): it fingerprints the registry and reads a
+// Snapshot only when the fingerprint differs from known (the one of the
+// Snapshot the caller holds; "" when it holds none). snap is nil when
+// nothing changed; fp is the fingerprint read either way.
+func (r *Registry) SnapshotIfChanged(ctx context.Context, known string) (snap *Snapshot, fp string, err error) {
+	if fp, err = r.Fingerprint(ctx); err != nil {
+		return nil, "", err
+	}
+	if known != "" && fp == known {
+		return nil, fp, nil
+	}
+	if snap, err = r.Snapshot(ctx); err != nil {
+		return nil, "", err
+	}
+	return snap, fp, nil
+}

@@ -151,15 +151,12 @@ func (m *Member) read(ctx context.Context, st *State) (bool, error) {
 		return false, err
 	}
 	defer reg.Close()
-	fp, err := reg.Fingerprint(ctx)
-	if err != nil {
-		return false, err
+	known := ""
+	if st.Snapshot != nil {
+		known = st.Fingerprint
 	}
-	if st.Snapshot != nil && fp == st.Fingerprint {
-		return false, nil
-	}
-	snap, err := reg.Snapshot(ctx)
-	if err != nil {
+	snap, fp, err := reg.SnapshotIfChanged(ctx, known)
+	if err != nil || snap == nil {
 		return false, err
 	}
 	st.Snapshot, st.Fingerprint, st.ReadAt = snap, fp, m.set.opts.Now()

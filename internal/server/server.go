@@ -204,15 +204,12 @@ func (s *Server) refreshLocked(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	defer reg.Close()
-	fp, err := reg.Fingerprint(ctx)
-	if err != nil {
-		return false, err
+	known := ""
+	if cur := s.cur.Load(); cur != nil {
+		known = cur.fp
 	}
-	if cur := s.cur.Load(); cur != nil && cur.fp == fp {
-		return false, nil
-	}
-	snap, err := reg.Snapshot(ctx)
-	if err != nil {
+	snap, fp, err := reg.SnapshotIfChanged(ctx, known)
+	if err != nil || snap == nil {
 		return false, err
 	}
 	snap.State.Compact() // held until the next change: only what it needs
