@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -125,6 +126,50 @@ func beginStream(w http.ResponseWriter) *http.ResponseController {
 	return rc
 }
 
+// streamChanges answers with a Server-Sent Events stream that follows the
+// server's views from v: open writes its first messages, change those of
+// each change of views; a comment line keeps an idle stream open through
+// proxies. It returns when the client goes away, the server shuts down,
+// or a write fails.
+func (s *Server) streamChanges(w http.ResponseWriter, r *http.Request, v *views, open func(v *views) error, change func(from, to *views) error) {
+	rc := beginStream(w)
+	if open(v) != nil || rc.Flush() != nil {
+		return
+	}
+	check := time.NewTicker(streamCheck)
+	defer check.Stop()
+	lastWrite := time.Now()
+	closing := s.events.done()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-closing:
+			return
+		case <-check.C:
+		}
+		cur := s.cur.Load()
+		switch {
+		case cur != v:
+			if change(v, cur) != nil || rc.Flush() != nil {
+				return
+			}
+			v, lastWrite = cur, time.Now()
+		case time.Since(lastWrite) >= streamPing:
+			fmt.Fprint(w, ": ping\n\n")
+			if rc.Flush() != nil {
+				return
+			}
+			lastWrite = time.Now()
+		}
+	}
+}
+
+// writeFingerprintEvent writes the message that says the views changed.
+func writeFingerprintEvent(w io.Writer, fp string) {
+	fmt.Fprintf(w, "event: fingerprint\ndata: {\"fingerprint\":%q}\n\n", fp)
+}
+
 // apiEvents is a page of the event stream: ?since=CURSOR (default: from
 // the first), ?limit=N (default 1000, at most 10000).
 func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) {
@@ -188,48 +233,20 @@ func (s *Server) apiEventStream(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	rc := beginStream(w)
-	send := func(events []registry.Event, fp string) bool {
+	send := func(events []registry.Event, fp string) error {
 		for i := range events {
 			line, err := jsonout.Line(jsonout.NewEventLine(&events[i]))
 			if err != nil {
-				return false
+				return err
 			}
 			fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", events[i].Cursor, events[i].Kind, bytes.TrimSuffix(line, []byte("\n")))
 		}
 		if fp != "" {
-			fmt.Fprintf(w, "event: fingerprint\ndata: {\"fingerprint\":%q}\n\n", fp)
+			writeFingerprintEvent(w, fp)
 		}
-		return rc.Flush() == nil
+		return nil
 	}
-	if !send(replay, v.fp) {
-		return
-	}
-	check := time.NewTicker(streamCheck)
-	defer check.Stop()
-	lastWrite := time.Now()
-	closing := s.events.done()
-	for {
-		select {
-		case <-r.Context().Done():
-			return
-		case <-closing:
-			return
-		case <-check.C:
-		}
-		cur := s.cur.Load()
-		switch {
-		case cur != v:
-			if !send(s.events.changes(v, cur, s.opts.Now()), cur.fp) {
-				return
-			}
-			v, lastWrite = cur, time.Now()
-		case time.Since(lastWrite) >= streamPing:
-			fmt.Fprint(w, ": ping\n\n")
-			if rc.Flush() != nil {
-				return
-			}
-			lastWrite = time.Now()
-		}
-	}
+	s.streamChanges(w, r, v, func(v *views) error { return send(replay, v.fp) }, func(from, to *views) error {
+		return send(s.events.changes(from, to, s.opts.Now()), to.fp)
+	})
 }

@@ -446,38 +446,11 @@ func (s *Server) setFingerprint(w http.ResponseWriter, r *http.Request) {
 // setStream tells the set's page when any member changed: a
 // "fingerprint" event when it opens and at each change.
 func (s *Server) setStream(w http.ResponseWriter, r *http.Request) {
-	rc := beginStream(w)
-	v := s.cur.Load()
-	send := func(fp string) bool {
-		fmt.Fprintf(w, "event: fingerprint\ndata: {\"fingerprint\":%q}\n\n", fp)
-		return rc.Flush() == nil
+	fingerprint := func(v *views) error {
+		writeFingerprintEvent(w, v.fp)
+		return nil
 	}
-	if !send(v.fp) {
-		return
-	}
-	check := time.NewTicker(streamCheck)
-	defer check.Stop()
-	closing := s.events.done()
-	for n := 0; ; n++ {
-		select {
-		case <-r.Context().Done():
-			return
-		case <-closing:
-			return
-		case <-check.C:
-		}
-		if cur := s.cur.Load(); cur != v {
-			v = cur
-			if !send(v.fp) {
-				return
-			}
-		} else if n%int(streamPing/streamCheck) == 0 {
-			fmt.Fprint(w, ": ping\n\n")
-			if rc.Flush() != nil {
-				return
-			}
-		}
-	}
+	s.streamChanges(w, r, s.cur.Load(), fingerprint, func(_, to *views) error { return fingerprint(to) })
 }
 
 // ---- a registry set as a static site ----

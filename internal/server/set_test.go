@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -180,4 +182,37 @@ func TestRegistrySetSite(t *testing.T) {
 	}
 	repos, _ := os.ReadFile(filepath.Join(dir, "api/v1/repos.json"))
 	mustContain(t, "repos.json", string(repos), `"show": "repos/alpha/api/v1/show.json"`, `"page": "repos/alpha/index.html"`)
+}
+
+// TestSetStream checks the set page's live refresh: a "fingerprint" message
+// when the stream opens, and another once a member changed.
+func TestSetStream(t *testing.T) {
+	t.Parallel()
+	set, repos := fiveRepos(t)
+	srv, ts := serve(t, "set", server.Options{Set: set})
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ts.URL+"/api/v1/events/stream", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("content type %q", res.Header.Get("Content-Type"))
+	}
+	sc := bufio.NewScanner(res.Body)
+	first := srv.Fingerprint()
+	if m := readMessage(t, sc); m.event != "fingerprint" || m.data != `{"fingerprint":"`+first+`"}` {
+		t.Fatalf("first message: %+v, want the fingerprint %s", m, first)
+	}
+	repos["beta"].Tag("nn#prod#2", "HEAD", "Assigning stage prod to artifact nn version v0.0.1")
+	set.RefreshAll(t.Context())
+	if changed, err := srv.Refresh(t.Context()); err != nil || !changed {
+		t.Fatalf("Refresh: %v %v", changed, err)
+	}
+	next := srv.Fingerprint()
+	if m := readMessage(t, sc); next == first || m.event != "fingerprint" || m.data != `{"fingerprint":"`+next+`"}` {
+		t.Errorf("after a member changed: %+v, want the fingerprint %s (was %s)", m, next, first)
+	}
 }
