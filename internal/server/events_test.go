@@ -77,6 +77,28 @@ func TestAPIEvents(t *testing.T) {
 // sseMessage is one message of an event stream.
 type sseMessage struct{ id, event, data string }
 
+// openStream opens an event stream (as a browser reconnecting after the
+// message lastID, unless ""), checks its type, and returns its reader; the
+// stream is closed when the test ends.
+func openStream(t *testing.T, url, lastID string) *bufio.Scanner {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { res.Body.Close() })
+	if res.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("content type %q", res.Header.Get("Content-Type"))
+	}
+	return bufio.NewScanner(res.Body)
+}
+
 func readMessage(t *testing.T, sc *bufio.Scanner) sseMessage {
 	t.Helper()
 	var m sseMessage
@@ -102,19 +124,7 @@ func TestEventStream(t *testing.T) {
 	g := fixture(t)
 	srv, ts := start(t, g, server.Options{})
 	all := getEvents(t, ts.URL+"/api/v1/events")
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ts.URL+"/api/v1/events/stream", nil)
-	req.Header.Set("Last-Event-ID", all.Events[7]["cursor"].(string)) // a browser reconnecting
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	if res.Header.Get("Content-Type") != "text/event-stream" {
-		t.Fatalf("content type %q", res.Header.Get("Content-Type"))
-	}
-	sc := bufio.NewScanner(res.Body)
+	sc := openStream(t, ts.URL+"/api/v1/events/stream", all.Events[7]["cursor"].(string)) // a browser reconnecting
 	for _, i := range []int{8, 9} {
 		m := readMessage(t, sc)
 		if m.id != all.Events[i]["cursor"] || m.event != all.Events[i]["event"] || !strings.Contains(m.data, `"id":"`+all.Events[i]["id"].(string)+`"`) {

@@ -1,8 +1,6 @@
 package server_test
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -190,18 +188,7 @@ func TestSetStream(t *testing.T) {
 	t.Parallel()
 	set, repos := fiveRepos(t)
 	srv, ts := serve(t, "set", server.Options{Set: set})
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ts.URL+"/api/v1/events/stream", nil)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	if res.Header.Get("Content-Type") != "text/event-stream" {
-		t.Fatalf("content type %q", res.Header.Get("Content-Type"))
-	}
-	sc := bufio.NewScanner(res.Body)
+	sc := openStream(t, ts.URL+"/api/v1/events/stream", "")
 	first := srv.Fingerprint()
 	if m := readMessage(t, sc); m.event != "fingerprint" || m.data != `{"fingerprint":"`+first+`"}` {
 		t.Fatalf("first message: %+v, want the fingerprint %s", m, first)
