@@ -165,20 +165,23 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, body func(v *
 	w.Write(b)
 }
 
+// apiRoutes are the read routes of one registry, as the index lists them
+// (a registry set lists them under each member's prefix).
+var apiRoutes = []struct{ key, path string }{
+	{"show", "show"}, {"show NAME", "show/{NAME}"},
+	{"history", "history"}, {"history NAME", "history/{NAME}"},
+	{"stages", "stages"}, {"check-ref REF", "check-ref/{REF}"}, {"describe NAME", "describe/{NAME}"},
+	{"fingerprint", "fingerprint"}, {"events", "events"}, {"events stream", "events/stream"},
+	{"get REF", "get/{REF}"}, {"download REF", "download/{REF}"},
+}
+
 func (s *Server) apiIndex(w http.ResponseWriter, r *http.Request) {
 	s.serveJSON(w, r, func(v *views) ([]byte, error) {
 		return v.cached("index", func() ([]byte, error) {
 			doc := &jsonout.Object{}
-			doc.Set("show", APIPrefix+"show")
-			doc.Set("show NAME", APIPrefix+"show/{NAME}")
-			doc.Set("history", APIPrefix+"history")
-			doc.Set("history NAME", APIPrefix+"history/{NAME}")
-			doc.Set("stages", APIPrefix+"stages")
-			doc.Set("check-ref REF", APIPrefix+"check-ref/{REF}")
-			doc.Set("describe NAME", APIPrefix+"describe/{NAME}")
-			doc.Set("fingerprint", APIPrefix+"fingerprint")
-			doc.Set("get REF", APIPrefix+"get/{REF}")
-			doc.Set("download REF", APIPrefix+"download/{REF}")
+			for _, r := range apiRoutes {
+				doc.Set(r.key, APIPrefix+r.path)
+			}
 			doc.Set("writes", s.opts.AllowWrite)
 			return encode(doc)
 		})

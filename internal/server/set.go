@@ -368,11 +368,12 @@ func (s *Server) setAPIIndex(w http.ResponseWriter, r *http.Request) {
 	s.serveJSON(w, r, func(v *views) ([]byte, error) {
 		doc := &jsonout.Object{}
 		doc.Set("repos", APIPrefix+"repos")
-		doc.Set("repo NAME", APIPrefix+"repos/{NAME}")
-		for _, route := range []string{"show", "show/{NAME}", "history", "history/{NAME}", "stages", "check-ref/{REF}", "describe/{NAME}", "fingerprint", "events"} {
-			doc.Set(strings.ReplaceAll(strings.ReplaceAll(route, "/{", " "), "}", "")+" of repo", APIPrefix+"repos/{REPO}/"+route)
+		doc.Set("repo NAME", APIPrefix+"repos/{REPO}")
+		for _, r := range apiRoutes {
+			doc.Set(r.key+" of repo", APIPrefix+"repos/{REPO}/"+r.path)
 		}
 		doc.Set("fingerprint", APIPrefix+"fingerprint")
+		doc.Set("events stream", APIPrefix+"events/stream")
 		doc.Set("writes", false)
 		return encode(doc)
 	})
