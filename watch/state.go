@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gto-dev/gto/internal/filelock"
 	"github.com/gto-dev/gto/internal/store/gitstore"
 )
 
@@ -112,6 +113,26 @@ func (st *State) write(path string) error {
 		return fmt.Errorf("cannot save the watch state: %w", err)
 	}
 	return nil
+}
+
+// lockState takes the lock beside the state file (path + ".lock") for the
+// life of a watcher: a second watcher of the same state fails at once with
+// ErrStateInUse instead of delivering everything twice (and removing the
+// first one's temporary files). The lock dies with its process, so a
+// watcher killed with -9 leaves nothing to clean.
+func lockState(path string) (func(), error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("cannot create the folder of the watch state: %w", err)
+	}
+	lock := path + ".lock"
+	release, held, err := filelock.TryLock(lock)
+	if err != nil {
+		return nil, err
+	}
+	if held {
+		return nil, fmt.Errorf("%w: another watcher (%s) uses %s; give each watcher its own state", ErrStateInUse, filelock.Holder(lock), path)
+	}
+	return release, nil
 }
 
 // removeTemporaries removes the new state files that a watcher killed

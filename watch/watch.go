@@ -153,8 +153,9 @@ type watcher struct {
 }
 
 // Run watches until ctx ends, then lets the deliveries in flight finish
-// and returns nil. It fails at once when the state file cannot be read or
-// the repository's first look fails; later failures of a look are logged
+// and returns nil. It fails at once when the state file cannot be read, is
+// held by another watcher (ErrStateInUse), or the repository's first look
+// fails; later failures of a look are logged
 // and tried again at the next interval.
 func Run(ctx context.Context, opts Options) error {
 	opts.defaults()
@@ -164,6 +165,11 @@ func Run(ctx context.Context, opts Options) error {
 	if err := opts.Filter.Check(); err != nil {
 		return err
 	}
+	unlock, err := lockState(opts.StateFile)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	st, err := ReadState(opts.StateFile)
 	if err != nil {
 		return err
@@ -334,6 +340,11 @@ func (w *watcher) backoff(attempt int) time.Duration {
 	}
 	return min(d, w.opts.MaxBackoff)
 }
+
+// ErrStateInUse is returned (wrapped) by Run when another watcher holds
+// the state file: two watchers on one state would deliver every event
+// twice and overwrite each other's position.
+var ErrStateInUse = errors.New("the watch state is in use")
 
 // ErrNoTargets is returned by Run without targets.
 var ErrNoTargets = errors.New("no target to deliver to")

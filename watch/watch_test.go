@@ -3,8 +3,10 @@ package watch_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -236,4 +238,29 @@ func TestFilterAndState(t *testing.T) {
 	if got := DefaultStateFile("/cache", "/home/me/models"); got != "/cache/watch/home-me-models-"+got[len("/cache/watch/home-me-models-"):] || !strings.HasSuffix(got, ".json") {
 		t.Errorf("default state file %s", got)
 	}
+}
+
+// TestSecondWatcherOfOneState checks that a watcher holds its state: a
+// second one on the same file fails at once and changes nothing, and the
+// state is free again when the first stops.
+func TestSecondWatcherOfOneState(t *testing.T) {
+	t.Parallel()
+	_, _, opts := fixture(t)
+	opts.Targets = []Target{Exec("true", nil)}
+	stop := run(t, opts)
+	before, err := os.ReadFile(opts.StateFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = Run(context.Background(), opts)
+	if !errors.Is(err, ErrStateInUse) || !strings.Contains(err.Error(), "pid "+strconv.Itoa(os.Getpid())) {
+		t.Fatalf("second watcher: %v, want ErrStateInUse naming this process", err)
+	}
+	if after, _ := os.ReadFile(opts.StateFile); string(after) != string(before) {
+		t.Error("the second watcher changed the state")
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	run(t, opts)() // free again
 }

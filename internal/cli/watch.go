@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -174,9 +175,13 @@ func watchRun(ctx context.Context, opts *WatchOptions) error {
 	for _, c := range opts.Execs {
 		targets = append(targets, watch.Exec(c, childEnv))
 	}
-	return watch.Run(ctx, watch.Options{
+	err := watch.Run(ctx, watch.Options{
 		Repo: ropts, Targets: targets, Filter: opts.Filter, Since: opts.Since, StateFile: state,
 		Interval: opts.Interval, MaxAttempts: opts.Attempts, Backoff: opts.Backoff, Timeout: opts.Timeout,
 		Log: env.ErrOut, JSONLog: opts.JSON, Now: time.Now, ReleaseMemory: true,
 	})
+	if errors.Is(err, watch.ErrStateInUse) {
+		return fmt.Errorf("%w (--state FILE)", err)
+	}
+	return err
 }

@@ -238,3 +238,26 @@ func TestEventsFollowRemote(t *testing.T) {
 		t.Errorf("more output: %s", line)
 	}
 }
+
+// A second watcher of the same state file fails at once, names the first,
+// and leaves the first delivering.
+func TestWatchRefusesASharedState(t *testing.T) {
+	t.Parallel()
+	repo, rc, w := newWatchRepo(t)
+	w.start()
+	second := exec.Command("gto", "watch", "--webhook", w.url, "--state", w.state)
+	second.Dir, second.Env = repo.Dir, append(repo.Env(), "GTO_WEBHOOK_SECRET="+watchSecret)
+	out, err := second.CombinedOutput()
+	if code := second.ProcessState.ExitCode(); err == nil || code != 1 {
+		t.Fatalf("second watcher: exit %d (%v), want 1:\n%s", code, err, out)
+	}
+	want := fmt.Sprintf("another watcher (pid %d) uses %s; give each watcher its own state (--state FILE)", w.cmd.Process.Pid, w.state)
+	if !strings.Contains(string(out), want) || strings.Count(string(out), "\n") != 1 {
+		t.Errorf("second watcher said %q, want one line with %q", out, want)
+	}
+	if err := writeTags(repo, 0, 1); err != nil {
+		t.Fatal(err)
+	}
+	rc.WaitDistinct(1, 30*time.Second)
+	w.stop()
+}
