@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"mime"
 	"net/http"
@@ -69,13 +71,20 @@ func (s *Server) apiDownload(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
+		tag := downloadETag(res)
+		if res.Source == registry.SourceGit && etagMatches(r.Header.Get("If-None-Match"), tag) {
+			w.Header().Set("ETag", tag)
+			w.WriteHeader(http.StatusNotModified) // the client has this archive
+			return nil
+		}
 		var tgz *registry.Tar
-		start := func() {
+		start := func() { // only once the archive is sure to start: a problem document has no tag
 			h := w.Header()
+			h.Set("ETag", tag)
+			h.Set("Cache-Control", "no-cache")
 			h.Set("Content-Type", "application/gzip")
 			h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{
 				"filename": fmt.Sprintf("%s-%s.tar.gz", path.Base(res.Path), res.Version)}))
-			h.Set("Cache-Control", "no-cache")
 			tgz = registry.NewTarGz(w, res.Time)
 		}
 		err = reg.Stream(r.Context(), res, func(f registry.File) error {
@@ -99,6 +108,19 @@ func (s *Server) apiDownload(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		writeProblem(w, 0, err)
 	}
+}
+
+// archiveLayout names the way registry.NewTarGz lays out an archive:
+// change it when that changes, so that an archive a client keeps from an
+// older gto is not taken for the new one.
+const archiveLayout = "gto-tar-gz-1"
+
+// downloadETag is the entity tag of a version's archive: its bytes are
+// those of the tree at Path in commit Rev (the commit fixes the files and
+// their dates), laid out as archiveLayout says.
+func downloadETag(res *registry.Resolved) string {
+	h := sha256.Sum256([]byte(archiveLayout + "\x00" + res.Rev + "\x00" + res.Path))
+	return `"` + hex.EncodeToString(h[:12]) + `"`
 }
 
 // withRegistry runs fn on the registry, opened for it and closed after.

@@ -61,6 +61,20 @@ func TestGetAndDownload(t *testing.T) {
 		t.Errorf("archive = %q\nwant %q", got, want)
 	}
 
+	// The archive has an entity tag: a client that has it gets 304 and no
+	// archive; a problem document has none.
+	tag := res.header.Get("ETag")
+	if !strings.HasPrefix(tag, `"`) || res.header.Get("Cache-Control") != "no-cache" {
+		t.Errorf("download: ETag %q, Cache-Control %q", tag, res.header.Get("Cache-Control"))
+	}
+	again := do(t, http.MethodGet, ts.URL+"/api/v1/download/nn@v1.0.0", nil, map[string]string{"If-None-Match": tag})
+	if again.status != http.StatusNotModified || again.body != "" || again.header.Get("ETag") != tag {
+		t.Errorf("download with If-None-Match: %d %q, ETag %q", again.status, again.body, again.header.Get("ETag"))
+	}
+	if other := do(t, http.MethodGet, ts.URL+"/api/v1/download/nn@v1.0.0", nil, map[string]string{"If-None-Match": `"another"`}); other.status != http.StatusOK {
+		t.Errorf("download with another tag: %d", other.status)
+	}
+
 	// The artifact page links each version's download.
 	mustContain(t, "artifact page", get(t, ts.URL+"/artifacts/nn").body, `<a class="download" href="/api/v1/download/nn@v1.0.0" download`)
 
@@ -73,6 +87,9 @@ func TestGetAndDownload(t *testing.T) {
 		t.Errorf("download of a DVC path: %d %s", res.status, res.body)
 	}
 	mustContain(t, "download dvc", res.body, `tracked by DVC`)
+	if res.header.Get("ETag") != "" {
+		t.Errorf("a problem document has the ETag %q", res.header.Get("ETag"))
+	}
 	for _, bad := range []string{"/api/v1/get/nn@v9.0.0", "/api/v1/download/ghost", "/api/v1/get/bad%20name"} {
 		if res := get(t, ts.URL+bad); res.status < 400 || !strings.Contains(res.header.Get("Content-Type"), "problem+json") {
 			t.Errorf("%s: %d %s", bad, res.status, res.body)
