@@ -1,6 +1,7 @@
 package tagname
 
 import (
+	"errors"
 	"regexp"
 	"strconv"
 	"strings"
@@ -97,6 +98,15 @@ func FuzzParse(f *testing.F) {
 		}
 		formatted, err := Format(got)
 		if err != nil {
+			// Tags already in a repository are read whatever their length;
+			// gto only refuses to write names longer than MaxNameLength.
+			if len(got.Artifact) > MaxNameLength || len(got.Stage) > MaxNameLength {
+				var ne *NameError
+				if !errors.As(err, &ne) || !strings.Contains(ne.Reason, "bytes long") {
+					t.Fatalf("Format(Parse(%q)): %v, want the length error", s, err)
+				}
+				return
+			}
 			t.Fatalf("Format(Parse(%q) = %+v): %v", s, got, err)
 		}
 		again, ok := Parse(formatted)
