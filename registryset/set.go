@@ -175,15 +175,23 @@ type Result struct {
 // member's failure is in its Result and its State; it does not stop the
 // others.
 func (s *Set) Refresh(ctx context.Context) []Result {
-	return s.refresh(ctx, false)
+	return s.refresh(ctx, false, nil)
 }
 
 // RefreshAll checks every member now, due or not.
 func (s *Set) RefreshAll(ctx context.Context) []Result {
-	return s.refresh(ctx, true)
+	return s.refresh(ctx, true, nil)
 }
 
-func (s *Set) refresh(ctx context.Context, all bool) []Result {
+// RefreshAllEach is RefreshAll that also hands each member's Result to
+// each as soon as that member's check ends (from the goroutine that
+// checked it: each must be safe for concurrent use), so a reader can show
+// the members read so far while the slowest is still being read.
+func (s *Set) RefreshAllEach(ctx context.Context, each func(Result)) []Result {
+	return s.refresh(ctx, true, each)
+}
+
+func (s *Set) refresh(ctx context.Context, all bool, each func(Result)) []Result {
 	now := s.opts.Now()
 	var todo []*Member
 	for _, m := range s.members {
@@ -205,6 +213,9 @@ func (s *Set) refresh(ctx context.Context, all bool) []Result {
 			defer func() { <-sem }()
 			changed, err := m.Refresh(ctx)
 			out[i] = Result{Member: m, Changed: changed, Err: err}
+			if each != nil {
+				each(out[i])
+			}
 		})
 	}
 	wg.Wait()

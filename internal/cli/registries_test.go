@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestServeRegistrySet: -r given twice serves a registry set, whose
@@ -13,6 +14,21 @@ func TestServeRegistrySet(t *testing.T) {
 	r := serveRepo(t)
 	other := serveRepo(t)
 	base, out, errOut, stop := startServe(t, r, nil, "-r", "other="+other.Dir)
+	// The members are read in the background once the server listens.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		res, err := http.Get(base + "/api/v1/repos")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(body), `"pending": true`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the members were not read in 30 s: %s", body)
+		}
+	}
 	res, err := http.Get(base + "/api/v1/repos/other/show")
 	if err != nil {
 		t.Fatal(err)

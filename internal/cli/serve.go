@@ -173,6 +173,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		// Each member is checked when due (set.Options.Every); the loop
 		// only asks which are.
 		sopts.Set, sopts.Open, sopts.Source = opts.set, nil, ""
+		sopts.ReadSetLater = true // serve at once; members appear as they are read
 		what = "the registry " + describeSet(opts.Registries, opts.set)
 	}
 	srv, err := server.New(ctx, sopts)

@@ -72,6 +72,11 @@ type Options struct {
 	// (Open, Source and Remote are then unused; see set.go): each Refresh
 	// checks the members that are due. Writes are not offered.
 	Set *registryset.Set
+	// ReadSetLater, with Set: New reads no member, and Serve reads them
+	// all in the background as it starts, each one listed as "reading…"
+	// until its first read ends; a set of many, or remote, repositories is
+	// then served at once instead of after the slowest member.
+	ReadSetLater bool
 }
 
 // Server serves one registry. Create it with New.
@@ -153,7 +158,11 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	if _, err := s.Refresh(ctx); err != nil {
+	refresh := s.Refresh
+	if s.set != nil && opts.ReadSetLater {
+		refresh = s.syncSet // the page, with every member pending
+	}
+	if _, err := refresh(ctx); err != nil {
 		return nil, err
 	}
 	s.handler = s.routes()
@@ -275,6 +284,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	loopCtx, stopLoop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { s.refreshLoop(loopCtx) })
+	if s.set != nil && s.opts.ReadSetLater {
+		wg.Go(func() { s.readSetNow(loopCtx) })
+	}
 	defer func() { stopLoop(); wg.Wait() }()
 
 	errc := make(chan error, 1)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -60,6 +61,7 @@ type setRepo struct {
 	CheckedAt   time.Time
 	Error       string // the last refresh's error
 	Read        bool   // a snapshot was read at least once
+	Pending     bool   // never checked yet: its first read is under way (Options.ReadSetLater)
 }
 
 // Stale reports that the last refresh failed.
@@ -97,10 +99,22 @@ func (s *Server) initSet() error {
 // those that changed. Members' failures are their state, not an error:
 // only a cancelled ctx is.
 func (s *Server) refreshSet(ctx context.Context) (bool, error) {
+	s.opts.Set.Refresh(ctx)
+	return s.syncSet(ctx)
+}
+
+// readSetNow is the first read of a set served with Options.ReadSetLater:
+// every member now, a few at a time, each shown as soon as it is read.
+func (s *Server) readSetNow(ctx context.Context) {
+	s.opts.Set.RefreshAllEach(ctx, func(registryset.Result) { s.syncSet(ctx) })
+}
+
+// syncSet rebuilds the views of the members whose state changed since the
+// last call, and the set's page when any did (or there is none yet).
+func (s *Server) syncSet(ctx context.Context) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	changed := false
-	s.opts.Set.Refresh(ctx)
 	// Every member's state, not only of those checked now: the set may be
 	// refreshed by others too (Set.Run, Member.Refresh).
 	for _, m := range s.set.members {
@@ -144,8 +158,8 @@ func (s *Server) newSetViews() *setViews {
 		sub := s.set.subs[m.Name]
 		st := m.State()
 		repo := setRepo{Name: m.Name, Repo: m.Repo, Remote: m.Remote, Fingerprint: st.Fingerprint,
-			ReadAt: st.ReadAt, CheckedAt: st.CheckedAt, Error: sub.staleMessage()}
-		fmt.Fprintf(h, "%s\x00%s\x00%s\x00", m.Name, st.Fingerprint, repo.Error)
+			ReadAt: st.ReadAt, CheckedAt: st.CheckedAt, Error: sub.staleMessage(), Pending: st.CheckedAt.IsZero()}
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%v\x00", m.Name, st.Fingerprint, repo.Error, repo.Pending)
 		if v := sub.cur.Load(); v != nil {
 			repo.Read, repo.Artifacts = true, len(v.rows)
 			for _, row := range v.rows {
@@ -232,7 +246,7 @@ func (s *Server) inRepo(h func(*Server, http.ResponseWriter, *http.Request)) htt
 			return
 		}
 		if sub.cur.Load() == nil {
-			msg := fmt.Sprintf("the repository %q has not been read yet: %s", name, sub.staleMessage())
+			msg := fmt.Sprintf("the repository %q has not been read yet: %s", name, cmp.Or(sub.staleMessage(), "its first read is under way"))
 			if isAPI(r) {
 				writeProblem(w, 0, &refusal{status: http.StatusServiceUnavailable, code: codeRepoUnavailable, msg: msg})
 			} else {
@@ -415,6 +429,7 @@ func repoDoc(r setRepo, l linker) *jsonout.Object {
 	doc.Set("remote", r.Remote)
 	doc.Set("read", r.Read)
 	doc.Set("stale", r.Stale())
+	doc.Set("pending", r.Pending)
 	if r.Error != "" {
 		doc.Set("error", r.Error)
 	} else {

@@ -1,12 +1,15 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gto-dev/gto/internal/gitcmd/gittest"
 	"github.com/gto-dev/gto/internal/server"
@@ -201,5 +204,63 @@ func TestSetStream(t *testing.T) {
 	next := srv.Fingerprint()
 	if m := readMessage(t, sc); next == first || m.event != "fingerprint" || m.data != `{"fingerprint":"`+next+`"}` {
 		t.Errorf("after a member changed: %+v, want the fingerprint %s (was %s)", m, next, first)
+	}
+}
+
+// TestRegistrySetReadLater checks a set served with ReadSetLater: New reads
+// nothing, every member is listed as being read, and Serve reads them all.
+func TestRegistrySetReadLater(t *testing.T) {
+	t.Parallel()
+	set, _ := fiveRepos(t)
+	srv, ts := serve(t, "set", server.Options{Set: set, ReadSetLater: true})
+	mustContain(t, "page before the first read", get(t, ts.URL+"/").body, `<span class="badge">reading…</span>`)
+	if res := get(t, ts.URL+"/api/v1/repos/alpha/show"); res.status != http.StatusServiceUnavailable || !strings.Contains(res.body, "its first read is under way") {
+		t.Errorf("a member before its first read: %d %s", res.status, res.body)
+	}
+	repos := func() []map[string]any {
+		var docs []map[string]any
+		if err := json.Unmarshal([]byte(get(t, ts.URL+"/api/v1/repos").body), &docs); err != nil || len(docs) != 5 {
+			t.Fatalf("repos: %v %v", docs, err)
+		}
+		return docs
+	}
+	for _, d := range repos() {
+		if d["pending"] != true || d["read"] != false {
+			t.Fatalf("before Serve: %v", d)
+		}
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+	defer func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	}()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		docs, pending := repos(), 0
+		for _, d := range docs {
+			if d["pending"] == true {
+				pending++
+			}
+		}
+		if pending == 0 {
+			if docs[0]["read"] != true || docs[3]["read"] != true || docs[4]["stale"] != true || docs[4]["read"] != false {
+				t.Errorf("after the first read: %v", docs)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d members still pending after 30 s", pending)
+		}
+	}
+	if res := get(t, ts.URL+"/api/v1/repos/alpha/show"); res.status != http.StatusOK {
+		t.Errorf("alpha after its read: %d %s", res.status, res.body)
 	}
 }
