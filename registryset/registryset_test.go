@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -222,6 +223,25 @@ func TestSetOfFive(t *testing.T) {
 	for _, r := range set.RefreshAll(context.Background()) {
 		if r.Changed {
 			t.Errorf("%s changed", r.Member.Name)
+		}
+	}
+	// RefreshAllEach hands on each member's result as it ends: once each.
+	var mu sync.Mutex
+	seen := map[string]int{}
+	all := set.RefreshAllEach(context.Background(), func(r registryset.Result) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen[r.Member.Name]++
+		if (r.Err != nil) != (r.Member.Name == "broken") {
+			t.Errorf("RefreshAllEach handed on %s with %v", r.Member.Name, r.Err)
+		}
+	})
+	if len(all) != 5 || len(seen) != 5 {
+		t.Errorf("RefreshAllEach: %d results, handed on %v", len(all), seen)
+	}
+	for name, n := range seen {
+		if n != 1 {
+			t.Errorf("%s handed on %d times", name, n)
 		}
 	}
 }
