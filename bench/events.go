@@ -14,7 +14,8 @@ import (
 // runEvents measures gto events and gto watch on the large registry
 // (bench/README.md, "Events and watch"): the time to the first event and
 // the whole stream against `history --json` in the same run, then an idle
-// `watch --interval 1s`: its CPU over idle seconds and its RSS.
+// `watch --interval 1s`: its CPU over idle seconds and its RSS, then the
+// cost of one delivery (measureDeliveries).
 func runEvents(runs int, gtoBin string, idle time.Duration) error {
 	gtoBin, err := buildGTO(gtoBin)
 	if err != nil {
@@ -43,7 +44,21 @@ func runEvents(runs int, gtoBin string, idle time.Duration) error {
 	fmt.Printf("| `history --json` | %s | 1.00× |\n", ms(h))
 	fmt.Printf("| `events`: first event | %s | %.2f× |\n", ms(median(first)), float64(median(first))/float64(h))
 	fmt.Printf("| `events`: all 50,000 | %s | %.2f× |\n", ms(median(total)), float64(median(total))/float64(h))
-	return measureIdleWatch(dir, gtoBin, idle)
+	if err := measureIdleWatch(dir, gtoBin, idle); err != nil {
+		return err
+	}
+	var per []time.Duration
+	n := 0
+	for range runs {
+		k, d, err := measureDeliveries(dir, gtoBin, "model-001")
+		if err != nil {
+			return err
+		}
+		n, per = k, append(per, d)
+	}
+	fmt.Printf("\n| `watch --since 0 --name model-001 --webhook` (50,000 tags known) | median |\n| --- | ---: |\n")
+	fmt.Printf("| one delivery, state saved (%d deliveries) | %s |\n", n, ms(median(per)))
+	return nil
 }
 
 // timeEvents runs gto events and returns the time to its first line and

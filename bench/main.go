@@ -39,7 +39,7 @@ func main() {
 	runs := flag.Int("runs", 5, "runs per measurement (the median is reported)")
 	gtoBin := flag.String("gto", "", "gto binary to measure (default: build ./cmd/gto)")
 	action := flag.Bool("action", false, "measure the GitHub Action's fetch and gto call against gto-action's way (bench/action.go)")
-	events := flag.Bool("events", false, "measure gto events against history --json, and an idle gto watch, on the large registry (bench/events.go)")
+	events := flag.Bool("events", false, "measure gto events against history --json, an idle gto watch and the cost of one delivery, on the large registry (bench/events.go, bench/deliveries.go)")
 	get := flag.Bool("get", false, "measure gto get of a 200 MB folder against git archive, and what a get through a remote's mirror fetches (bench/get.go)")
 	idle := flag.Duration("idle", 30*time.Second, "with -events or -sets: how long the idle process is measured")
 	sets := flag.Int("sets", 0, "measure gto serve over a registry set of this many repositories of 1,000 tags, against one of them served alone (bench/sets.go)")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,10 +14,12 @@ import (
 	"github.com/gto-dev/gto/internal/store/gitstore"
 )
 
-// State is what a watcher keeps between runs, in one JSON file written
-// atomically (a new file renamed over the old) after every change: where
-// the stream is, the tags seen, and for each target its queue and its dead
-// letters.
+// State is what a watcher keeps between runs: where the stream is, the
+// tags seen, and for each target its queue and its dead letters. It is a
+// JSON file written atomically (a new file renamed over the old) after
+// every change, and the tags seen are in a file beside it (see
+// knownPath), written only when they change: on a registry of 50,000
+// tags they are megabytes, and a delivery changes only a queue.
 type State struct {
 	Version int `json:"version"`
 	// Source is the repository watched.
@@ -24,9 +27,27 @@ type State struct {
 	// Cursor and Known are the event stream's position and the tags seen
 	// (registry.DetectorOptions); Known is nil before the first look.
 	Cursor string            `json:"cursor"`
-	Known  map[string]string `json:"known"`
+	Known  map[string]string `json:"-"`
+	// KnownSerial numbers the saves of Known (0: never saved); the state
+	// names the save it goes with.
+	KnownSerial int `json:"known_serial"`
 	// Targets are keyed by Target.Key.
 	Targets map[string]*TargetState `json:"targets"`
+}
+
+// knownFile is the file of the tags seen.
+type knownFile struct {
+	Serial int               `json:"serial"`
+	Known  map[string]string `json:"known"`
+}
+
+// knownPath is the file of the serial-th save of the tags seen beside the
+// state at path. Saves alternate between two files, so that the one the
+// state names is never the one being replaced: a watcher killed after
+// saving new tags but before the state that queues their events finds the
+// state and the tags it goes with, and detects those events again.
+func knownPath(path string, serial int) string {
+	return path + ".known" + strconv.Itoa(serial%2)
 }
 
 // TargetState is one target's queue (delivered in order, the first one
@@ -59,10 +80,12 @@ type DeadLetter struct {
 	ParkedAt time.Time `json:"parked_at"`
 }
 
-const stateVersion = 1
+// stateVersion 2 keeps the tags seen beside the state; version 1 had them
+// in it, and is read (and saved as version 2 when the watcher starts).
+const stateVersion = 2
 
-// ReadState reads a state file; a file that does not exist is an empty
-// state.
+// ReadState reads a state file and the tags seen it names; a file that
+// does not exist is an empty state.
 func ReadState(path string) (*State, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -71,26 +94,79 @@ func ReadState(path string) (*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the watch state: %w", err)
 	}
-	var st State
-	if err := json.Unmarshal(data, &st); err != nil {
+	var doc struct {
+		State
+		Known map[string]string `json:"known"` // version 1
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("the watch state %s is damaged (%v): move it away to start again", path, err)
 	}
-	if st.Version != stateVersion {
-		return nil, fmt.Errorf("the watch state %s is of version %d, this gto reads version %d", path, st.Version, stateVersion)
+	st := &doc.State
+	switch st.Version {
+	case 1:
+		st.Known = doc.Known
+	case stateVersion:
+		if st.KnownSerial > 0 {
+			if st.Known, err = readKnown(path, st.KnownSerial); err != nil {
+				return nil, err
+			}
+		}
+	default:
+		return nil, fmt.Errorf("the watch state %s is of version %d, this gto reads versions 1 and %d", path, st.Version, stateVersion)
 	}
 	if st.Targets == nil {
 		st.Targets = map[string]*TargetState{}
 	}
-	return &st, nil
+	return st, nil
 }
 
-// write saves the state atomically: a crash (kill -9 included) leaves the
-// old file or the new one, whole.
+// readKnown reads the serial-th save of the tags seen beside path.
+func readKnown(path string, serial int) (map[string]string, error) {
+	file := knownPath(path, serial)
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("the watch state %s names tags seen that cannot be read (%v): move it away to start again", path, err)
+	}
+	var k knownFile
+	if err := json.Unmarshal(data, &k); err != nil || k.Serial != serial || k.Known == nil {
+		return nil, fmt.Errorf("the tags seen of the watch state %s (%s) are damaged or of another save: move the state away to start again", path, file)
+	}
+	return k.Known, nil
+}
+
+// write saves the state (not the tags seen: saveKnown) atomically: a crash
+// (kill -9 included) leaves the old file or the new one, whole.
 func (st *State) write(path string) error {
+	st.Version = stateVersion
 	data, err := json.Marshal(st)
 	if err != nil {
 		return err
 	}
+	return writeAtomic(path, data)
+}
+
+// saveKnown saves the tags seen as a new save, then the state that names
+// it: until the state is renamed into place, the state on disk still
+// names the previous save, which this one did not replace.
+func (st *State) saveKnown(path string) error {
+	data, err := json.Marshal(knownFile{Serial: st.KnownSerial + 1, Known: st.Known})
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(knownPath(path, st.KnownSerial+1), data); err != nil {
+		return err
+	}
+	st.KnownSerial++
+	if err := st.write(path); err != nil {
+		st.KnownSerial-- // the state on disk names the previous save still
+		return err
+	}
+	return nil
+}
+
+// writeAtomic replaces path with data by renaming a complete, synced new
+// file over it.
+func writeAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("cannot save the watch state: %w", err)
 	}
@@ -135,8 +211,8 @@ func lockState(path string) (func(), error) {
 	return release, nil
 }
 
-// removeTemporaries removes the new state files that a watcher killed
-// while writing one left next to path.
+// removeTemporaries removes the new state files (and tags seen) that a
+// watcher killed while writing one left next to path.
 func removeTemporaries(path string) {
 	left, _ := filepath.Glob(path + ".*.tmp")
 	for _, f := range left {

@@ -175,6 +175,13 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	removeTemporaries(opts.StateFile)
+	if st.Version < stateVersion && st.Known != nil {
+		// A version-1 state: save the tags seen beside it now, before a
+		// delivery saves the state without them.
+		if err := st.saveKnown(opts.StateFile); err != nil {
+			return err
+		}
+	}
 	dopts := registry.DetectorOptions{Since: opts.Since, SkipExisting: opts.Since == ""}
 	if st.Known != nil {
 		dopts = registry.DetectorOptions{Known: st.Known, Cursor: st.Cursor}
@@ -249,7 +256,7 @@ func (w *watcher) enqueue(events []registry.Event, first bool) error {
 	}
 	det := w.poll.Detector()
 	w.st.Known, w.st.Cursor = det.Known(), det.Cursor()
-	if err := w.st.write(w.opts.StateFile); err != nil {
+	if err := w.st.saveKnown(w.opts.StateFile); err != nil {
 		return err
 	}
 	for _, k := range woken {

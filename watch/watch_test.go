@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -263,4 +264,41 @@ func TestSecondWatcherOfOneState(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, opts)() // free again
+}
+
+// A state of version 1 (the tags seen inside it) is taken over: the tags
+// it had seen are not delivered again, a new one is, and the state is
+// saved as version 2 with the tags seen beside it.
+func TestVersion1StateTakenOver(t *testing.T) {
+	t.Parallel()
+	g, c, opts := fixture(t)
+	g.Tag("m@v1.0.0", c, "Registering artifact m version v1.0.0")
+	object := strings.TrimSpace(g.Git("rev-parse", "refs/tags/m@v1.0.0"))
+	v1 := fmt.Sprintf(`{"version": 1, "source": %q, "cursor": "", "known": {"m@v1.0.0": %q}, "targets": {}}`, g.Dir, object)
+	if err := os.WriteFile(opts.StateFile, []byte(v1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	opts.Targets = []Target{Exec(`echo "$GTO_TAG" >>`+out, os.Environ())}
+	stop := run(t, opts)
+	g.Tag("m@v2.0.0", c, "Registering artifact m version v2.0.0")
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if data, _ := os.ReadFile(out); strings.Contains(string(data), "m@v2.0.0") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("m@v2.0.0 not delivered in 30s")
+		}
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(out); string(data) != "m@v2.0.0\n" {
+		t.Errorf("delivered %q, want only the new tag", data)
+	}
+	st := readState(t, opts.StateFile)
+	main, _ := os.ReadFile(opts.StateFile)
+	if st.Version != 2 || st.KnownSerial < 1 || len(st.Known) != 2 || strings.Contains(string(main), object) {
+		t.Errorf("state after: version %d, serial %d, %d tags seen; %s", st.Version, st.KnownSerial, len(st.Known), main)
+	}
 }
