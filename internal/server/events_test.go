@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -158,14 +157,8 @@ func TestEventStreamEndsOnShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, ln) }()
-	res, err := http.Get("http://" + ln.Addr().String() + "/api/v1/events/stream")
+	addr, stop := serveOn(t, srv)
+	res, err := http.Get("http://" + addr + "/api/v1/events/stream")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,8 +167,7 @@ func TestEventStreamEndsOnShutdown(t *testing.T) {
 	if m := readMessage(t, sc); m.event != "fingerprint" {
 		t.Fatalf("first message %+v", m)
 	}
-	cancel()
-	if err := <-served; err != nil {
+	if err := stop(); err != nil {
 		t.Fatalf("Serve: %v", err)
 	}
 	for sc.Scan() {

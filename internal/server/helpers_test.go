@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -181,6 +182,23 @@ func serve(t testing.TB, repo string, opts server.Options) (*server.Server, *htt
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return srv, ts
+}
+
+// serveOn runs srv.Serve on a listener of 127.0.0.1 and returns its
+// address and the stop, which ends Serve and returns its error.
+func serveOn(t *testing.T, srv *server.Server) (addr string, stop func() error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+	return ln.Addr().String(), func() error {
+		cancel()
+		return <-served
+	}
 }
 
 type response struct {
