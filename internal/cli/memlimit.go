@@ -4,7 +4,20 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"slices"
+
+	"github.com/gto-dev/gto/internal/gitcmd"
 )
+
+// mapCachesUnlessServing maps the object cache files of the repositories a
+// run of gto with args reads (gitcmd.MapObjectCaches): their pages then
+// count once and off the heap. Not for the commands that run until stopped
+// and open the repository again on every change (serve, watch): each
+// opening would keep one more mapping. An argument that only looks like
+// them (an artifact called "watch") just keeps the caches read.
+func mapCachesUnlessServing(args []string) {
+	gitcmd.MapObjectCaches(!slices.Contains(args, "serve") && !slices.Contains(args, "watch"))
+}
 
 // shortMemoryLimit is the soft memory limit of a short command: it keeps
 // the peak RSS of a command on 50,000 tags under 100 MB.

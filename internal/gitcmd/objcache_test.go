@@ -139,3 +139,30 @@ func TestObjectCacheDisabled(t *testing.T) {
 		t.Errorf("cache written although disabled: %v", err)
 	}
 }
+
+// TestMapFile: a mapped file has the file's bytes; an empty or missing file
+// is not mapped (the cache then reads it, and finds nothing), nor a folder.
+func TestMapFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, cacheFileName)
+	content := cacheMagic + "t\x00"
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if data, ok := mapFile(path); ok && string(data) != content {
+		t.Errorf("mapped %q, want %q", data, content)
+	}
+	if data, err := readCacheFile(path); err != nil || string(data) != content {
+		t.Errorf("readCacheFile = %q, %v", data, err)
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{empty, filepath.Join(dir, "missing"), dir} {
+		if _, ok := mapFile(p); ok {
+			t.Errorf("%s was mapped", p)
+		}
+	}
+}
