@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/gto-dev/gto/internal/store"
 	"github.com/gto-dev/gto/model"
@@ -62,6 +63,20 @@ func readTags(ctx context.Context, rd store.Reader, artifact string) ([]model.Ta
 	keep := func(name string) bool {
 		p, ok := tagname.Parse(name)
 		return ok && (artifact == "" || p.Artifact == artifact)
+	}
+	if ts, ok := rd.(store.TagStreamer); ok {
+		// No slice of the store's tags beside the model's: at 500,000
+		// tags each copy is 70 MB.
+		var out []model.TagInput
+		grow := func(n int) { out = slices.Grow(out, n) }
+		err := ts.EachTag(ctx, tagPrefixes(artifact), keep, grow, func(t *store.Tag) error {
+			out = append(out, tagInput(t))
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
 	}
 	tags, err := rd.Tags(ctx, tagPrefixes(artifact), keep)
 	if err != nil {

@@ -102,7 +102,7 @@ func FuzzObjectCache(f *testing.F) {
 			}
 		}
 		c := newObjectCache(dir)
-		c.tag("t1")
+		c.tagInto([]byte("t1"), new(TagObject))
 		c.commit("c1")
 		c.typeOf("l1")
 		c.memo("slot")
