@@ -132,7 +132,7 @@ func (c *objectCache) load() {
 		return
 	}
 	c.loaded = true
-	data, err := readCacheFile(c.path)
+	data, mapped, err := readCacheFile(c.path)
 	if err != nil || len(data) < len(cacheMagic) || string(data[:len(cacheMagic)]) != cacheMagic {
 		if err == nil {
 			os.Remove(c.path) // not ours, or an older format
@@ -155,6 +155,11 @@ func (c *objectCache) load() {
 		}
 	}
 	scanRecords(body, func(kind byte, sp span) { c.spans[kind] = append(c.spans[kind], sp) })
+	if mapped {
+		// The scan touched every page; only those of the records looked
+		// up need to stay (a show reads no commit records).
+		dropPages(data)
+	}
 	// A truncated last record (a crash while appending): appending after
 	// it would make it swallow the new records, so the next flush rewrites
 	// the file.
@@ -197,13 +202,14 @@ func MapObjectCaches(on bool) { mapCaches.Store(on) }
 
 // readCacheFile returns the contents of the cache file at path, mapped when
 // MapObjectCaches is on and the system allows it.
-func readCacheFile(path string) ([]byte, error) {
+func readCacheFile(path string) (data []byte, mapped bool, err error) {
 	if mapCaches.Load() {
 		if data, ok := mapFile(path); ok {
-			return data, nil
+			return data, true, nil
 		}
 	}
-	return os.ReadFile(path)
+	data, err = os.ReadFile(path)
+	return data, false, err
 }
 
 // drop forgets the file's records and removes it: it is corrupted. The
