@@ -103,7 +103,7 @@ func FuzzObjectCache(f *testing.F) {
 		}
 		c := newObjectCache(dir)
 		c.tagInto([]byte("t1"), new(TagObject))
-		c.commit("c1")
+		c.commitInto("c1", new(Commit))
 		c.typeOf("l1")
 		c.memo("slot")
 		c.setMemo("slot", "k", "fresh")

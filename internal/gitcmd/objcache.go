@@ -363,15 +363,18 @@ func (c *objectCache) typeOf(id string) string {
 	return c.typeIndex()[id]
 }
 
-func (c *objectCache) commit(id string) *Commit {
+// commitInto decodes the commit id into cm, reporting whether the cache has
+// it; cm's strings are slices of the cache's data.
+func (c *objectCache) commitInto(id string, cm *Commit) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if rec, ok := c.record(&c.commits, recCommit, id); ok {
-		if cm := rec.commit(); c.decoded(&rec) {
-			return &cm
+		if *cm = rec.commit(); c.decoded(&rec) {
+			return true
 		}
 	}
-	return nil
+	*cm = Commit{}
+	return false
 }
 
 // memo returns the value last stored in slot and the key it was stored

@@ -80,7 +80,7 @@ func TestObjectCache(t *testing.T) {
 		t.Errorf("cached commits differ:\n%+v\n%+v", firstCommits, secondCommits)
 	}
 	b, _ := r.OpenBatch(t.Context())
-	if b.cache.commit(commit) == nil {
+	if !b.cache.commitInto(commit, new(Commit)) {
 		t.Error("the commit is not in the cache")
 	}
 	b.Close()
@@ -96,7 +96,7 @@ func TestObjectCache(t *testing.T) {
 	// What that run read again was not appended after the incomplete
 	// record (which would swallow it): the next run finds everything.
 	b, _ = r.OpenBatch(t.Context())
-	if c := b.cache.commit(commit); c == nil || !reflect.DeepEqual(*c, firstCommits[commit]) {
+	if c := new(Commit); !b.cache.commitInto(commit, c) || !reflect.DeepEqual(*c, firstCommits[commit]) {
 		t.Errorf("the commit read again after the truncated record is not in the cache: %+v", c)
 	}
 	b.Close()

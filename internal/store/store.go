@@ -73,6 +73,14 @@ type TagStreamer interface {
 	EachTag(ctx context.Context, prefixes []string, keep func(name string) bool, grow func(n int), each func(t *Tag) error) error
 }
 
+// CommitStreamer is a Reader that hands out the commits of Commits one at
+// a time, keeping none of them (see TagStreamer). each may see a commit
+// more than once; c is valid only during the call. A Reader without the
+// method is read with Commits.
+type CommitStreamer interface {
+	EachCommit(ctx context.Context, ids []string, each func(c *Commit) error) error
+}
+
 // Reader reads a repository. Object ids are full hexadecimal ids.
 type Reader interface {
 	// Tags returns the tags whose names start with one of prefixes (every

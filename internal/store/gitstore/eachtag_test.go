@@ -3,7 +3,9 @@ package gitstore_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gto-dev/gto/internal/store"
@@ -58,6 +60,39 @@ func TestEachTag(t *testing.T) {
 		})
 		if err != nil || !slices.Equal(names, []string{"c#prod#1"}) {
 			t.Errorf("EachTag of a prefix: %v, %q", err, names)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// EachCommit hands over what Commits returns; a missing commit is left out,
+// and its callback's first error is its error.
+func TestEachCommit(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t).(*harness)
+	one := h.Commit("one", map[string]string{"f": "1"})
+	two := h.Commit("two", map[string]string{"f": "2"})
+	missing := strings.Repeat("0", len(one))
+	err := h.Open().View(t.Context(), func(rd store.Reader) error {
+		all, err := rd.Commits(t.Context(), []string{one, two, missing})
+		if err != nil || len(all) != 2 || all[two].Message != "two\n" {
+			t.Errorf("Commits = %+v, %v", all, err)
+		}
+		got := map[string]store.Commit{}
+		err = rd.(store.CommitStreamer).EachCommit(t.Context(), []string{one, two, missing}, func(c *store.Commit) error {
+			got[c.ID] = *c
+			return nil
+		})
+		if err != nil || !maps.Equal(got, all) {
+			t.Errorf("EachCommit = %+v, %v", got, err)
+		}
+		stop := errors.New("enough")
+		err = rd.(store.CommitStreamer).EachCommit(t.Context(), []string{one, two}, func(*store.Commit) error { return stop })
+		if !errors.Is(err, stop) {
+			t.Errorf("EachCommit stopped: %v", err)
 		}
 		return nil
 	})

@@ -20,6 +20,7 @@ var (
 	_ store.Reader          = (*reader)(nil)
 	_ store.LooseTagCounter = (*reader)(nil)
 	_ store.TagStreamer     = (*reader)(nil)
+	_ store.CommitStreamer  = (*reader)(nil)
 )
 
 func (r *reader) Tags(ctx context.Context, prefixes []string, keep func(string) bool) ([]store.Tag, error) {
@@ -175,39 +176,53 @@ func (r *reader) ResolveCommit(ctx context.Context, rev string) (string, error) 
 }
 
 func (r *reader) Commits(ctx context.Context, ids []string) (map[string]store.Commit, error) {
-	if len(ids) == 0 {
-		return map[string]store.Commit{}, nil
-	}
-	b, err := r.s.batch(ctx)
+	out := make(map[string]store.Commit)
+	err := r.eachCommit(ctx, ids, func(name string, c *store.Commit) error {
+		out[name] = *c // by the id as given, as Batch.Commits keys them
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	commits, err := b.Commits(ids)
-	if errors.Is(err, gitcmd.ErrObjectNotFound) {
-		// A shallow or partial clone lacks some commits: read those that
-		// exist, one by one.
-		commits = map[string]gitcmd.Commit{}
-		for _, id := range ids {
-			one, err := b.Commits([]string{id})
-			if err == nil {
-				commits[id] = one[id]
-			} else if !errors.Is(err, gitcmd.ErrObjectNotFound) {
-				return nil, mapError(err)
-			}
-		}
-	} else if err != nil {
-		return nil, mapError(err)
+	return out, nil
+}
+
+func (r *reader) EachCommit(ctx context.Context, ids []string, each func(c *store.Commit) error) error {
+	return r.eachCommit(ctx, ids, func(_ string, c *store.Commit) error { return each(c) })
+}
+
+// eachCommit is EachCommit telling each the id of every commit as given.
+func (r *reader) eachCommit(ctx context.Context, ids []string, each func(name string, c *store.Commit) error) error {
+	if len(ids) == 0 {
+		return nil
 	}
-	out := make(map[string]store.Commit, len(commits))
-	for id, c := range commits {
-		out[id] = store.Commit{
+	b, err := r.s.batch(ctx)
+	if err != nil {
+		return err
+	}
+	var sc store.Commit // one for every commit, not one on the heap a commit
+	convert := func(name string, c *gitcmd.Commit) error {
+		sc = store.Commit{
 			ID:         c.Hash,
 			AuthorName: c.AuthorName, AuthorEmail: c.AuthorEmail, AuthorTime: c.AuthorTime,
 			CommitterName: c.CommitterName, CommitterEmail: c.CommitterEmail, CommitterTime: c.CommitterTime,
 			Message: c.Message,
 		}
+		return each(name, &sc)
 	}
-	return out, nil
+	err = b.EachCommit(ids, convert)
+	if errors.Is(err, gitcmd.ErrObjectNotFound) {
+		// A shallow or partial clone lacks some commits: read those that
+		// exist, one by one (each sees some of them again).
+		for _, id := range ids {
+			err := b.EachCommit([]string{id}, convert)
+			if err != nil && !errors.Is(err, gitcmd.ErrObjectNotFound) {
+				return mapError(err)
+			}
+		}
+		return nil
+	}
+	return mapError(err)
 }
 
 func (r *reader) FilesAt(ctx context.Context, revs, paths []string) ([]store.CommitFiles, error) {
