@@ -24,12 +24,14 @@ func mapCachesUnlessServing(args []string) {
 const shortMemoryLimit = 80 << 20
 
 // followingMemoryLimit sets a soft memory limit of base bytes that follows
-// the live heap up: after each collection whose live heap is more than
-// three quarters of the limit, the limit becomes twice the live heap. A fixed limit below
-// what a command must hold (the state of 500,000 tags is several hundred
-// megabytes) makes the collector run back to back, half of the CPU, to
-// stay under it; this way a large registry is collected as often as with
-// GOGC=100 and a small one is held to base, as before.
+// the live heap up: after each collection whose live heap is more than four
+// fifths of the limit, the limit becomes the live heap and a quarter. A
+// fixed limit below what a command must hold (the state of 500,000 tags is
+// a few hundred megabytes) makes the collector run back to back to stay
+// under it; following it, a command that builds a large state collects a
+// few times more than with GOGC=100 (a read of 500,000 tags: 15% more CPU,
+// 7% more time) for a peak RSS 15% lower, and a small one is held to base,
+// as before.
 func followingMemoryLimit(base int64) {
 	debug.SetMemoryLimit(base)
 	limit := base // finalizers run one at a time
@@ -44,8 +46,8 @@ func followingMemoryLimit(base int64) {
 			metrics.Read(sample)
 			if sample[0].Value.Kind() == metrics.KindUint64 {
 				live := int64(sample[0].Value.Uint64())
-				if 4*live > 3*limit {
-					limit = 2 * live
+				if follow := live + live/4; follow > limit {
+					limit = follow
 					debug.SetMemoryLimit(limit)
 				}
 			}
