@@ -1,7 +1,6 @@
 package gitstore_test
 
 import (
-	"context"
 	"errors"
 	"maps"
 	"slices"
@@ -54,7 +53,7 @@ func TestEachTag(t *testing.T) {
 			t.Errorf("EachTag stopped: %v after %d calls", err, calls)
 		}
 		names = names[:0]
-		err = ts.EachTag(context.Background(), []string{"c#"}, func(n string) bool { return n != "a@v1.0.0" }, nil, func(tag *store.Tag) error {
+		err = ts.EachTag(t.Context(), []string{"c#"}, func(n string) bool { return n != "a@v1.0.0" }, nil, func(tag *store.Tag) error {
 			names = append(names, tag.Name)
 			return nil
 		})
