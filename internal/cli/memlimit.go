@@ -5,6 +5,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"slices"
+	"strings"
 
 	"github.com/gto-dev/gto/internal/gitcmd"
 )
@@ -12,11 +13,27 @@ import (
 // mapCachesUnlessServing maps the object cache files of the repositories a
 // run of gto with args reads (gitcmd.MapObjectCaches): their pages then
 // count once and off the heap. Not for the commands that run until stopped
-// and open the repository again on every change (serve, watch): each
-// opening would keep one more mapping. An argument that only looks like
-// them (an artifact called "watch") just keeps the caches read.
+// and open the repository again and again (see runsUntilStopped): each
+// opening would keep one more mapping.
 func mapCachesUnlessServing(args []string) {
-	gitcmd.MapObjectCaches(!slices.Contains(args, "serve") && !slices.Contains(args, "watch"))
+	gitcmd.MapObjectCaches(!runsUntilStopped(args))
+}
+
+// runsUntilStopped reports whether a run of gto with args may be one that
+// runs until stopped: serve, watch, events --follow. An argument that only
+// looks like them (an artifact called "watch", a -f of another command)
+// just makes the caller take the safe side.
+func runsUntilStopped(args []string) bool {
+	if slices.Contains(args, "serve") || slices.Contains(args, "watch") {
+		return true
+	}
+	if !slices.Contains(args, "events") {
+		return false
+	}
+	return slices.ContainsFunc(args, func(a string) bool {
+		long := strings.HasPrefix(a, "--")
+		return (long && strings.HasPrefix(a[2:], "follow")) || (!long && len(a) > 1 && a[0] == '-' && strings.ContainsRune(a, 'f'))
+	})
 }
 
 // shortMemoryLimit is the soft memory limit of a short command: it keeps
