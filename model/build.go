@@ -60,6 +60,11 @@ type BuildInput struct {
 	// branch tips with --all-branches, every commit with --all-commits), in
 	// the order they are discovered.
 	Annotated []AnnotatedCommit
+	// Events, when Tags is empty, are the events of the event tags
+	// (TagEvent of each tag that IsEvent, in the order of the tags) for a
+	// caller that keeps no tags: reading 500,000 tags, it holds no second
+	// copy of them beside the events. The state points into the slice.
+	Events []Event
 	// AnnotatedArtifactsOnly makes annotations create only the artifacts,
 	// not a version per annotated commit: the registry table shows the same
 	// either way (such versions have no stages and are not registered), and
@@ -70,34 +75,74 @@ type BuildInput struct {
 // phase orders tag processing like gto 0.2.4, which reads deprecations, then
 // registrations, then stage tags. The order decides which artifacts and
 // versions exist first, and through that the order of ties in history.
-func phase(a tagname.Action) int {
-	switch a {
-	case tagname.ActionDeprecate:
+func phase(k EventKind) int {
+	switch k {
+	case KindDeprecation:
 		return 0
-	case tagname.ActionRegister, tagname.ActionDeregister:
+	case KindRegistration, KindDeregistration:
 		return 1
 	}
 	return 2
 }
 
-// Build builds the registry state from tags and annotations in one pass.
+// TagEvent is the event an event tag (IsEvent) records, before Build
+// places it: the version of a stage tag is found then.
+func TagEvent(t *TagInput) Event {
+	p := t.Parsed
+	e := Event{
+		Kind:        KindOf(p.Action),
+		Artifact:    p.Artifact,
+		Tag:         t.Name,
+		Object:      t.Object,
+		Counter:     p.Counter,
+		Time:        t.Time,
+		Author:      t.Tagger,
+		AuthorEmail: t.TaggerEmail,
+		Message:     t.Message,
+		Commit:      t.Commit,
+	}
+	switch p.Action {
+	case tagname.ActionRegister, tagname.ActionDeregister:
+		e.Version = p.Version
+	case tagname.ActionAssign, tagname.ActionUnassign:
+		e.Stage = p.Stage
+	}
+	return e
+}
+
+// Build builds the registry state from tags (or their events) and
+// annotations in one pass.
 func Build(in BuildInput) *State {
 	s := &State{byName: map[string]*Artifact{}}
-	// Sorted on keys copied out of the tags (comparing through pointers
+	events := in.Events
+	if len(in.Tags) > 0 {
+		n := 0
+		for i := range in.Tags {
+			if in.Tags[i].IsEvent() {
+				n++
+			}
+		}
+		events = make([]Event, 0, n) // one allocation, not one an event
+		for i := range in.Tags {
+			if t := &in.Tags[i]; t.IsEvent() {
+				events = append(events, TagEvent(t))
+			}
+		}
+	}
+	// Sorted on keys copied out of the events (comparing through pointers
 	// misses the cache on 50,000 tags); the input order breaks ties, as a
 	// stable sort would.
 	type keyed struct {
-		tag   *TagInput
+		event *Event
 		phase int
 		time  int64
 		name  string
 		index int
 	}
-	keys := make([]keyed, 0, len(in.Tags))
-	for i := range in.Tags {
-		if t := &in.Tags[i]; t.IsEvent() {
-			keys = append(keys, keyed{t, phase(t.Parsed.Action), t.Time.Unix(), t.Name, i})
-		}
+	keys := make([]keyed, len(events))
+	for i := range events {
+		e := &events[i]
+		keys[i] = keyed{e, phase(e.Kind), e.Time.Unix(), e.Tag, i}
 	}
 	slices.SortFunc(keys, func(a, b keyed) int {
 		if a.phase != b.phase {
@@ -111,14 +156,14 @@ func Build(in BuildInput) *State {
 		}
 		return cmp.Compare(a.index, b.index)
 	})
-	tags := make([]*TagInput, len(keys))
+	order := make([]*Event, len(keys))
 	for i, k := range keys {
-		tags[i] = k.tag
+		order[i] = k.event
 	}
-	for i, t := range tags {
-		applyTag(s, t, i)
+	for i, e := range order {
+		applyEvent(s, e, i)
 	}
-	s.seq = len(tags)
+	s.seq = len(order)
 	for _, ac := range in.Annotated {
 		for _, name := range ac.Names {
 			a := s.artifact(name)
@@ -162,55 +207,41 @@ func (s *State) CommitsNeeded(unregisteredOnly bool) []string {
 	return out
 }
 
-func applyTag(s *State, t *TagInput, seq int) {
-	p := t.Parsed
-	a := s.artifact(p.Artifact)
-	e := &Event{
-		Artifact:    p.Artifact,
-		Tag:         t.Name,
-		Object:      t.Object,
-		Counter:     p.Counter,
-		Time:        t.Time,
-		Author:      t.Tagger,
-		AuthorEmail: t.TaggerEmail,
-		Message:     t.Message,
-		Commit:      t.Commit,
-		seq:         seq,
-	}
-	switch p.Action {
-	case tagname.ActionDeprecate:
-		e.Kind = KindDeprecation
+// applyEvent places the event of a tag (TagEvent) in the state: on its
+// artifact, version and stage.
+func applyEvent(s *State, e *Event, seq int) {
+	e.seq = seq
+	a := s.artifact(e.Artifact)
+	switch e.Kind {
+	case KindDeprecation:
 		a.Deprecations = append(a.Deprecations, e)
-	case tagname.ActionRegister, tagname.ActionDeregister:
-		v := a.registeredVersion(p.Version, t.Commit)
+	case KindRegistration, KindDeregistration:
+		v := a.registeredVersion(e.Version, e.Commit)
 		e.Version = v.Name
-		e.Kind = addTo(p.Action == tagname.ActionRegister, e, KindRegistration, &v.Registrations, KindDeregistration, &v.Deregistrations)
-	case tagname.ActionAssign, tagname.ActionUnassign:
-		v := stageTarget(a, t)
+		addTo(e.Kind == KindRegistration, e, &v.Registrations, &v.Deregistrations)
+	case KindAssignment, KindUnassignment:
+		v := stageTarget(a, e)
 		e.Version = v.Name
-		e.Stage = p.Stage
-		vs := v.stage(p.Stage)
-		e.Kind = addTo(p.Action == tagname.ActionAssign, e, KindAssignment, &vs.Assignments, KindUnassignment, &vs.Unassignments)
+		vs := v.stage(e.Stage)
+		addTo(e.Kind == KindAssignment, e, &vs.Assignments, &vs.Unassignments)
 	}
 }
 
-// addTo appends e to adds (an addition) or to cancels, and returns its
-// kind.
-func addTo(addition bool, e *Event, addKind EventKind, adds *[]*Event, cancelKind EventKind, cancels *[]*Event) EventKind {
+// addTo appends e to adds (an addition) or to cancels.
+func addTo(addition bool, e *Event, adds, cancels *[]*Event) {
 	if addition {
 		*adds = append(*adds, e)
-		return addKind
+	} else {
+		*cancels = append(*cancels, e)
 	}
-	*cancels = append(*cancels, e)
-	return cancelKind
 }
 
-// stageTarget is the version a stage tag belongs to: the version registered
-// at the tag's commit (even when registered later), or else the unregistered
-// version of that commit. With several versions at one commit (hand-made or
-// racing tags) it is the one most recently registered when the stage tag was
-// written, or the first registered if all came later.
-func stageTarget(a *Artifact, t *TagInput) *Version {
+// stageTarget is the version a stage event belongs to: the version
+// registered at its commit (even when registered later), or else the
+// unregistered version of that commit. With several versions at one commit
+// (hand-made or racing tags) it is the one most recently registered when the
+// stage tag was written, or the first registered if all came later.
+func stageTarget(a *Artifact, t *Event) *Version {
 	candidates := a.VersionsAt(t.Commit)
 	switch len(candidates) {
 	case 0:

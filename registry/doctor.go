@@ -67,7 +67,7 @@ func (r *Registry) DoctorWith(ctx context.Context, opts DoctorOptions) (*Report,
 		rep.Tags = len(snap.tags)
 		rep.Artifacts = len(snap.state.Artifacts)
 		rep.Problems = append(rep.Problems, model.TagProblems(snap.tags)...)
-		commits, err := s.rd.Commits(ctx, eventCommits(snap.tags, nil))
+		commits, err := s.rd.Commits(ctx, eventCommits(snap.tags, nil, nil))
 		if err != nil {
 			return err
 		}

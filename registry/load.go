@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/gto-dev/gto/internal/store"
 	"github.com/gto-dev/gto/model"
@@ -23,6 +24,9 @@ type scope struct {
 	noAnnotations bool
 	// commits says which commits are read for commit events.
 	commits commitNeed
+	// noTags: the command reads only the state, not the snapshot's tags,
+	// which are then not kept (only their events are read).
+	noTags bool
 	// artifactsOnly: annotated commits only create artifacts (see
 	// BuildInput.AnnotatedArtifactsOnly).
 	artifactsOnly bool
@@ -59,19 +63,53 @@ func tagPrefixes(artifact string) []string {
 // readTags reads the GTO-format tags in scope (lightweight ones too: they
 // count for counters) with their tag objects.
 func readTags(ctx context.Context, rd store.Reader, artifact string) ([]model.TagInput, error) {
+	var out []model.TagInput
+	err := eachTagInput(ctx, rd, artifact, func(n int) { out = slices.Grow(out, n) }, func(t *model.TagInput) {
+		out = append(out, *t)
+	})
+	return out, err
+}
+
+// readEvents reads the events of the GTO-format tags in scope
+// (model.TagEvent), for a command that needs no tags.
+func readEvents(ctx context.Context, rd store.Reader, artifact string) ([]model.Event, error) {
+	var out []model.Event
+	err := eachTagInput(ctx, rd, artifact, func(n int) { out = slices.Grow(out, n) }, func(t *model.TagInput) {
+		if t.IsEvent() {
+			out = append(out, model.TagEvent(t))
+		}
+	})
+	return out, err
+}
+
+// eachTagInput calls each with every GTO-format tag in scope, as the model
+// reads it; grow is told about how many there are, when the store knows.
+func eachTagInput(ctx context.Context, rd store.Reader, artifact string, grow func(int), each func(*model.TagInput)) error {
 	keep := func(name string) bool {
 		p, ok := tagname.Parse(name)
 		return ok && (artifact == "" || p.Artifact == artifact)
 	}
+	if ts, ok := rd.(store.TagStreamer); ok {
+		// No slice of the store's tags beside the model's: at 500,000
+		// tags each copy is 70 MB.
+		var in model.TagInput // one for every tag, not one on the heap a tag
+		return ts.EachTag(ctx, tagPrefixes(artifact), keep, grow, func(t *store.Tag) error {
+			in = tagInput(t)
+			each(&in)
+			return nil
+		})
+	}
 	tags, err := rd.Tags(ctx, tagPrefixes(artifact), keep)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out := make([]model.TagInput, len(tags))
+	grow(len(tags))
+	var in model.TagInput
 	for i := range tags {
-		out[i] = tagInput(&tags[i])
+		in = tagInput(&tags[i])
+		each(&in)
 	}
-	return out, nil
+	return nil
 }
 
 // tagInput is what the model reads of a tag in GTO format.
@@ -109,7 +147,14 @@ func (r *Registry) load(ctx context.Context, s *session, sc scope) (*snapshot, e
 	} else {
 		close(annotatedDone)
 	}
-	tags, err := readTags(ctx, rd, sc.artifact)
+	var tags []model.TagInput
+	var events []model.Event
+	var err error
+	if sc.noTags {
+		events, err = readEvents(ctx, rd, sc.artifact)
+	} else {
+		tags, err = readTags(ctx, rd, sc.artifact)
+	}
 	<-annotatedDone
 	if err != nil {
 		return nil, err
@@ -121,7 +166,7 @@ func (r *Registry) load(ctx context.Context, s *session, sc scope) (*snapshot, e
 	if err != nil && !errors.Is(err, store.ErrNoCommits) {
 		return nil, err
 	}
-	in := model.BuildInput{Tags: tags, Annotated: annotated, AnnotatedArtifactsOnly: sc.artifactsOnly}
+	in := model.BuildInput{Tags: tags, Events: events, Annotated: annotated, AnnotatedArtifactsOnly: sc.artifactsOnly}
 	if head != "" && !sc.noAnnotations && !history {
 		if in.Annotated, err = annotatedCommits(ctx, s, head, sc); err != nil {
 			return nil, err
@@ -135,7 +180,7 @@ func (r *Registry) load(ctx context.Context, s *session, sc scope) (*snapshot, e
 	if sc.commits == commitsAll {
 		go func() {
 			defer close(done)
-			commits, commitsErr = readCommits(ctx, rd, eventCommits(tags, in.Annotated))
+			commits, commitsErr = readCommits(ctx, rd, eventCommits(tags, events, in.Annotated))
 		}()
 	} else {
 		close(done)
@@ -154,10 +199,11 @@ func (r *Registry) load(ctx context.Context, s *session, sc scope) (*snapshot, e
 	return &snapshot{tags: tags, state: state, head: head}, nil
 }
 
-// eventCommits lists the distinct commits of the event tags and of the
-// annotated commits: the commits every version of the state is at.
-func eventCommits(tags []model.TagInput, annotated []model.AnnotatedCommit) []string {
-	seen := make(map[string]bool, len(tags)/2)
+// eventCommits lists the distinct commits of the event tags, of the events
+// and of the annotated commits: the commits every version of the state is
+// at.
+func eventCommits(tags []model.TagInput, events []model.Event, annotated []model.AnnotatedCommit) []string {
+	seen := make(map[string]bool, (len(tags)+len(events))/2)
 	var out []string
 	add := func(h string) {
 		if h != "" && !seen[h] {
@@ -169,6 +215,9 @@ func eventCommits(tags []model.TagInput, annotated []model.AnnotatedCommit) []st
 		if tags[i].IsEvent() {
 			add(tags[i].Commit)
 		}
+	}
+	for i := range events {
+		add(events[i].Commit)
 	}
 	for _, ac := range annotated {
 		add(ac.Commit)
@@ -182,17 +231,33 @@ func readCommits(ctx context.Context, rd store.Reader, ids []string) (map[string
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	info := func(c *store.Commit) *model.CommitInfo {
+		return &model.CommitInfo{
+			AuthorName: c.AuthorName, AuthorEmail: c.AuthorEmail,
+			CommitterName: c.CommitterName, CommitterEmail: c.CommitterEmail,
+			CommitterTime: c.CommitterTime, Message: c.Message,
+		}
+	}
+	if cs, ok := rd.(store.CommitStreamer); ok {
+		// No map of the store's commits beside the model's (200,000 in a
+		// history of 500,000 tags).
+		out := make(map[string]*model.CommitInfo, len(ids))
+		err := cs.EachCommit(ctx, ids, func(c *store.Commit) error {
+			out[c.ID] = info(c)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
 	commits, err := rd.Commits(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]*model.CommitInfo, len(commits))
 	for id, c := range commits {
-		out[id] = &model.CommitInfo{
-			AuthorName: c.AuthorName, AuthorEmail: c.AuthorEmail,
-			CommitterName: c.CommitterName, CommitterEmail: c.CommitterEmail,
-			CommitterTime: c.CommitterTime, Message: c.Message,
-		}
+		out[id] = info(&c)
 	}
 	return out, nil
 }

@@ -20,7 +20,7 @@ type HistoryOptions struct {
 func (r *Registry) History(ctx context.Context, opts HistoryOptions) ([]*model.Event, error) {
 	var events []*model.Event
 	err := r.view(ctx, func(s *session) error {
-		snap, err := r.load(ctx, s, scope{artifact: opts.Artifact, allBranches: opts.AllBranches, allCommits: opts.AllCommits})
+		snap, err := r.load(ctx, s, scope{artifact: opts.Artifact, allBranches: opts.AllBranches, allCommits: opts.AllCommits, noTags: true})
 		if err != nil {
 			return err
 		}
@@ -49,7 +49,7 @@ func (r *Registry) Stages(ctx context.Context, opts StagesOptions) ([]string, er
 			stages = s.cfg.Stages
 			return nil
 		}
-		snap, err := r.load(ctx, s, scope{commits: commitsNone})
+		snap, err := r.load(ctx, s, scope{commits: commitsNone, noTags: true})
 		if err != nil {
 			return err
 		}

@@ -32,7 +32,7 @@ func (r *Registry) ShowRegistry(ctx context.Context, opts ShowOptions) (*model.R
 	}
 	var view *model.RegistryView
 	err := r.view(ctx, func(s *session) error {
-		snap, err := r.load(ctx, s, scope{allBranches: opts.AllBranches, allCommits: opts.AllCommits, commits: commitsUnregistered, artifactsOnly: true})
+		snap, err := r.load(ctx, s, scope{allBranches: opts.AllBranches, allCommits: opts.AllCommits, commits: commitsUnregistered, artifactsOnly: true, noTags: true})
 		if err != nil {
 			return err
 		}

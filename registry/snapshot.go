@@ -34,7 +34,7 @@ type Snapshot struct {
 func (r *Registry) Snapshot(ctx context.Context) (*Snapshot, error) {
 	var out *Snapshot
 	err := r.view(ctx, func(s *session) error {
-		snap, err := r.load(ctx, s, scope{commits: commitsAll})
+		snap, err := r.load(ctx, s, scope{commits: commitsAll, noTags: true})
 		if err != nil {
 			return err
 		}

@@ -212,6 +212,7 @@ func Main() int {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		followingMemoryLimit(shortMemoryLimit)
 	}
+	mapCachesUnlessServing(os.Args[1:])
 	// Ctrl-C (or a TERM from CI) cancels the command's context: a write
 	// under way then finishes whole or undoes itself (its rollback is not
 	// cancelled), instead of dying half-way. A second signal kills. Runs

@@ -258,23 +258,43 @@ func (b *Batch) Peel(tags []TagObject) ([]Target, error) {
 // ErrObjectNotFound when one does not resolve; an error when one is not a
 // commit (tags are not peeled).
 func (b *Batch) Commits(hashes []string) (map[string]Commit, error) {
+	out := make(map[string]Commit)
+	err := b.EachCommit(hashes, func(name string, c *Commit) error {
+		out[name] = *c
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// EachCommit is Commits calling each with every commit (by the name given)
+// instead of returning a map: c is valid only during the call (its strings
+// stay valid). Read from the object cache, 200,000 commits then need no map
+// of copies. Errors are those of Commits, each's first one included; each
+// may have been called for some commits before an error.
+func (b *Batch) EachCommit(hashes []string, each func(name string, c *Commit) error) error {
 	specs := unique(hashes)
-	out := make(map[string]Commit, len(specs))
 	cache := b.cache
 	if cache != nil && len(specs) < cache.minObjects {
 		cache = nil
 	}
 	if cache != nil {
 		missing := specs[:0:0]
+		var c Commit
 		for _, s := range specs {
-			if c := cache.commit(s); c != nil && objectid.Is(s) {
-				out[s] = *c
+			if objectid.Is(s) && cache.commitInto(s, &c) {
+				if err := each(s, &c); err != nil {
+					return err
+				}
 			} else {
 				missing = append(missing, s)
 			}
 		}
 		specs = missing
 	}
+	var eachErr error
 	err := b.read(true, specs, func(i int, obj *rawObject) error {
 		if obj == nil {
 			return objectNotFound(specs[i])
@@ -283,16 +303,21 @@ func (b *Batch) Commits(hashes []string) (map[string]Commit, error) {
 			return fmt.Errorf("object %s is a %s, not a commit", specs[i], obj.Type)
 		}
 		c, err := parseCommit(obj.ID, obj.Data)
-		out[specs[i]] = c
-		if err == nil && cache != nil && obj.ID == specs[i] {
+		if err != nil {
+			return err
+		}
+		if cache != nil && obj.ID == specs[i] {
 			cache.addCommit(c)
 		}
-		return err
+		if eachErr == nil {
+			eachErr = each(specs[i], &c)
+		}
+		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return out, nil
+	return eachErr
 }
 
 // Blob returns the content of the file at path in revision rev (the object

@@ -102,8 +102,8 @@ func FuzzObjectCache(f *testing.F) {
 			}
 		}
 		c := newObjectCache(dir)
-		c.tag("t1")
-		c.commit("c1")
+		c.tagInto([]byte("t1"), new(TagObject))
+		c.commitInto("c1", new(Commit))
 		c.typeOf("l1")
 		c.memo("slot")
 		c.setMemo("slot", "k", "fresh")

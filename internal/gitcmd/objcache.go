@@ -3,9 +3,12 @@ package gitcmd
 import (
 	"encoding/binary"
 	"errors"
+	"hash/maphash"
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -47,8 +50,8 @@ type objectCache struct {
 	loaded    bool
 	data      string           // the records; decoded fields are slices of it
 	spans     [numKinds][]span // where each kind's record bodies are
-	tags      map[string]span  // by id; nil until first used
-	commits   map[string]span
+	tags      idIndex          // nil until first used
+	commits   idIndex
 	types     map[string]string // objects read only for their type (lightweight tags)
 	memos     map[string]memo   // by slot
 	garbage   int               // bytes of memo records a newer one replaced
@@ -61,6 +64,19 @@ type objectCache struct {
 
 // span is a record body's place in objectCache.data.
 type span struct{ from, to int }
+
+// idIndex finds the records of one kind by the id they start with: it maps
+// a hash of the id to the record's position in the kind's spans. A lookup
+// checks the record's id, so two ids of one hash (never seen in practice)
+// only make the second a miss, read from git. Half the size of a map of
+// id strings, and faster to build and to look up: a registry of 500,000
+// tags indexes them all on every command that reads them all.
+type idIndex map[uint64]int32
+
+// idSeed seeds the hashes of idIndex; they never leave the process.
+var idSeed = maphash.MakeSeed()
+
+func idHash(id string) uint64 { return maphash.String(idSeed, id) }
 
 // memo is a derived value: the latest record of a slot wins, and it answers
 // only for the key it was computed from.
@@ -116,7 +132,7 @@ func (c *objectCache) load() {
 		return
 	}
 	c.loaded = true
-	data, err := os.ReadFile(c.path)
+	data, mapped, err := readCacheFile(c.path)
 	if err != nil || len(data) < len(cacheMagic) || string(data[:len(cacheMagic)]) != cacheMagic {
 		if err == nil {
 			os.Remove(c.path) // not ours, or an older format
@@ -124,27 +140,76 @@ func (c *objectCache) load() {
 		return
 	}
 	// One string for the whole file: every field is a slice of it.
-	d := &decoder{s: ownedString(data[len(cacheMagic):])}
+	body := ownedString(data[len(cacheMagic):])
+	// Counted first, the spans take one allocation a kind (700,000 records
+	// at 500,000 tags), not a slice copied as it grows.
+	var counts [numKinds]int
+	truncated, corrupt := scanRecords(body, func(kind byte, _ span) { counts[kind]++ })
+	if corrupt {
+		c.drop() // corrupted in the middle: start afresh rather than guess
+		return
+	}
+	for kind, n := range counts {
+		if n > 0 {
+			c.spans[kind] = make([]span, 0, n)
+		}
+	}
+	scanRecords(body, func(kind byte, sp span) { c.spans[kind] = append(c.spans[kind], sp) })
+	if mapped {
+		// The scan touched every page; only those of the records looked
+		// up need to stay (a show reads no commit records).
+		dropPages(data)
+	}
+	// A truncated last record (a crash while appending): appending after
+	// it would make it swallow the new records, so the next flush rewrites
+	// the file.
+	c.truncated = truncated
+	c.data = body
+}
+
+// scanRecords calls each with the kind and the body of every record of s
+// up to a truncated one; corrupt reports a record of no known kind.
+func scanRecords(s string, each func(kind byte, sp span)) (truncated, corrupt bool) {
+	d := decoder{s: s}
 	for d.more() {
 		kind := d.byte()
 		size := d.uvarint()
 		if d.err != nil || size > uint64(len(d.s)-d.off) {
-			// A truncated last record (a crash while appending): appending
-			// after it would make it swallow the new records, so the next
-			// flush rewrites the file.
-			c.truncated = true
-			break
+			return true, false
 		}
 		switch kind {
 		case recTag, recCommit, recType, recMemo:
 		default:
-			c.drop() // corrupted in the middle: start afresh rather than guess
-			return
+			return false, true
 		}
-		c.spans[kind] = append(c.spans[kind], span{d.off, d.off + int(size)})
+		each(kind, span{d.off, d.off + int(size)})
 		d.off += int(size)
 	}
-	c.data = d.s
+	return false, false
+}
+
+// mapCaches makes the object caches of this process map their files
+// instead of reading them (see MapObjectCaches).
+var mapCaches atomic.Bool
+
+// MapObjectCaches makes the object cache files read from now on mapped
+// into memory rather than read onto the heap: a registry of 500,000 tags has
+// a cache of 150 MB, most of which a command that reads every tag points
+// into. A mapping stays as long as the process (the strings of what was
+// read point into it), so this is for processes that open a repository a
+// few times: a command, not a server that reopens it on every change.
+func MapObjectCaches(on bool) { mapCaches.Store(on) }
+
+// readCacheFile returns the contents of the cache file at path, mapped when
+// MapObjectCaches is on and the system allows it.
+func readCacheFile(path string) (data []byte, mapped bool, err error) {
+	if mapCaches.Load() {
+		if data, ok := mapFile(path); ok {
+			return data, true, nil
+		}
+	}
+	data, err = os.ReadFile(path)
+	return data, false, err
 }
 
 // drop forgets the file's records and removes it: it is corrupted. The
@@ -152,7 +217,7 @@ func (c *objectCache) load() {
 func (c *objectCache) drop() {
 	os.Remove(c.path)
 	c.data, c.spans, c.garbage, c.truncated = "", [numKinds][]span{}, 0, false
-	c.tags, c.commits = map[string]span{}, map[string]span{}
+	c.tags, c.commits = idIndex{}, idIndex{}
 	c.types, c.memos = map[string]string{}, map[string]memo{}
 }
 
@@ -170,36 +235,51 @@ func (c *objectCache) decode(kind byte, each func(rec *decoder, sp span)) {
 	}
 }
 
-// idIndex maps the id each record of kind starts with to the record. The
+// buildIndex indexes the records of kind by the id each starts with. The
 // records are decoded on lookup: a decoded copy of 50,000 tag objects would
 // stay on the heap for the whole command, and the garbage collector of a
 // process held under its memory limit would scan it again and again.
-func (c *objectCache) idIndex(kind byte) map[string]span {
+func (c *objectCache) buildIndex(kind byte) idIndex {
 	c.load()
-	index := make(map[string]span, len(c.spans[kind]))
-	for _, sp := range c.spans[kind] {
+	spans := c.spans[kind]
+	index := make(idIndex, len(spans))
+	for i, sp := range spans {
 		rec := &decoder{s: c.data[sp.from:sp.to]}
-		if id := rec.str(); rec.err == nil {
-			index[id] = sp
-		} else {
+		id := rec.str()
+		if rec.err != nil {
 			c.drop()
-			return map[string]span{}
+			return idIndex{}
+		}
+		if i <= math.MaxInt32 {
+			index[idHash(id)] = int32(i) // the last record of an id wins
 		}
 	}
 	return index
 }
 
-// record returns a decoder on the record of kind whose id is id, nil when
-// there is none; *index is the kind's index, built on first use.
-func (c *objectCache) record(index *map[string]span, kind byte, id string) *decoder {
+// record returns a decoder on the record of kind whose id is id, ok false
+// when there is none; *index is the kind's index, built on first use.
+func (c *objectCache) record(index *idIndex, kind byte, id string) (rec decoder, ok bool) {
+	if rec, ok = c.recordAt(index, kind, idHash(id)); !ok || rec.str() != id || rec.err != nil {
+		return decoder{}, false
+	}
+	rec.off = 0
+	return rec, true
+}
+
+// recordAt returns a decoder on the record of kind whose id has hash h,
+// which the caller checks is the id it looks for. (A decoder, not a
+// pointer to one: 500,000 lookups would leave as many on the heap.)
+func (c *objectCache) recordAt(index *idIndex, kind byte, h uint64) (decoder, bool) {
 	if *index == nil {
-		*index = c.idIndex(kind)
+		*index = c.buildIndex(kind)
 	}
-	sp, ok := (*index)[id]
+	i, ok := (*index)[h]
 	if !ok {
-		return nil
+		return decoder{}, false
 	}
-	return &decoder{s: c.data[sp.from:sp.to]}
+	sp := c.spans[kind][i]
+	return decoder{s: c.data[sp.from:sp.to]}, true
 }
 
 // decoded checks that rec was decoded completely; a malformed record drops
@@ -252,15 +332,29 @@ func (c *objectCache) prefetchTags() {
 	c.typeIndex()
 }
 
-func (c *objectCache) tag(id string) *TagObject {
+// releaseTags forgets the index of the tag records, which a read of every
+// tag builds and no other read uses: 20 MB at 500,000 tags that the rest
+// of the command need not hold. A next read builds it again.
+func (c *objectCache) releaseTags() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if rec := c.record(&c.tags, recTag, id); rec != nil {
-		if t := rec.tag(); c.decoded(rec) {
-			return &t
-		}
+	c.tags = nil
+}
+
+// tagInto decodes the tag object id into t, reporting whether the cache
+// has it; t's strings are slices of the cache's data.
+func (c *objectCache) tagInto(id []byte, t *TagObject) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	rec, ok := c.recordAt(&c.tags, recTag, maphash.Bytes(idSeed, id))
+	if !ok {
+		return false
 	}
-	return nil
+	if *t = rec.tag(); t.ID != string(id) || !c.decoded(&rec) {
+		*t = TagObject{}
+		return false
+	}
+	return true
 }
 
 func (c *objectCache) typeOf(id string) string {
@@ -269,15 +363,18 @@ func (c *objectCache) typeOf(id string) string {
 	return c.typeIndex()[id]
 }
 
-func (c *objectCache) commit(id string) *Commit {
+// commitInto decodes the commit id into cm, reporting whether the cache has
+// it; cm's strings are slices of the cache's data.
+func (c *objectCache) commitInto(id string, cm *Commit) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if rec := c.record(&c.commits, recCommit, id); rec != nil {
-		if cm := rec.commit(); c.decoded(rec) {
-			return &cm
+	if rec, ok := c.record(&c.commits, recCommit, id); ok {
+		if *cm = rec.commit(); c.decoded(&rec) {
+			return true
 		}
 	}
-	return nil
+	*cm = Commit{}
+	return false
 }
 
 // memo returns the value last stored in slot and the key it was stored

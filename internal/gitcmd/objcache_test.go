@@ -80,7 +80,7 @@ func TestObjectCache(t *testing.T) {
 		t.Errorf("cached commits differ:\n%+v\n%+v", firstCommits, secondCommits)
 	}
 	b, _ := r.OpenBatch(t.Context())
-	if b.cache.commit(commit) == nil {
+	if !b.cache.commitInto(commit, new(Commit)) {
 		t.Error("the commit is not in the cache")
 	}
 	b.Close()
@@ -96,7 +96,7 @@ func TestObjectCache(t *testing.T) {
 	// What that run read again was not appended after the incomplete
 	// record (which would swallow it): the next run finds everything.
 	b, _ = r.OpenBatch(t.Context())
-	if c := b.cache.commit(commit); c == nil || !reflect.DeepEqual(*c, firstCommits[commit]) {
+	if c := new(Commit); !b.cache.commitInto(commit, c) || !reflect.DeepEqual(*c, firstCommits[commit]) {
 		t.Errorf("the commit read again after the truncated record is not in the cache: %+v", c)
 	}
 	b.Close()
@@ -137,5 +137,35 @@ func TestObjectCacheDisabled(t *testing.T) {
 	readAll(t, r, commit)
 	if _, err := os.Stat(filepath.Join(r.GitDir(), cacheFileName)); !os.IsNotExist(err) {
 		t.Errorf("cache written although disabled: %v", err)
+	}
+}
+
+// TestMapFile: a mapped file has the file's bytes; an empty or missing file
+// is not mapped (the cache then reads it, and finds nothing), nor a folder.
+func TestMapFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, cacheFileName)
+	content := cacheMagic + "t\x00"
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if data, ok := mapFile(path); ok {
+		dropPages(data)
+		if string(data) != content {
+			t.Errorf("mapped %q, want %q (after its pages were dropped)", data, content)
+		}
+	}
+	if data, _, err := readCacheFile(path); err != nil || string(data) != content {
+		t.Errorf("readCacheFile = %q, %v", data, err)
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{empty, filepath.Join(dir, "missing"), dir} {
+		if _, ok := mapFile(p); ok {
+			t.Errorf("%s was mapped", p)
+		}
 	}
 }

@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -42,27 +45,90 @@ type TagRecord struct {
 // the message is slower: it formats tens of thousands of records on one
 // core.) Records are in ref name order; those not kept are left out.
 func (b *Batch) ReadTags(ctx context.Context, keep func(name string) bool, patterns ...string) ([]TagRecord, error) {
+	var recs []TagRecord
+	err := b.eachTag(ctx, keep, collectTags(&recs), patterns)
+	return recs, err
+}
+
+// eachTag is ReadTags handing each record to each (see EachTagPrefix).
+func (b *Batch) eachTag(ctx context.Context, keep func(name string) bool, each func(*TagRecord) error, patterns []string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	d := &delivery{each: each, byName: true}
 	for {
 		if b.closed {
-			return nil, errCatFileClosed
+			return errCatFileClosed
 		}
-		records, retry, err := b.readTagsOnce(ctx, keep, patterns)
+		retry, err := b.readTagsOnce(ctx, keep, d, patterns)
 		if !retry {
-			return records, err
+			return err
 		}
 	}
 }
 
+// collectTags is an EachTagPrefix callback that appends copies of the
+// records to recs.
+func collectTags(recs *[]TagRecord) func(*TagRecord) error {
+	return func(rec *TagRecord) error {
+		r := *rec
+		if rec.Tag != nil {
+			t := *rec.Tag
+			r.Tag = &t
+		}
+		*recs = append(*recs, r)
+		return nil
+	}
+}
+
+// delivery hands the records of a read to its callback, and makes a read
+// tried again (an older git, see legacyFallback) not hand over twice what
+// the first attempt did: with byName the records come in strictly
+// increasing ref name order (for-each-ref lists the refs again, which may
+// have changed meanwhile), otherwise every attempt reads the same refs.
+type delivery struct {
+	each   func(*TagRecord) error
+	byName bool
+	n      int    // records handed over
+	last   string // the last one's name
+	seen   int    // records of this attempt
+	err    error  // the first error of each
+}
+
+// retry starts another attempt.
+func (d *delivery) retry() { d.seen = 0 }
+
+func (d *delivery) deliver(rec *TagRecord) {
+	d.seen++
+	if d.err != nil || (!d.byName && d.seen <= d.n) || (d.byName && d.n > 0 && rec.Name <= d.last) {
+		return
+	}
+	d.n++
+	d.last = rec.Name
+	d.err = d.each(rec)
+}
+
 // ReadTagPrefixes is ReadTags of the tags whose names begin with one of
-// prefixes (literal names; none: every tag). The refs are read from the
-// ref files when the repository allows it (see refsByPrefix), which
-// starts no for-each-ref and, on loose refs, reads only the matching
-// files; otherwise they come from for-each-ref with PrefixPatterns. All
-// the tags are read so only up to maxDirectRefs of them, beyond which
-// for-each-ref reads them faster.
+// prefixes (literal names; none: every tag), as EachTagPrefix reads them.
 func (b *Batch) ReadTagPrefixes(ctx context.Context, keep func(name string) bool, prefixes ...string) ([]TagRecord, error) {
+	var recs []TagRecord
+	err := b.EachTagPrefix(ctx, keep, collectTags(&recs), prefixes...)
+	return recs, err
+}
+
+// EachTagPrefix reads the tags whose names begin with one of prefixes
+// (literal names; none: every tag) and for which keep(name) is true, as
+// ReadTags does, and calls each with every record in ref name order instead
+// of returning them: rec and rec.Tag are valid only during the call (their
+// strings stay valid). Reading every tag of a registry this way keeps none
+// of the records: the caller keeps what it needs of them. The first error
+// of each is the error of the read; each is not called after it.
+//
+// The refs are read from the ref files when the repository allows it (see
+// refsByPrefix), which starts no for-each-ref and, on loose refs, reads only
+// the matching files; otherwise they come from for-each-ref with
+// PrefixPatterns. All the tags are read so only up to maxDirectRefs of
+// them, beyond which for-each-ref reads them faster.
+func (b *Batch) EachTagPrefix(ctx context.Context, keep func(name string) bool, each func(rec *TagRecord) error, prefixes ...string) error {
 	full := make([]string, len(prefixes))
 	for i, p := range prefixes {
 		full[i] = "refs/tags/" + p
@@ -76,37 +142,57 @@ func (b *Batch) ReadTagPrefixes(ctx context.Context, keep func(name string) bool
 	}
 	refs, ok := b.repo.refsByPrefix(limit, full...)
 	if !ok {
-		return b.ReadTags(ctx, keep, PrefixPatterns(prefixes)...)
+		return b.eachTag(ctx, keep, each, PrefixPatterns(prefixes))
 	}
 	var lines strings.Builder
 	for _, ref := range refs {
 		lines.WriteString(ref.id + " " + ref.name + "\n")
 	}
-	return b.streamRefs(ctx, lines.String(), keep, cache)
+	return b.streamRefs(ctx, lines.String(), keep, cache, each)
+}
+
+// TagCountHint is about how many tags a read of every tag gives, from the
+// size of packed-refs (packedRefBytes a tag; 0 without the file), for a
+// caller to make room for them before EachTagPrefix: growing a slice of
+// 500,000 records as they come copies it again and again.
+func (b *Batch) TagCountHint() int {
+	st, err := os.Stat(filepath.Join(b.repo.commonDir(), "packed-refs"))
+	if err != nil {
+		return 0
+	}
+	return int(min(st.Size()/packedRefBytes, 1<<24))
 }
 
 // streamRefs reads the tags of lines ("<id> refs/tags/<name>" each, as
 // for-each-ref writes them) through cat-file (see streamTags); a cancelled
 // ctx is the error.
-func (b *Batch) streamRefs(ctx context.Context, lines string, keep func(string) bool, cache *objectCache) ([]TagRecord, error) {
+func (b *Batch) streamRefs(ctx context.Context, lines string, keep func(string) bool, cache *objectCache, each func(*TagRecord) error) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	d := &delivery{each: each}
 	for {
 		if b.closed {
-			return nil, errCatFileClosed
+			return errCatFileClosed
 		}
-		records, err := b.contents.streamTags(strings.NewReader(lines), keep, cache)
+		err := b.contents.streamTags(strings.NewReader(lines), keep, cache, d)
+		if cache != nil {
+			cache.releaseTags()
+		}
 		if err != nil && b.legacyFallback(b.contents) {
+			d.retry()
 			continue
 		}
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
-		return records, err
+		if err == nil {
+			err = d.err
+		}
+		return err
 	}
 }
 
-// maxDirectRefs is how many tags (loose, or packed) ReadTagPrefixes reads
+// maxDirectRefs is how many tags (loose, or packed) EachTagPrefix reads
 // itself when it reads them all. for-each-ref costs a process, but streams
 // its output into cat-file while it reads: on 50,000 packed tags reading
 // packed-refs first made show 1.2x slower. Below a few thousand the
@@ -128,8 +214,8 @@ func PrefixPatterns(prefixes []string) []string {
 
 // readTagsOnce is one attempt of ReadTags; retry reports that cat-file was
 // a git without --batch-command, now replaced by the older protocol, and
-// nothing was read. The caller holds b.mu.
-func (b *Batch) readTagsOnce(ctx context.Context, keep func(name string) bool, patterns []string) (records []TagRecord, retry bool, err error) {
+// nothing more was read. The caller holds b.mu.
+func (b *Batch) readTagsOnce(ctx context.Context, keep func(name string) bool, d *delivery, patterns []string) (retry bool, err error) {
 	args := []string{"for-each-ref", "--format=%(objectname) %(refname)", "--end-of-options"}
 	if len(patterns) == 0 {
 		args = append(args, "refs/tags/")
@@ -149,49 +235,111 @@ func (b *Batch) readTagsOnce(ctx context.Context, keep func(name string) bool, p
 	list := b.repo.command(ctx, b.repo.dir(), call{args: args})
 	out, err := list.StdoutPipe()
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
 	stderr := &cappedBuffer{max: stderrCap}
 	list.Stderr = stderr
 	if err := list.Start(); err != nil {
-		return nil, false, commandError(ctx, list, err, "")
+		return false, commandError(ctx, list, err, "")
 	}
-	records, readErr := b.contents.streamTags(out, keep, cache)
+	d.retry()
+	readErr := b.contents.streamTags(out, keep, cache, d)
+	if cache != nil {
+		cache.releaseTags()
+	}
 	if readErr != nil {
 		io.Copy(io.Discard, out) // let for-each-ref finish writing
 	}
 	waitErr := commandError(ctx, list, list.Wait(), stderr.String())
 	if readErr != nil && b.legacyFallback(b.contents) {
-		return nil, true, nil
+		return true, nil
 	}
 	if readErr != nil {
-		return nil, false, readErr
+		return false, readErr
 	}
 	if waitErr != nil {
-		return nil, false, waitErr
+		return false, waitErr
 	}
-	return records, false, nil
+	return false, d.err
 }
 
+// tagItem is a record on its way from the writer of streamTags' requests
+// to the reader of the answers, with the tag object it points at.
+type tagItem struct {
+	rec TagRecord
+	tag TagObject
+}
+
+// tagChunk is how many records the writer hands over at once (one lock
+// for a chunk, not per record), and tagChunks how many chunks a read uses,
+// over and over, for 500,000 tags.
+const (
+	tagChunk  = 256
+	tagChunks = 8
+)
+
+// errStreamStopped ends the writer of a streamTags whose reader stopped.
+var errStreamStopped = errors.New("git cat-file: read stopped")
+
 // streamTags reads "<id> refs/tags/<name>" lines from refs, requests the
-// objects of the kept ones from cat-file as the lines come, and parses the
-// answers.
-func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *objectCache) ([]TagRecord, error) {
+// objects of the kept ones from cat-file as the lines come (those the
+// cache knows are decoded from it instead), and hands the records to d in
+// order.
+func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *objectCache, d *delivery) error {
 	if p.err != nil {
-		return nil, p.err
+		return p.err
 	}
 	// The writer must never wait for the reader: cat-file only answers
 	// requests it has received, and with --buffer only once its output
 	// buffer fills or "flush" comes, so a writer blocked on a full channel
 	// while requests sit in its own buffer would deadlock. Hence an
-	// unbounded queue.
-	requested := newQueue[TagRecord]()
+	// unbounded queue; and before each request is written, every record
+	// before it is in the queue (the write may wait for cat-file, which may
+	// wait for the reader to take its earlier answers).
+	requested := newQueue[[]tagItem]()
+	// At most tagChunks chunks are in use: a writer reading from the cache
+	// outruns the reader, and would otherwise queue every record.
+	free := make(chan []tagItem, tagChunks)
+	for range tagChunks {
+		free <- make([]tagItem, 0, tagChunk)
+	}
+	done := make(chan struct{}) // closed when the reader stops early
 	written := make(chan error, 1)
 	var parseErr error
 	go func() {
 		defer requested.close()
 		w := bufio.NewWriterSize(p.stdin, 64<<10)
 		in := bufio.NewReaderSize(refs, 64<<10)
+		var chunk []tagItem
+		hand := func() {
+			if len(chunk) > 0 {
+				requested.push(chunk)
+				chunk = nil
+			}
+		}
+		next := func() (*tagItem, error) {
+			if chunk == nil {
+				select {
+				case chunk = <-free:
+				default:
+					// Wait for the reader; it may wait for answers to
+					// requests still in w.
+					if p.mode == modeCommand {
+						w.WriteString("flush\n")
+					}
+					if err := w.Flush(); err != nil {
+						return nil, err
+					}
+					select {
+					case chunk = <-free:
+					case <-done:
+						return nil, errStreamStopped
+					}
+				}
+			}
+			chunk = append(chunk[:len(chunk)], tagItem{})
+			return &chunk[len(chunk)-1], nil
+		}
 		for {
 			line, err := in.ReadSlice('\n')
 			if len(line) > 0 {
@@ -201,35 +349,56 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *obje
 					parseErr = fmt.Errorf("git for-each-ref: unexpected output %q", line)
 					break
 				}
-				rec := TagRecord{Name: string(name), Object: string(id)}
+				it, err := next()
+				if err != nil {
+					written <- err
+					return
+				}
+				rec := &it.rec
+				if cache != nil && cache.tagInto(id, &it.tag) {
+					// The record's strings are the cache's: no copies.
+					rec.Object, rec.Type, rec.Tag, rec.cached = it.tag.ID, "tag", &it.tag, true
+					if rec.Name = it.tag.Name; rec.Name != string(name) {
+						rec.Name = string(name)
+					}
+				} else {
+					rec.Name, rec.Object = string(name), string(id)
+					if cache != nil {
+						rec.Type = cache.typeOf(rec.Object)
+						rec.cached = rec.Type != ""
+					}
+				}
 				if !keep(rec.Name) {
+					chunk = chunk[:len(chunk)-1]
 					continue
 				}
-				if cache != nil {
-					if t := cache.tag(rec.Object); t != nil {
-						rec.Type, rec.Tag, rec.cached = "tag", t, true
-					} else if typ := cache.typeOf(rec.Object); typ != "" {
-						rec.Type, rec.cached = typ, true
+				if !rec.cached {
+					last := chunk[len(chunk)-1]
+					chunk = chunk[:len(chunk)-1]
+					hand()
+					if p.mode == modeCommand {
+						w.WriteString("contents ")
 					}
-					if rec.cached {
-						requested.push(rec)
-						continue
+					w.WriteString(rec.Object)
+					w.WriteByte('\n')
+					if p.mode != modeCommand {
+						// Unbuffered cat-file answers each request as it comes:
+						// hand it over now, or the reader waits for nothing.
+						if err := w.Flush(); err != nil {
+							written <- err
+							return
+						}
 					}
-				}
-				if p.mode == modeCommand {
-					w.WriteString("contents ")
-				}
-				w.WriteString(rec.Object)
-				w.WriteByte('\n')
-				if p.mode != modeCommand {
-					// Unbuffered cat-file answers each request as it comes:
-					// hand it over now, or the reader waits for nothing.
-					if err := w.Flush(); err != nil {
+					it, err := next()
+					if err != nil {
 						written <- err
 						return
 					}
+					*it = last
 				}
-				requested.push(rec)
+				if len(chunk) == tagChunk || p.mode != modeCommand {
+					hand()
+				}
 			}
 			if err != nil {
 				if err != io.EOF {
@@ -238,57 +407,72 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *obje
 				break
 			}
 		}
+		hand()
 		if p.mode == modeCommand {
 			w.WriteString("flush\n")
 		}
 		written <- w.Flush()
 	}()
-	var records []TagRecord
 	for {
-		rec, ok := requested.pop()
+		chunk, ok := requested.pop()
 		if !ok {
 			break
 		}
-		if rec.cached {
-			records = append(records, rec)
-			continue
-		}
-		obj, err := p.read(rec.Object, true)
-		if err != nil {
-			p.fail(err)
-			<-written // the dead process's closed pipe unblocks the writer
-			return nil, p.err
-		}
-		if obj == nil {
-			rec.Missing = true
-			records = append(records, rec)
-			continue
-		}
-		rec.Type = obj.Type
-		if obj.Type == "tag" {
-			t, err := parseTag(obj.ID, obj.Data)
-			switch {
-			case err != nil:
-				rec.Malformed = true
-			case cache != nil:
-				cache.addTag(t)
-				fallthrough
-			default:
-				rec.Tag = &t
+		for i := range chunk {
+			it := &chunk[i]
+			if err := p.readTagItem(it, cache); err != nil {
+				p.fail(err)
+				close(done) // unblocks a writer waiting for a chunk,
+				<-written   // and the dead process's closed pipe one writing
+				return p.err
 			}
-		} else if cache != nil {
-			cache.addType(obj.ID, obj.Type)
+			d.deliver(&it.rec)
 		}
-		records = append(records, rec)
+		clear(chunk) // keep no strings alive
+		free <- chunk[:0]
 	}
 	if err := <-written; err != nil {
 		p.fail(err)
-		return nil, p.err
+		return p.err
 	}
-	if parseErr != nil {
-		return nil, parseErr
+	return parseErr
+}
+
+// readTagItem completes it with cat-file's answer unless it came from the
+// cache, and remembers what was read in the cache.
+func (p *catFile) readTagItem(it *tagItem, cache *objectCache) error {
+	rec := &it.rec
+	if rec.cached {
+		if rec.Tag != nil {
+			rec.Tag = &it.tag // this item's, wherever the writer put it
+		}
+		return nil
 	}
-	return records, nil
+	obj, err := p.read(rec.Object, true)
+	if err != nil {
+		return err
+	}
+	if obj == nil {
+		rec.Missing = true
+		return nil
+	}
+	rec.Type = obj.Type
+	if obj.Type == "tag" {
+		t, err := parseTag(obj.ID, obj.Data)
+		switch {
+		case err != nil:
+			rec.Malformed = true
+		case cache != nil:
+			cache.addTag(t)
+			fallthrough
+		default:
+			it.tag = t
+			rec.Tag = &it.tag
+		}
+	} else if cache != nil {
+		cache.addType(obj.ID, obj.Type)
+	}
+	return nil
 }
 
 // ResolveCommit returns the full hexsha of the commit rev names, peeling

@@ -2,6 +2,7 @@ package gitcmd
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -96,5 +97,73 @@ func TestBatchResolveCommit(t *testing.T) {
 	_, empty := newTestRepo(t)
 	if _, err := openBatch(t, empty).ResolveCommit("HEAD"); !errors.Is(err, ErrNoCommits) {
 		t.Errorf("HEAD without commits: %v", err)
+	}
+}
+
+// A read tried again (an older git) hands over only what the first attempt
+// did not: by name for for-each-ref's listing, by count for refs given.
+func TestDeliveryRetry(t *testing.T) {
+	t.Parallel()
+	for _, byName := range []bool{true, false} {
+		var got []string
+		d := &delivery{byName: byName, each: func(rec *TagRecord) error {
+			got = append(got, rec.Name)
+			return nil
+		}}
+		d.deliver(&TagRecord{Name: "a"})
+		d.deliver(&TagRecord{Name: "b"})
+		d.retry()
+		for _, name := range []string{"a", "b", "c"} {
+			d.deliver(&TagRecord{Name: name})
+		}
+		if want := []string{"a", "b", "c"}; !slices.Equal(got, want) {
+			t.Errorf("byName %v: delivered %q, want %q", byName, got, want)
+		}
+	}
+	stop := errors.New("stop")
+	calls := 0
+	d := &delivery{each: func(*TagRecord) error { calls++; return stop }}
+	d.deliver(&TagRecord{Name: "a"})
+	d.deliver(&TagRecord{Name: "b"})
+	if calls != 1 || d.err != stop {
+		t.Errorf("after an error: %d calls, %v", calls, d.err)
+	}
+}
+
+// More tags than the chunks of a read hold at once (tagChunks×tagChunk):
+// the writer waits for the reader, with requests still unanswered, and
+// must not deadlock; read again, every tag comes from the cache (a
+// writer far ahead of the reader).
+func TestReadTagsManyChunks(t *testing.T) { bothProtocols(t, testReadTagsManyChunks, oddFixture) }
+
+func testReadTagsManyChunks(t *testing.T, legacy bool) {
+	g, r, commit := oddRegistry(t)
+	r.LegacyCatFile = legacy
+	obj := g.Git("rev-parse", "refs/tags/x@v1.0.1")
+	var in strings.Builder
+	n := tagChunks*tagChunk + 100
+	for i := range n {
+		fmt.Fprintf(&in, "create refs/tags/many-%05d %s\n", i, obj)
+		if i%7 == 0 {
+			fmt.Fprintf(&in, "create refs/tags/light-%05d %s\n", i, commit)
+		}
+	}
+	g.GitInput(in.String(), "update-ref", "--stdin")
+	for round := range 2 {
+		b := openBatch(t, r)
+		b.cache.minObjects = 1
+		recs, err := b.ReadTags(t.Context(), func(name string) bool { return strings.HasPrefix(name, "many-") || strings.HasPrefix(name, "light-") })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != n+(n+6)/7 {
+			t.Fatalf("round %d: %d records, want %d", round, len(recs), n+(n+6)/7)
+		}
+		for _, rec := range recs {
+			if light := strings.HasPrefix(rec.Name, "light-"); (light && rec.Type != "commit") || (!light && (rec.Tag == nil || rec.Tag.ID != obj)) {
+				t.Fatalf("round %d: %+v", round, rec)
+			}
+		}
+		b.Close()
 	}
 }

@@ -220,6 +220,9 @@ func TestMain(m *testing.M) {
 			os.Unsetenv(k)
 		}
 	}
+	// Map the object caches as gto's commands do (the fuzz target and the
+	// cache tests then read mapped files; TestMapFile the fallback).
+	MapObjectCaches(true)
 	code := m.Run()
 	gittest.RemoveFixtures()
 	os.Exit(code)

@@ -34,5 +34,7 @@ func (b *Batch) ReadTagObjects(ctx context.Context, refs []TagRef) ([]TagRecord,
 		}
 		in.WriteString(ref.Object + " refs/tags/" + ref.Name + "\n")
 	}
-	return b.streamRefs(ctx, in.String(), func(string) bool { return true }, nil)
+	var recs []TagRecord
+	err := b.streamRefs(ctx, in.String(), func(string) bool { return true }, nil, collectTags(&recs))
+	return recs, err
 }

@@ -61,6 +61,26 @@ type LooseTagCounter interface {
 	LooseTags() (int, error)
 }
 
+// TagStreamer is a Reader that hands out the tags of Tags one at a time,
+// keeping none of them: the read of every tag of a large registry then
+// holds only what the caller keeps of each. each gets the tags Tags would
+// return, in the same order; t is valid only during the call (its strings
+// stay valid). The first error of each is EachTag's, and each is not
+// called after it. grow, when not nil, may be called first with about how
+// many tags will come (for the caller to make room). A Reader without the
+// method is read with Tags.
+type TagStreamer interface {
+	EachTag(ctx context.Context, prefixes []string, keep func(name string) bool, grow func(n int), each func(t *Tag) error) error
+}
+
+// CommitStreamer is a Reader that hands out the commits of Commits one at
+// a time, keeping none of them (see TagStreamer). each may see a commit
+// more than once; c is valid only during the call. A Reader without the
+// method is read with Commits.
+type CommitStreamer interface {
+	EachCommit(ctx context.Context, ids []string, each func(c *Commit) error) error
+}
+
 // Reader reads a repository. Object ids are full hexadecimal ids.
 type Reader interface {
 	// Tags returns the tags whose names start with one of prefixes (every

@@ -19,62 +19,127 @@ type reader struct {
 var (
 	_ store.Reader          = (*reader)(nil)
 	_ store.LooseTagCounter = (*reader)(nil)
+	_ store.TagStreamer     = (*reader)(nil)
+	_ store.CommitStreamer  = (*reader)(nil)
 )
 
 func (r *reader) Tags(ctx context.Context, prefixes []string, keep func(string) bool) ([]store.Tag, error) {
-	b, err := r.s.batch(ctx)
+	var tags []store.Tag
+	err := r.EachTag(ctx, prefixes, keep, nil, func(t *store.Tag) error {
+		tags = append(tags, *t)
+		return nil
+	})
 	if err != nil {
 		return nil, err
+	}
+	return tags, nil
+}
+
+func (r *reader) EachTag(ctx context.Context, prefixes []string, keep func(string) bool, grow func(int), each func(*store.Tag) error) error {
+	b, err := r.s.batch(ctx)
+	if err != nil {
+		return err
 	}
 	if keep == nil {
 		keep = func(string) bool { return true }
 	}
-	recs, err := b.ReadTagPrefixes(ctx, keep, prefixes...)
-	if err != nil {
-		return nil, mapError(err)
+	if grow != nil && len(prefixes) == 0 {
+		grow(b.TagCountHint())
 	}
-	return tagsOf(b, recs)
+	p := &chainPeeler{b: b, each: each}
+	if err := b.EachTagPrefix(ctx, keep, p.add, prefixes...); err != nil {
+		return mapError(err)
+	}
+	return p.finish()
+}
+
+// chainPeeler turns the records of a read into Tags and hands them to each
+// as they come, except from the first tag whose object is a tag of a tag
+// (hand-made chains, rare): that one and every tag after it wait for the
+// end of the read, when cat-file is free to peel the chains, so that each
+// still sees the tags in order.
+type chainPeeler struct {
+	b         *gitcmd.Batch
+	each      func(*store.Tag) error
+	held      []store.Tag
+	chained   []gitcmd.TagObject // tag objects whose target is itself a tag
+	chainedAt []int              // their positions in held
+	cur       store.Tag          // the tag handed to each (one, not one on the heap a tag)
+}
+
+func (p *chainPeeler) add(rec *gitcmd.TagRecord) error {
+	p.cur = store.Tag{}
+	chained := tagOf(rec, &p.cur)
+	if chained {
+		p.chained = append(p.chained, *rec.Tag)
+		p.chainedAt = append(p.chainedAt, len(p.held))
+	}
+	if chained || len(p.held) > 0 {
+		p.held = append(p.held, p.cur)
+		return nil
+	}
+	return p.each(&p.cur)
+}
+
+// finish peels the chains and hands over the tags held.
+func (p *chainPeeler) finish() error {
+	if len(p.chained) > 0 {
+		targets, err := p.b.Peel(p.chained)
+		if err != nil {
+			return mapError(err)
+		}
+		for i, target := range targets {
+			if target.Type == "commit" { // a chain ending on a tree or blob leads to no commit
+				p.held[p.chainedAt[i]].Commit = target.ID
+			}
+		}
+	}
+	for i := range p.held {
+		if err := p.each(&p.held[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tagOf fills t from the record rec, and reports whether the tag object is
+// a tag of a tag, whose commit is still to be found (t.Commit is empty).
+func tagOf(rec *gitcmd.TagRecord, t *store.Tag) (chained bool) {
+	t.Name, t.Object, t.Type = rec.Name, rec.Object, rec.Type
+	switch {
+	case rec.Missing:
+		t.Missing = true
+	case rec.Malformed:
+		t.Type, t.Malformed = "tag", true
+	case rec.Tag != nil:
+		obj := rec.Tag
+		t.Type = "tag"
+		t.TaggerName, t.TaggerEmail, t.Time, t.HasTagger = obj.TaggerName, obj.TaggerEmail, obj.Time, obj.HasTagger
+		t.Message, t.Signed = obj.Message, obj.Signed
+		switch obj.ObjectType {
+		case "commit":
+			t.Commit = obj.Object
+		case "tag":
+			return true
+		}
+	case rec.Type == "commit":
+		t.Commit = rec.Object
+	}
+	return false
 }
 
 // tagsOf turns the records read into Tags, peeling tag chains.
 func tagsOf(b *gitcmd.Batch, recs []gitcmd.TagRecord) ([]store.Tag, error) {
-	tags := make([]store.Tag, len(recs))
-	var chained []gitcmd.TagObject // tag objects whose target is itself a tag
-	var chainedAt []int
-	for i, rec := range recs {
-		t := &tags[i]
-		t.Name, t.Object, t.Type = rec.Name, rec.Object, rec.Type
-		switch {
-		case rec.Missing:
-			t.Missing = true
-		case rec.Malformed:
-			t.Type, t.Malformed = "tag", true
-		case rec.Tag != nil:
-			obj := rec.Tag
-			t.Type = "tag"
-			t.TaggerName, t.TaggerEmail, t.Time, t.HasTagger = obj.TaggerName, obj.TaggerEmail, obj.Time, obj.HasTagger
-			t.Message, t.Signed = obj.Message, obj.Signed
-			switch obj.ObjectType {
-			case "commit":
-				t.Commit = obj.Object
-			case "tag":
-				chained = append(chained, *obj)
-				chainedAt = append(chainedAt, i)
-			}
-		case rec.Type == "commit":
-			t.Commit = rec.Object
-		}
+	tags := make([]store.Tag, 0, len(recs))
+	p := &chainPeeler{b: b, each: func(t *store.Tag) error {
+		tags = append(tags, *t)
+		return nil
+	}}
+	for i := range recs {
+		p.add(&recs[i]) // each never fails
 	}
-	if len(chained) > 0 {
-		targets, err := b.Peel(chained)
-		if err != nil {
-			return nil, mapError(err)
-		}
-		for i, target := range targets {
-			if target.Type == "commit" { // a chain ending on a tree or blob leads to no commit
-				tags[chainedAt[i]].Commit = target.ID
-			}
-		}
+	if err := p.finish(); err != nil {
+		return nil, err
 	}
 	return tags, nil
 }
@@ -111,39 +176,53 @@ func (r *reader) ResolveCommit(ctx context.Context, rev string) (string, error) 
 }
 
 func (r *reader) Commits(ctx context.Context, ids []string) (map[string]store.Commit, error) {
-	if len(ids) == 0 {
-		return map[string]store.Commit{}, nil
-	}
-	b, err := r.s.batch(ctx)
+	out := make(map[string]store.Commit)
+	err := r.eachCommit(ctx, ids, func(name string, c *store.Commit) error {
+		out[name] = *c // by the id as given, as Batch.Commits keys them
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	commits, err := b.Commits(ids)
-	if errors.Is(err, gitcmd.ErrObjectNotFound) {
-		// A shallow or partial clone lacks some commits: read those that
-		// exist, one by one.
-		commits = map[string]gitcmd.Commit{}
-		for _, id := range ids {
-			one, err := b.Commits([]string{id})
-			if err == nil {
-				commits[id] = one[id]
-			} else if !errors.Is(err, gitcmd.ErrObjectNotFound) {
-				return nil, mapError(err)
-			}
-		}
-	} else if err != nil {
-		return nil, mapError(err)
+	return out, nil
+}
+
+func (r *reader) EachCommit(ctx context.Context, ids []string, each func(c *store.Commit) error) error {
+	return r.eachCommit(ctx, ids, func(_ string, c *store.Commit) error { return each(c) })
+}
+
+// eachCommit is EachCommit telling each the id of every commit as given.
+func (r *reader) eachCommit(ctx context.Context, ids []string, each func(name string, c *store.Commit) error) error {
+	if len(ids) == 0 {
+		return nil
 	}
-	out := make(map[string]store.Commit, len(commits))
-	for id, c := range commits {
-		out[id] = store.Commit{
+	b, err := r.s.batch(ctx)
+	if err != nil {
+		return err
+	}
+	var sc store.Commit // one for every commit, not one on the heap a commit
+	convert := func(name string, c *gitcmd.Commit) error {
+		sc = store.Commit{
 			ID:         c.Hash,
 			AuthorName: c.AuthorName, AuthorEmail: c.AuthorEmail, AuthorTime: c.AuthorTime,
 			CommitterName: c.CommitterName, CommitterEmail: c.CommitterEmail, CommitterTime: c.CommitterTime,
 			Message: c.Message,
 		}
+		return each(name, &sc)
 	}
-	return out, nil
+	err = b.EachCommit(ids, convert)
+	if errors.Is(err, gitcmd.ErrObjectNotFound) {
+		// A shallow or partial clone lacks some commits: read those that
+		// exist, one by one (each sees some of them again).
+		for _, id := range ids {
+			err := b.EachCommit([]string{id}, convert)
+			if err != nil && !errors.Is(err, gitcmd.ErrObjectNotFound) {
+				return mapError(err)
+			}
+		}
+		return nil
+	}
+	return mapError(err)
 }
 
 func (r *reader) FilesAt(ctx context.Context, revs, paths []string) ([]store.CommitFiles, error) {
