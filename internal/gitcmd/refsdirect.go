@@ -173,14 +173,17 @@ func readLooseRef(file string) (string, bool) {
 // one of prefixes (none when the file does not exist). A sorted file (the
 // header's "sorted" trait, which every git since 2.15 writes) is searched
 // for each prefix; another is read whole.
+//
+// The file is mapped, not read: the refs returned are copies of its bytes.
 func packedRefs(file string, prefixes []string) ([]refLine, bool) {
-	data, err := os.ReadFile(file)
+	data, unmap, err := mapFile(file)
 	if os.IsNotExist(err) {
 		return nil, true
 	}
 	if err != nil {
 		return nil, false
 	}
+	defer unmap()
 	body, sorted := data, false
 	if header, rest, ok := bytes.Cut(data, []byte{'\n'}); ok && bytes.HasPrefix(header, []byte("# pack-refs with:")) {
 		body = rest
