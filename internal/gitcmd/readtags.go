@@ -192,6 +192,7 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *obje
 		defer requested.close()
 		w := bufio.NewWriterSize(p.stdin, 64<<10)
 		in := bufio.NewReaderSize(refs, 64<<10)
+		asked := false // nothing asked, nothing written: cat-file need not start
 		for {
 			line, err := in.ReadSlice('\n')
 			if len(line) > 0 {
@@ -216,6 +217,7 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *obje
 						continue
 					}
 				}
+				asked = true
 				if p.mode == modeCommand {
 					w.WriteString("contents ")
 				}
@@ -238,7 +240,7 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *obje
 				break
 			}
 		}
-		if p.mode == modeCommand {
+		if p.mode == modeCommand && asked {
 			w.WriteString("flush\n")
 		}
 		written <- w.Flush()
@@ -303,6 +305,11 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *obje
 func (b *Batch) ResolveCommit(rev string) (string, error) {
 	if strings.ContainsAny(rev, "\n\r") || rev == "" {
 		return "", refNotFound(rev, nil)
+	}
+	if rev == "HEAD" {
+		if id, ok, err := b.headCommit(); ok || err != nil {
+			return id, err
+		}
 	}
 	infos, err := b.Info([]string{rev + "^{commit}"})
 	if err != nil {

@@ -79,7 +79,15 @@ func (b *Batch) BranchHistory(ctx context.Context, paths []string) ([]CommitFile
 // files at paths in it ("" where a path is missing, or is not a file, or
 // the revision does not resolve), without reading contents: one round trip.
 // Callers read each distinct id once with Blobs or Object.
+//
+// The answer for one commit id (the annotation files at HEAD, read by
+// every command) is remembered in the memos.
 func (b *Batch) FilesAt(revs, paths []string) ([]CommitFiles, error) {
+	if len(revs) == 1 {
+		if blobs, ok := b.filesAtMemo(revs[0], paths); ok {
+			return []CommitFiles{{Commit: revs[0], Blobs: blobs}}, nil
+		}
+	}
 	n := len(paths)
 	out := make([]CommitFiles, len(revs))
 	ids := make([]string, len(revs)*n)
@@ -98,6 +106,9 @@ func (b *Batch) FilesAt(revs, paths []string) ([]CommitFiles, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(revs) == 1 {
+		b.setFilesAtMemo(revs[0], paths, ids)
 	}
 	return out, nil
 }

@@ -1,0 +1,188 @@
+package gitcmd
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gto-dev/gto/internal/gitcmd/gittest"
+)
+
+// gitHead is HEAD^{commit} as git resolves it.
+func gitHead(t *testing.T, g *gittest.Repo) string {
+	t.Helper()
+	return strings.TrimSpace(g.Git("rev-parse", "--verify", "HEAD^{commit}"))
+}
+
+// resolveHead opens a batch, resolves HEAD and reports whether cat-file
+// was asked anything.
+func resolveHead(t *testing.T, r *Repo) (id string, asked bool, err error) {
+	t.Helper()
+	b, err := r.OpenBatch(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	id, err = b.ResolveCommit("HEAD")
+	return id, b.contents.begun.Load(), err
+}
+
+// TestHeadFromFilesAsGit: HEAD^{commit} read from the ref files is what
+// git resolves, in every layout, and a warm run asks cat-file nothing;
+// the cases git could read otherwise are left to git, with git's answer.
+func TestHeadFromFilesAsGit(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		change func(t *testing.T, g *gittest.Repo, r *Repo, commit string)
+		files  bool // answered from the files
+	}{
+		{"loose branch", func(*testing.T, *gittest.Repo, *Repo, string) {}, true},
+		{"moved HEAD", func(t *testing.T, g *gittest.Repo, r *Repo, commit string) {
+			resolveHead(t, r) // remember the first commit
+			g.Commit("second", map[string]string{"f": "2\n"})
+		}, true},
+		{"packed branch", func(t *testing.T, g *gittest.Repo, r *Repo, commit string) {
+			g.Git("pack-refs", "--all")
+		}, true},
+		{"packed and loose", func(t *testing.T, g *gittest.Repo, r *Repo, commit string) {
+			g.Git("pack-refs", "--all")
+			g.Commit("second", map[string]string{"f": "2\n"})
+		}, true},
+		{"detached", func(t *testing.T, g *gittest.Repo, r *Repo, commit string) {
+			g.Commit("second", map[string]string{"f": "2\n"})
+			g.Git("checkout", "-q", "--detach", commit)
+		}, true},
+		{"branch holding a tag object", func(t *testing.T, g *gittest.Repo, r *Repo, commit string) {
+			g.Tag("t", commit, "a tag")
+			// git refuses to write it; a repository may still hold one
+			writeRef(t, r, "refs/heads/tagged", strings.TrimSpace(g.Git("rev-parse", "refs/tags/t"))+"\n")
+			g.Git("symbolic-ref", "HEAD", "refs/heads/tagged")
+		}, true},
+		{"symbolic branch", func(t *testing.T, g *gittest.Repo, r *Repo, commit string) {
+			g.Git("symbolic-ref", "refs/heads/alias", "refs/heads/main")
+			g.Git("symbolic-ref", "HEAD", "refs/heads/alias")
+		}, false},
+		{"verbose", func(t *testing.T, g *gittest.Repo, r *Repo, commit string) {
+			r.Verbose = &strings.Builder{}
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			g, r, commit := committedRepo(t)
+			tc.change(t, g, r, commit)
+			want := gitHead(t, g)
+			if _, ok := r.headFromFiles(); ok != tc.files {
+				t.Errorf("headFromFiles ok = %v, want %v", ok, tc.files)
+			}
+			for run := range 2 { // cold, then warm
+				got, asked, err := resolveHead(t, r)
+				if err != nil || got != want {
+					t.Fatalf("run %d: ResolveCommit(HEAD) = %q, %v; git: %q", run, got, err, want)
+				}
+				if run == 1 && tc.files && !strings.Contains(tc.name, "tag object") && asked {
+					t.Errorf("warm run asked cat-file")
+				}
+			}
+		})
+	}
+	t.Run("unborn branch", func(t *testing.T) {
+		t.Parallel()
+		g, r, _ := committedRepo(t)
+		g.Git("symbolic-ref", "HEAD", "refs/heads/none")
+		if id, ok := r.headFromFiles(); ok {
+			t.Errorf("headFromFiles = %q, want it left to git", id)
+		}
+		if _, _, err := resolveHead(t, r); !errors.Is(err, ErrNoCommits) {
+			t.Errorf("ResolveCommit(HEAD): %v, want ErrNoCommits", err)
+		}
+	})
+	t.Run("GIT_DIR set", func(t *testing.T) {
+		t.Parallel()
+		g, _, commit := committedRepo(t)
+		r, err := OpenWith(context.Background(), g.Dir, Options{Env: append(g.Env(), "GIT_DIR="+filepath.Join(g.Dir, ".git"))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id, ok := r.headFromFiles(); ok {
+			t.Errorf("headFromFiles = %q, want it left to git", id)
+		}
+		if got, _, err := resolveHead(t, r); err != nil || got != commit {
+			t.Errorf("ResolveCommit(HEAD) = %q, %v; want %q", got, err, commit)
+		}
+	})
+	t.Run("reftable configured", func(t *testing.T) {
+		t.Parallel()
+		g, _, _ := committedRepo(t)
+		g.Git("config", "extensions.refStorage", "reftable")
+		if id, ok := openTest(t, g, g.Dir).headFromFiles(); ok {
+			t.Errorf("headFromFiles = %q, want it left to git", id)
+		}
+	})
+}
+
+// TestFilesAtMemo: the files of one commit are remembered, and what is
+// remembered for one commit is not the answer for another.
+func TestFilesAtMemo(t *testing.T) {
+	t.Parallel()
+	g, r, _ := committedRepo(t)
+	paths := []string{"artifacts.yaml", "dvc.yaml", "dir"}
+	c1 := g.Commit("one", map[string]string{"artifacts.yaml": "a: {}\n", "dir/x": "x\n"})
+	c2 := g.Commit("two", map[string]string{"artifacts.yaml": "b: {}\n", "dvc.yaml": "artifacts: {}\n"})
+	want := func(c, p string) string {
+		if p == "dir" {
+			return "" // not a file
+		}
+		// "<mode> <type> <id>\t<path>", or nothing
+		if f := strings.Fields(g.Git("ls-tree", c, "--", p)); len(f) > 2 && f[1] == "blob" {
+			return f[2]
+		}
+		return ""
+	}
+	for run, c := range []string{c1, c1, c2, c2, c1} {
+		b := openBatch(t, r)
+		files, err := b.FilesAt([]string{c}, paths)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range paths {
+			if got := files[0].Blobs[i]; got != want(c, p) {
+				t.Errorf("run %d, %.7s:%s = %q, git %q", run, c, p, got, want(c, p))
+			}
+		}
+		asked := b.contents.begun.Load()
+		if warm := run == 1 || run == 3; warm && asked {
+			t.Errorf("run %d: the remembered commit asked cat-file", run)
+		} else if !warm && !asked {
+			t.Errorf("run %d: another commit answered from the memo", run)
+		}
+		b.Close()
+	}
+}
+
+// TestCatFileStartsOnFirstRequest: a batch asked nothing starts no git;
+// with -v it starts at once, as the log of commands says.
+func TestCatFileStartsOnFirstRequest(t *testing.T) {
+	t.Parallel()
+	_, r, commit := committedRepo(t)
+	b := openBatch(t, r)
+	if err := b.Close(); err != nil || b.contents.cmd.Process != nil {
+		t.Errorf("unused batch: Close %v, process %v; want nil, none started", err, b.contents.cmd.Process)
+	}
+	b = openBatch(t, r)
+	if _, err := b.Commits([]string{commit}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil || b.contents.cmd.ProcessState == nil {
+		t.Errorf("used batch: Close %v, process state %v; want nil, exited", err, b.contents.cmd.ProcessState)
+	}
+	var log strings.Builder
+	r.Verbose = &log
+	b = openBatch(t, r)
+	if !strings.Contains(log.String(), "cat-file") || !b.contents.begun.Load() {
+		t.Errorf("-v: log %q, started %v; want cat-file logged and started", log.String(), b.contents.begun.Load())
+	}
+	b.Close()
+}
