@@ -261,7 +261,7 @@ func (b *Batch) Commits(hashes []string) (map[string]Commit, error) {
 	specs := unique(hashes)
 	out := make(map[string]Commit, len(specs))
 	cache := b.cache
-	if cache != nil && len(specs) < cache.minObjects {
+	if cache != nil && len(specs) < cache.minObjects && cache.ifSmall() == nil {
 		cache = nil
 	}
 	if cache != nil {

@@ -3,6 +3,7 @@ package gitcmd
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -185,4 +186,35 @@ func TestCatFileStartsOnFirstRequest(t *testing.T) {
 		t.Errorf("-v: log %q, started %v; want cat-file logged and started", log.String(), b.contents.begun.Load())
 	}
 	b.Close()
+}
+
+// TestSmallCacheServesFewReads: with a small object cache file, a warm
+// read of one artifact's tags and of a few commits asks cat-file nothing;
+// a large file is not loaded for them.
+func TestSmallCacheServesFewReads(t *testing.T) {
+	t.Parallel()
+	g, r, commit := committedRepo(t)
+	g.Tag("a@v0.0.1", commit, "m")
+	g.Tag("a#prod#1", commit, "m")
+	for run := range 2 {
+		b := openBatch(t, r)
+		recs, err := b.ReadTagPrefixes(context.Background(), func(string) bool { return true }, "a@", "a#")
+		if err != nil || len(recs) != 2 || recs[0].Tag == nil || recs[1].Tag == nil {
+			t.Fatalf("run %d: ReadTagPrefixes = %+v, %v", run, recs, err)
+		}
+		if _, err := b.Commits([]string{commit}); err != nil {
+			t.Fatal(err)
+		}
+		if asked := b.contents.begun.Load(); asked != (run == 0) {
+			t.Errorf("run %d: cat-file asked: %v", run, asked)
+		}
+		b.Close()
+	}
+	large := newCacheFile(filepath.Join(t.TempDir(), cacheFileName))
+	if err := os.WriteFile(large.path, make([]byte, smallCacheBytes+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if large.ifSmall() != nil || (*objectCache)(nil).ifSmall() != nil {
+		t.Error("a large cache file (or none) counts as small")
+	}
 }

@@ -67,7 +67,7 @@ func (b *Batch) ReadTagPrefixes(ctx context.Context, keep func(name string) bool
 	for i, p := range prefixes {
 		full[i] = "refs/tags/" + p
 	}
-	limit, cache := 0, (*objectCache)(nil) // a few tags of one artifact: cheaper to read than the cache
+	limit, cache := 0, b.cache.ifSmall() // a few tags of one artifact: cheaper to read than a large cache
 	if len(prefixes) == 0 {
 		full, limit, cache = []string{"refs/tags/"}, maxDirectRefs, b.cache
 	}
