@@ -17,15 +17,9 @@ import (
 // and the files of that commit (a commit's tree never changes) remembered
 // in the memos.
 
-// Memo slots. Each keeps one answer, the latest, so that they do not grow
-// with the history.
-const (
-	// headCommitSlot holds (key) an object id cat-file said is a commit.
-	headCommitSlot = "head-commit"
-	// filesAtSlot + path holds (key) a commit id and (value) the blob id
-	// of path in it, "" when it has none.
-	filesAtSlot = "files-at\x00"
-)
+// headCommitSlot is the memo slot that holds (key) the last object id
+// cat-file said is a commit.
+const headCommitSlot = "head-commit"
 
 // headFromFiles returns the object id HEAD holds, read from the git
 // directory as git reads it: a symbolic HEAD ("ref: refs/heads/NAME") to a
@@ -105,30 +99,111 @@ func (b *Batch) headCommit() (id string, ok bool, err error) {
 	return infos[0].ID, true, nil
 }
 
-// filesAtMemo returns the blob ids of paths in commit as setFilesAtMemo
-// remembered them; ok is false unless every path is known.
-func (b *Batch) filesAtMemo(commit string, paths []string) (blobs []string, ok bool) {
-	if b.cache == nil || !objectid.Is(commit) {
+// filesAtMemo returns the blob ids of paths in the commits revs as
+// setFilesAtMemo remembered them; ok is false unless every one is known.
+// Two slots per path: the last single commit asked (HEAD, which every
+// command reads) and the last set of commits (one artifact's versions,
+// which show NAME reads), so that neither evicts the other and the memos
+// do not grow with the history.
+func (b *Batch) filesAtMemo(revs, paths []string) (files []CommitFiles, ok bool) {
+	if !b.memoFilesAt(revs) {
 		return nil, false
 	}
-	blobs = make([]string, len(paths))
-	for i, p := range paths {
-		key, blob, ok := b.cache.memo(filesAtSlot + p)
-		if !ok || key != commit {
+	files = make([]CommitFiles, len(revs))
+	blobs := make([]string, len(revs)*len(paths))
+	for i, rev := range revs {
+		files[i] = CommitFiles{Commit: rev, Blobs: blobs[i*len(paths) : (i+1)*len(paths) : (i+1)*len(paths)]}
+	}
+	for j, p := range paths {
+		key, value, ok := b.cache.memo(filesAtSlot(len(revs)) + p)
+		if !ok {
 			return nil, false
 		}
-		blobs[i] = blob
+		if len(revs) == 1 {
+			if key != revs[0] {
+				return nil, false
+			}
+			files[0].Blobs[j] = value
+			continue
+		}
+		known, ok := decodeWalk(value, 1)
+		if !ok {
+			return nil, false
+		}
+		at := make(map[string]string, len(known))
+		for _, cf := range known {
+			at[cf.Commit] = cf.Blobs[0]
+		}
+		for i, rev := range revs {
+			blob, ok := at[rev]
+			if !ok {
+				return nil, false
+			}
+			files[i].Blobs[j] = blob
+		}
 	}
-	return blobs, true
+	return files, true
 }
 
-// setFilesAtMemo remembers the blob ids of paths in commit (an object id:
-// what it names never changes).
-func (b *Batch) setFilesAtMemo(commit string, paths, blobs []string) {
-	if b.cache == nil || !objectid.Is(commit) {
+// setFilesAtMemo remembers the blob ids of paths in the commits of files.
+func (b *Batch) setFilesAtMemo(files []CommitFiles, paths []string) {
+	revs := make([]string, len(files))
+	for i, cf := range files {
+		revs[i] = cf.Commit
+	}
+	if !b.memoFilesAt(revs) {
 		return
 	}
-	for i, p := range paths {
-		b.cache.setMemo(filesAtSlot+p, commit, blobs[i])
+	for j, p := range paths {
+		if len(files) == 1 {
+			b.cache.setMemo(filesAtSlot(1)+p, files[0].Commit, files[0].Blobs[j])
+			continue
+		}
+		one := make([]CommitFiles, len(files))
+		for i, cf := range files {
+			one[i] = CommitFiles{Commit: cf.Commit, Blobs: cf.Blobs[j : j+1]}
+		}
+		b.cache.setMemo(filesAtSlot(len(files))+p, "", encodeWalk(one))
 	}
+}
+
+// maxFilesAtMemo bounds the set of commits a memo keeps (a few artifacts'
+// versions): a whole registry's commits are read in one round trip anyway.
+const maxFilesAtMemo = 256
+
+// memoFilesAt reports whether the files at revs are remembered: commit ids
+// only (what they name never changes), a bounded number, and a cache. A
+// set of commits other than HEAD only in a complete repository: in a
+// shallow or partial clone a commit or tree missing now (an answer "no
+// such file") may be fetched later.
+func (b *Batch) memoFilesAt(revs []string) bool {
+	if b.cache == nil || len(revs) == 0 || len(revs) > maxFilesAtMemo {
+		return false
+	}
+	for _, rev := range revs {
+		if !objectid.Is(rev) {
+			return false
+		}
+	}
+	return len(revs) == 1 || b.repo.complete()
+}
+
+// complete reports whether the repository has every object its refs
+// reach, as far as its files say: not shallow, not a partial clone.
+func (r *Repo) complete() bool {
+	common := r.commonDir()
+	if _, err := os.Lstat(filepath.Join(common, "shallow")); !os.IsNotExist(err) {
+		return false
+	}
+	config, err := os.ReadFile(filepath.Join(common, "config"))
+	return err == nil && !strings.Contains(strings.ToLower(string(config)), "partialclone") &&
+		!strings.Contains(strings.ToLower(string(config)), "promisor")
+}
+
+// filesAtSlot is the memo slot prefix for n commits.
+func filesAtSlot(n int) string {
+	if n == 1 {
+		return "files-at\x00"
+	}
+	return "files-at-set\x00"
 }

@@ -124,42 +124,54 @@ func TestHeadFromFilesAsGit(t *testing.T) {
 	})
 }
 
-// TestFilesAtMemo: the files of one commit are remembered, and what is
-// remembered for one commit is not the answer for another.
+// TestFilesAtMemo: the files of one commit, and of a set of commits, are
+// remembered apart; what is remembered is not the answer for other
+// commits; a shallow clone does not remember sets.
 func TestFilesAtMemo(t *testing.T) {
 	t.Parallel()
-	g, r, _ := committedRepo(t)
+	g, r, c0 := committedRepo(t)
 	paths := []string{"artifacts.yaml", "dvc.yaml", "dir"}
 	c1 := g.Commit("one", map[string]string{"artifacts.yaml": "a: {}\n", "dir/x": "x\n"})
 	c2 := g.Commit("two", map[string]string{"artifacts.yaml": "b: {}\n", "dvc.yaml": "artifacts: {}\n"})
 	want := func(c, p string) string {
-		if p == "dir" {
-			return "" // not a file
-		}
 		// "<mode> <type> <id>\t<path>", or nothing
 		if f := strings.Fields(g.Git("ls-tree", c, "--", p)); len(f) > 2 && f[1] == "blob" {
 			return f[2]
 		}
 		return ""
 	}
-	for run, c := range []string{c1, c1, c2, c2, c1} {
+	filesAt := func(r *Repo, revs ...string) (asked bool) {
+		t.Helper()
 		b := openBatch(t, r)
-		files, err := b.FilesAt([]string{c}, paths)
+		defer b.Close()
+		files, err := b.FilesAt(revs, paths)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i, p := range paths {
-			if got := files[0].Blobs[i]; got != want(c, p) {
-				t.Errorf("run %d, %.7s:%s = %q, git %q", run, c, p, got, want(c, p))
+		for i, c := range revs {
+			for j, p := range paths {
+				if got := files[i].Blobs[j]; got != want(c, p) {
+					t.Errorf("%.7s:%s = %q, git %q", c, p, got, want(c, p))
+				}
 			}
 		}
-		asked := b.contents.begun.Load()
-		if warm := run == 1 || run == 3; warm && asked {
-			t.Errorf("run %d: the remembered commit asked cat-file", run)
-		} else if !warm && !asked {
-			t.Errorf("run %d: another commit answered from the memo", run)
+		return b.contents.begun.Load()
+	}
+	for run, tc := range []struct {
+		revs  []string
+		asked bool
+	}{
+		{[]string{c1}, true}, {[]string{c1}, false}, {[]string{c2}, true},
+		{[]string{c0, c1}, true}, {[]string{c2}, false}, {[]string{c1, c0}, false}, {[]string{c1}, true},
+		{[]string{c0, c2}, true}, {[]string{c2, c0}, false}, {[]string{c0, c1}, true},
+	} {
+		if asked := filesAt(r, tc.revs...); asked != tc.asked {
+			t.Errorf("run %d (%d commits): cat-file asked %v, want %v", run, len(tc.revs), asked, tc.asked)
 		}
-		b.Close()
+	}
+	writeRef(t, r, "shallow", c0+"\n")
+	if !filesAt(r, c0, c1) || !filesAt(r, c0, c1) { // the set remembered last, then as asked again
+		t.Error("shallow clone: a set of commits answered from the memo")
 	}
 }
 

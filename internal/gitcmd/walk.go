@@ -80,13 +80,12 @@ func (b *Batch) BranchHistory(ctx context.Context, paths []string) ([]CommitFile
 // the revision does not resolve), without reading contents: one round trip.
 // Callers read each distinct id once with Blobs or Object.
 //
-// The answer for one commit id (the annotation files at HEAD, read by
-// every command) is remembered in the memos.
+// The answers for commit ids (the annotation files at HEAD, read by every
+// command, and at the commits of one artifact's versions) are remembered
+// in the memos; see filesAtMemo.
 func (b *Batch) FilesAt(revs, paths []string) ([]CommitFiles, error) {
-	if len(revs) == 1 {
-		if blobs, ok := b.filesAtMemo(revs[0], paths); ok {
-			return []CommitFiles{{Commit: revs[0], Blobs: blobs}}, nil
-		}
+	if files, ok := b.filesAtMemo(revs, paths); ok {
+		return files, nil
 	}
 	n := len(paths)
 	out := make([]CommitFiles, len(revs))
@@ -107,9 +106,7 @@ func (b *Batch) FilesAt(revs, paths []string) ([]CommitFiles, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(revs) == 1 {
-		b.setFilesAtMemo(revs[0], paths, ids)
-	}
+	b.setFilesAtMemo(out, paths)
 	return out, nil
 }
 
