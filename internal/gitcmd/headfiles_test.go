@@ -230,3 +230,73 @@ func TestSmallCacheServesFewReads(t *testing.T) {
 		t.Error("a large cache file (or none) counts as small")
 	}
 }
+
+// TestArtifactMemo: with a large object cache, a one-artifact read keeps
+// its tags and commits in a memo; a warm read of the same artifact asks
+// cat-file nothing and gives what git has, a tag added since is read
+// from git, another artifact or a damaged memo reads everything again.
+func TestArtifactMemo(t *testing.T) {
+	t.Parallel()
+	g, r, commit := committedRepo(t)
+	g.Tag("a@v0.0.1", commit, "m")
+	g.Tag("a#prod#1", commit, "m")
+	g.LightTag("a#dev#1", commit)
+	g.Tag("b@v0.0.1", commit, "m")
+	// a valid cache file over smallCacheBytes: one large record
+	large := cacheMagic + string(appendRecord(nil, recType, appendStr(appendStr(nil, strings.Repeat("f", smallCacheBytes)), "blob")))
+	if err := os.WriteFile(filepath.Join(r.GitDir(), cacheFileName), []byte(large), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	read := func(name string, spoil bool) (names []string, asked bool) {
+		t.Helper()
+		b := openBatch(t, r)
+		if spoil {
+			b.cache.setMemo(artifactTagsSlot, "refs/tags/"+name+"@\x00refs/tags/"+name+"#", "\x7fdamaged")
+		}
+		recs, err := b.ReadTagPrefixes(context.Background(), func(string) bool { return true }, name+"@", name+"#")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rec := range recs {
+			if (rec.Tag != nil) != (rec.Type == "tag") || rec.Type == "" {
+				t.Errorf("%s: record %+v", name, rec)
+			}
+			names = append(names, "refs/tags/"+rec.Name)
+		}
+		if _, err := b.Commits([]string{commit}); err != nil {
+			t.Fatal(err)
+		}
+		asked = b.contents.begun.Load()
+		if err := b.Close(); err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, ref := range forEachRef(t, g, "refs/tags/"+name+"@*", "refs/tags/"+name+"#*") {
+			want = append(want, ref.name)
+		}
+		if strings.Join(names, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: %q, git %q", name, names, want)
+		}
+		return names, asked
+	}
+	for step, tc := range []struct {
+		name         string
+		before       func()
+		spoil, asked bool
+	}{
+		{"a", nil, false, true},
+		{"a", nil, false, false},
+		{"a", func() { g.Tag("a@v0.0.2", commit, "added") }, false, true},
+		{"a", nil, false, false},
+		{"b", nil, false, true},
+		{"a", nil, false, true},
+		{"a", nil, true, true},
+	} {
+		if tc.before != nil {
+			tc.before()
+		}
+		if _, asked := read(tc.name, tc.spoil); asked != tc.asked {
+			t.Errorf("step %d (%s): cat-file asked %v, want %v", step, tc.name, asked, tc.asked)
+		}
+	}
+}

@@ -70,6 +70,8 @@ func (b *Batch) ReadTagPrefixes(ctx context.Context, keep func(name string) bool
 	limit, cache := 0, b.cache.ifSmall() // a few tags of one artifact: cheaper to read than a large cache
 	if len(prefixes) == 0 {
 		full, limit, cache = []string{"refs/tags/"}, maxDirectRefs, b.cache
+	} else if cache == nil {
+		cache = b.artifactCache(full) // the last such read's tags
 	}
 	if cache != nil && b.repo.plainRefs {
 		go cache.prefetchTags() // load the cache while the refs are read
