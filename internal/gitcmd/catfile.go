@@ -111,7 +111,7 @@ func startCatFile(ctx context.Context, r *Repo, mode catFileMode) (*catFile, err
 // fail (which awaits the start, as close does) reports why.
 func (p *catFile) begin() {
 	p.beginOnce.Do(func() {
-		p.begun.Store(true)
+		defer p.begun.Store(true) // once the pipes are set, or startErr
 		in, err := p.cmd.StdinPipe()
 		if err == nil {
 			p.in = in

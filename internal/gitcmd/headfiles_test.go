@@ -300,3 +300,22 @@ func TestArtifactMemo(t *testing.T) {
 		}
 	}
 }
+
+// TestCatFileCancelledBeforeStart: a batch whose context ends before its
+// first request fails with the context's error and starts no git.
+func TestCatFileCancelledBeforeStart(t *testing.T) {
+	t.Parallel()
+	_, r, commit := committedRepo(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	b, err := r.OpenBatch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if _, err := b.Commits([]string{commit}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Commits after cancel: %v, want context.Canceled", err)
+	}
+	if err := b.Close(); err != nil || b.contents.cmd.Process != nil {
+		t.Errorf("Close: %v, process %v; want nil, none started", err, b.contents.cmd.Process)
+	}
+}
