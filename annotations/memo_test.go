@@ -40,11 +40,22 @@ func TestMemoRoundTrip(t *testing.T) {
 			if b, ok := got.Get(name); !ok || !reflect.DeepEqual(a, b) {
 				t.Errorf("%s: %+v, want %+v", name, b, a)
 			}
+			// and alone: the index of that artifact only
+			one, ok := DecodeMemoOf(enc, name)
+			if b, found := one.Get(name); !ok || !found || !reflect.DeepEqual(a, b) || !reflect.DeepEqual(one.Names(), []string{name}) || one.File() != ix.File() {
+				t.Errorf("DecodeMemoOf(%s): %v %+v, names %v; want %+v alone", name, ok, b, one.Names(), a)
+			}
+		}
+		if one, ok := DecodeMemoOf(enc, "absent"); !ok || len(one.Names()) != 0 {
+			t.Errorf("DecodeMemoOf(absent): %v, names %v; want ok and none", ok, one.Names())
 		}
 		// Every truncation, and another version, is refused.
 		for i := 0; i < len(enc); i += 1 + len(enc)/200 {
 			if _, ok := DecodeMemo(enc[:i]); ok {
 				t.Fatalf("%.30q: a truncation at %d decodes", src, i)
+			}
+			if _, ok := DecodeMemoOf(enc[:i], "a"); ok {
+				t.Fatalf("%.30q: a truncation at %d decodes for one artifact", src, i)
 			}
 		}
 		if _, ok := DecodeMemo("\x02" + enc[1:]); ok {

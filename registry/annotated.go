@@ -40,7 +40,7 @@ func (s *session) indexFiles() []indexFile {
 func annotatedCommits(ctx context.Context, s *session, head string, sc scope) ([]model.AnnotatedCommit, error) {
 	if !sc.allCommits && !sc.allBranches {
 		// HEAD: a malformed file is an error the user can fix.
-		indexes, err := readIndexes(ctx, s, []string{head}, true)
+		indexes, err := readIndexes(ctx, s, []string{head}, true, sc.artifact)
 		if err != nil {
 			return nil, err
 		}
@@ -247,12 +247,13 @@ func filterName(names []string, keep string) []string {
 // readIndexes reads the annotations at each commit, reading each distinct
 // file content once. A malformed file is an error when strict (HEAD);
 // elsewhere (old versions' commits) it is skipped, since it cannot be fixed
-// any more.
-func readIndexes(ctx context.Context, s *session, commits []string, strict bool) (map[string]*annotations.Index, error) {
+// any more. With only, the caller asks about that artifact alone: an
+// index may then hold only it (HEAD's, decoded from its memo).
+func readIndexes(ctx context.Context, s *session, commits []string, strict bool, only string) (map[string]*annotations.Index, error) {
 	out := make(map[string]*annotations.Index, len(commits))
 	var unread []string
 	for _, c := range commits {
-		if r, ok := s.indexes[c]; ok && (r.strict || !strict) {
+		if r, ok := s.indexes[c]; ok && (r.strict || !strict) && (r.only == "" || r.only == only) {
 			out[c] = r.ix
 		} else {
 			unread = append(unread, c)
@@ -261,7 +262,7 @@ func readIndexes(ctx context.Context, s *session, commits []string, strict bool)
 	if len(unread) == 0 {
 		return out, nil
 	}
-	read, err := readIndexesOnce(ctx, s, unread, strict)
+	read, err := readIndexesOnce(ctx, s, unread, strict, only)
 	if err != nil {
 		return nil, err
 	}
@@ -273,20 +274,20 @@ func readIndexes(ctx context.Context, s *session, commits []string, strict bool)
 		// Only what parsed, and only commit ids, which name the same
 		// files for ever.
 		if objectid.Is(c) {
-			s.indexes[c] = readIndex{ix, strict}
+			s.indexes[c] = readIndex{ix, strict, only}
 		}
 	}
 	return out, nil
 }
 
 // readIndexesOnce is readIndexes without the session's memory.
-func readIndexesOnce(ctx context.Context, s *session, commits []string, strict bool) (map[string]*annotations.Index, error) {
+func readIndexesOnce(ctx context.Context, s *session, commits []string, strict bool, only string) (map[string]*annotations.Index, error) {
 	files := s.indexFiles()
 	ids := make([]map[string]string, len(files))                // per file: commit -> blob id
 	parsed := make([]map[string]*annotations.Index, len(files)) // per file: blob id -> index
 	for f, file := range files {
 		var err error
-		if ids[f], parsed[f], err = readAnnotationFile(ctx, s.rd, commits, file, strict); err != nil {
+		if ids[f], parsed[f], err = readAnnotationFile(ctx, s.rd, commits, file, strict, only); err != nil {
 			return nil, err
 		}
 	}
@@ -320,17 +321,18 @@ func readIndexesOnce(ctx context.Context, s *session, commits []string, strict b
 
 // readAnnotationFile is readIndexFile, or readDVCFiles for dvc.yaml (every
 // one of the tree).
-func readAnnotationFile(ctx context.Context, rd store.Reader, commits []string, file indexFile, strict bool) (map[string]string, map[string]*annotations.Index, error) {
+func readAnnotationFile(ctx context.Context, rd store.Reader, commits []string, file indexFile, strict bool, only string) (map[string]string, map[string]*annotations.Index, error) {
 	if file.kind == "dvc" {
 		return readDVCFiles(ctx, rd, commits, file, strict)
 	}
-	return readIndexFile(ctx, rd, commits, file, strict)
+	return readIndexFile(ctx, rd, commits, file, strict, only)
 }
 
 // readIndexFile reads one annotation file at each commit: its blob id at
 // each commit that has it, and each distinct blob parsed once (nil when
-// malformed and not strict).
-func readIndexFile(ctx context.Context, rd store.Reader, commits []string, file indexFile, strict bool) (map[string]string, map[string]*annotations.Index, error) {
+// malformed and not strict); HEAD's from its memo, of only (see
+// readIndexes).
+func readIndexFile(ctx context.Context, rd store.Reader, commits []string, file indexFile, strict bool, only string) (map[string]string, map[string]*annotations.Index, error) {
 	files, err := rd.FilesAt(ctx, commits, []string{file.path})
 	if err != nil {
 		return nil, nil, err
@@ -345,7 +347,7 @@ func readIndexFile(ctx context.Context, rd store.Reader, commits []string, file 
 	memo := strict && len(commits) == 1 // HEAD: remembered, see headIndexMemo
 	if memo {
 		if id, ok := ids[commits[0]]; ok {
-			if ix := headIndexMemo(rd, file, id); ix != nil {
+			if ix := headIndexMemo(rd, file, id, only); ix != nil {
 				parsed[id] = ix
 				return ids, parsed, nil
 			}
@@ -395,7 +397,7 @@ func readIndexFile(ctx context.Context, rd store.Reader, commits []string, file 
 // takes 50 ms for 5,000 artifacts; the memo keeps only what parsed, and
 // one blob per file (the slot's latest), so that it does not grow with
 // the history.
-func headIndexMemo(rd store.Reader, file indexFile, id string) *annotations.Index {
+func headIndexMemo(rd store.Reader, file indexFile, id, only string) *annotations.Index {
 	v, ok := rd.Memo(headIndexSlot(file))
 	if !ok {
 		return nil
@@ -404,7 +406,7 @@ func headIndexMemo(rd store.Reader, file indexFile, id string) *annotations.Inde
 	if !ok || blob != id {
 		return nil
 	}
-	ix, ok := annotations.DecodeMemo(enc)
+	ix, ok := annotations.DecodeMemoOf(enc, only)
 	if !ok || ix.File() != file.path {
 		return nil
 	}
@@ -423,7 +425,7 @@ func headIndexSlot(file indexFile) string {
 
 // annotationAt returns the annotation of artifact at commit (nil when none).
 func annotationAt(ctx context.Context, s *session, commit, artifact string) (*annotations.Artifact, error) {
-	ix, err := readIndexes(ctx, s, []string{commit}, true)
+	ix, err := readIndexes(ctx, s, []string{commit}, true, artifact)
 	if err != nil {
 		return nil, err
 	}

@@ -116,7 +116,7 @@ func doctorAnnotations(ctx context.Context, s *session) (*annotations.Index, []m
 	var merged *annotations.Index
 	var problems []model.Problem
 	for _, f := range s.indexFiles() {
-		ids, parsed, err := readAnnotationFile(ctx, s.rd, []string{head}, f, true)
+		ids, parsed, err := readAnnotationFile(ctx, s.rd, []string{head}, f, true, "")
 		if errors.Is(err, model.ErrInvalid) {
 			problems = append(problems, model.Problem{Code: model.ProblemAnnotations, Message: err.Error()})
 			continue

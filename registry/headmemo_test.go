@@ -2,6 +2,7 @@ package registry
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/gto-dev/gto/internal/store/memstore"
@@ -34,5 +35,38 @@ func TestHeadIndexMemo(t *testing.T) {
 	f.repo.Commit("restore", map[string]string{"artifacts.yaml": good})
 	if back, err := describe(); err != nil || back.Annotation == nil || back.Annotation.Description != "first" {
 		t.Fatalf("describe of the restored file = %+v, %v", back, err)
+	}
+}
+
+// An index read for one artifact (from HEAD's memo, that artifact alone)
+// answers only for it: the same session asked about every artifact, or
+// another, reads them all.
+func TestHeadIndexMemoOfOne(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, memstore.Options{})
+	head := f.repo.Commit("annotate", map[string]string{"artifacts.yaml": "m: {type: model}\nn: {type: data}\n"})
+	for round := range 2 { // the first parses and remembers, the second decodes the memo
+		err := f.reg.view(t.Context(), func(s *session) error {
+			for i, only := range []string{"m", "", "n", "m"} {
+				ix, err := readIndexes(t.Context(), s, []string{head}, true, only)
+				if err != nil {
+					return err
+				}
+				got := strings.Join(ix[head].Names(), " ")
+				switch {
+				case round == 1 && i == 0 && got != "m":
+					t.Errorf("from the memo, only m: names %q, want m alone", got)
+				case only == "" && got != "m n", only != "" && !strings.Contains(got, only):
+					t.Errorf("round %d, only %q: names %q", round, only, got)
+				}
+				if a, ok := ix[head].Get(only); only != "" && (!ok || a.Type == "") {
+					t.Errorf("only %q: %+v, %v", only, a, ok)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -31,6 +31,7 @@ type session struct {
 type readIndex struct {
 	ix     *annotations.Index
 	strict bool
+	only   string // the one artifact it may hold alone (see readIndexes)
 }
 
 // view runs fn in a View of the store, with the configuration.

@@ -82,7 +82,7 @@ func loadAnnotations(ctx context.Context, s *session, view *model.ArtifactView) 
 			commits = append(commits, c)
 		}
 	}
-	indexes, err := readIndexes(ctx, s, commits, false)
+	indexes, err := readIndexes(ctx, s, commits, false, view.Artifact.Name)
 	if err != nil {
 		return err
 	}

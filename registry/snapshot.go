@@ -54,7 +54,7 @@ func (r *Registry) Snapshot(ctx context.Context) (*Snapshot, error) {
 		}
 		// Strictness as in the commands: load has already read HEAD
 		// strictly; a malformed file at an old version's commit is skipped.
-		if out.indexes, err = readIndexes(ctx, s, commits, false); err != nil {
+		if out.indexes, err = readIndexes(ctx, s, commits, false, ""); err != nil {
 			return err
 		}
 		for _, a := range snap.state.Artifacts {

@@ -37,6 +37,9 @@ type Batch struct {
 	info     *catFile // modeInfo, with older git only; nil until needed
 	closed   bool
 	cache    *objectCache // nil when disabled
+	// artifact is the last one-artifact read's cache (artifactCache)
+	artifact    *objectCache
+	artifactKey string
 }
 
 // OpenBatch starts `git cat-file` in the repository. The caller must Close
@@ -82,6 +85,7 @@ func (b *Batch) Close() error {
 	}
 	b.closed = true
 	if b.cache != nil {
+		b.rememberArtifact()
 		b.cache.flush()
 	}
 	err := b.contents.close()
@@ -277,8 +281,10 @@ func (b *Batch) Commits(hashes []string) (map[string]Commit, error) {
 func (b *Batch) EachCommit(hashes []string, each func(name string, c *Commit) error) error {
 	specs := unique(hashes)
 	cache := b.cache
-	if cache != nil && len(specs) < cache.minObjects {
-		cache = nil
+	if cache != nil && len(specs) < cache.minObjects && cache.ifSmall() == nil {
+		b.mu.Lock()
+		cache = b.artifact // nil, or one artifact's objects
+		b.mu.Unlock()
 	}
 	if cache != nil {
 		missing := specs[:0:0]

@@ -436,7 +436,8 @@ func testBatchProcessDied(t *testing.T, legacy bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.contents.await() // the process starts in the background
+	b.contents.begin() // the process starts at the first request, in the background
+	b.contents.await()
 	b.contents.cmd.Process.Kill()
 	_, err = b.Commits([]string{c})
 	if err == nil || !strings.Contains(err.Error(), "cat-file") {

@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/gto-dev/gto/internal/objectid"
 )
@@ -32,14 +34,18 @@ import (
 type catFile struct {
 	mode   catFileMode
 	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	stdout *bufio.Reader
+	stdin  io.WriteCloser // a lazyPipe: its first write starts the process
+	stdout *bufio.Reader  // over a lazyPipe too
 	stderr *cappedBuffer
 	ctx    context.Context // the process's lifetime, for error messages
-	// started is closed once cmd.Start has returned, with startErr; see
-	// startCatFile.
-	started  chan struct{}
-	startErr error
+	// begin starts the process once; begun says it was called. started is
+	// closed once cmd.Start has returned, with startErr; see startCatFile.
+	beginOnce sync.Once
+	begun     atomic.Bool
+	in        io.WriteCloser // the pipes, once begun
+	out       io.ReadCloser
+	started   chan struct{}
+	startErr  error
 	// err is set once the process is unusable (died, protocol error,
 	// closed); every later request fails with it.
 	err error
@@ -69,17 +75,14 @@ type rawObject struct {
 // errCatFileClosed is the error of requests made after Close.
 var errCatFileClosed = errors.New("git cat-file: batch is closed")
 
-// startCatFile starts cat-file in r in the given mode.
+// startCatFile prepares cat-file in r in the given mode. The process
+// starts at the first request (see begin): a command whose answers all
+// come from the object cache and the memos (a warm read of a small
+// registry) starts no git at all, nor waits for one to exit. With
+// Options.Verbose it starts at once, so that the log of git commands
+// stays what it was.
 func startCatFile(ctx context.Context, r *Repo, mode catFileMode) (*catFile, error) {
 	cmd := r.command(ctx, r.dir(), call{args: catFileArgs[mode]})
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
 	stderr := &cappedBuffer{max: stderrCap}
 	cmd.Stderr = stderr
 	if cmd.Err != nil { // git is not on PATH
@@ -88,26 +91,71 @@ func startCatFile(ctx context.Context, r *Repo, mode catFileMode) (*catFile, err
 	p := &catFile{
 		mode:    mode,
 		cmd:     cmd,
-		stdin:   stdin,
-		stdout:  bufio.NewReaderSize(stdout, 64<<10),
 		stderr:  stderr,
 		ctx:     ctx,
 		started: make(chan struct{}),
 	}
-	// Starting a process blocks until the kernel has begun its exec, a
-	// millisecond or more: meanwhile the caller reads the configuration
-	// and the refs, and the tags the object cache knows, on the other
-	// core. The pipes exist already: requests written meanwhile wait in
-	// them, and a read of an answer waits for the process. Should it fail
-	// to start, os/exec closes the pipes, the read fails, and fail (which
-	// awaits the start, as close does) reports why.
-	go func() {
-		defer close(p.started)
-		if err := cmd.Start(); err != nil {
-			p.startErr = commandError(ctx, cmd, err, "")
-		}
-	}()
+	p.stdin = &lazyPipe{p: p}
+	p.stdout = bufio.NewReaderSize(&lazyPipe{p: p}, 64<<10)
+	if r.Verbose != nil {
+		p.begin()
+	}
 	return p, nil
+}
+
+// begin starts the process, once. Starting a process blocks until the
+// kernel has begun its exec, a millisecond or more: it is done in a
+// goroutine, while the caller goes on (the requests it writes meanwhile
+// wait in the pipe, and a read of an answer waits for the process).
+// Should it fail to start, os/exec closes the pipes, the read fails, and
+// fail (which awaits the start, as close does) reports why.
+func (p *catFile) begin() {
+	p.beginOnce.Do(func() {
+		defer p.begun.Store(true) // once the pipes are set, or startErr
+		in, err := p.cmd.StdinPipe()
+		if err == nil {
+			p.in = in
+			p.out, err = p.cmd.StdoutPipe()
+		}
+		if err != nil {
+			p.startErr = commandError(p.ctx, p.cmd, err, "")
+			close(p.started)
+			return
+		}
+		go func() {
+			defer close(p.started)
+			if err := p.cmd.Start(); err != nil {
+				p.startErr = commandError(p.ctx, p.cmd, err, "")
+			}
+		}()
+	})
+}
+
+// lazyPipe is either end of the pipes to cat-file: the first write or
+// read starts the process.
+type lazyPipe struct{ p *catFile }
+
+func (l *lazyPipe) Write(b []byte) (int, error) {
+	l.p.begin()
+	if l.p.in == nil {
+		return 0, l.p.startErr
+	}
+	return l.p.in.Write(b)
+}
+
+func (l *lazyPipe) Read(b []byte) (int, error) {
+	l.p.begin()
+	if l.p.out == nil {
+		return 0, l.p.startErr
+	}
+	return l.p.out.Read(b)
+}
+
+func (l *lazyPipe) Close() error {
+	if !l.p.begun.Load() || l.p.in == nil {
+		return nil
+	}
+	return l.p.in.Close()
 }
 
 // await waits until the process has started; false when it could not
@@ -305,7 +353,17 @@ func objectType(b []byte) string {
 // fail makes the process unusable: it is killed (so that a blocked writer
 // returns) and reaped, and p.err says why.
 func (p *catFile) fail(cause error) {
-	if p.err != nil || !p.await() {
+	if p.err != nil {
+		return
+	}
+	if !p.begun.Load() { // nothing to stop
+		p.err = fmt.Errorf("git cat-file: %w", cause)
+		if p.ctx.Err() != nil {
+			p.err = fmt.Errorf("git cat-file: %w", p.ctx.Err())
+		}
+		return
+	}
+	if !p.await() {
 		return
 	}
 	p.cmd.Process.Kill()
@@ -326,6 +384,10 @@ func (p *catFile) fail(cause error) {
 // that already failed returns nil: its request reported the failure.
 func (p *catFile) close() error {
 	if p.err != nil {
+		return nil
+	}
+	if !p.begun.Load() { // never asked anything: never started
+		p.err = errCatFileClosed
 		return nil
 	}
 	if !p.await() {

@@ -133,9 +133,11 @@ func (b *Batch) EachTagPrefix(ctx context.Context, keep func(name string) bool, 
 	for i, p := range prefixes {
 		full[i] = "refs/tags/" + p
 	}
-	limit, cache := 0, (*objectCache)(nil) // a few tags of one artifact: cheaper to read than the cache
+	limit, cache := 0, b.cache.ifSmall() // a few tags of one artifact: cheaper to read than a large cache
 	if len(prefixes) == 0 {
 		full, limit, cache = []string{"refs/tags/"}, maxDirectRefs, b.cache
+	} else if cache == nil {
+		cache = b.artifactCache(full) // the last such read's tags
 	}
 	if cache != nil && b.repo.plainRefs {
 		go cache.prefetchTags() // load the cache while the refs are read
@@ -310,6 +312,7 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *obje
 		defer requested.close()
 		w := bufio.NewWriterSize(p.stdin, 64<<10)
 		in := bufio.NewReaderSize(refs, 64<<10)
+		asked := false // nothing asked, nothing written: cat-file need not start
 		var chunk []tagItem
 		hand := func() {
 			if len(chunk) > 0 {
@@ -324,7 +327,7 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *obje
 				default:
 					// Wait for the reader; it may wait for answers to
 					// requests still in w.
-					if p.mode == modeCommand {
+					if p.mode == modeCommand && asked {
 						w.WriteString("flush\n")
 					}
 					if err := w.Flush(); err != nil {
@@ -376,6 +379,7 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *obje
 					last := chunk[len(chunk)-1]
 					chunk = chunk[:len(chunk)-1]
 					hand()
+					asked = true
 					if p.mode == modeCommand {
 						w.WriteString("contents ")
 					}
@@ -408,7 +412,7 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *obje
 			}
 		}
 		hand()
-		if p.mode == modeCommand {
+		if p.mode == modeCommand && asked {
 			w.WriteString("flush\n")
 		}
 		written <- w.Flush()
@@ -487,6 +491,11 @@ func (p *catFile) readTagItem(it *tagItem, cache *objectCache) error {
 func (b *Batch) ResolveCommit(rev string) (string, error) {
 	if strings.ContainsAny(rev, "\n\r") || rev == "" {
 		return "", refNotFound(rev, nil)
+	}
+	if rev == "HEAD" {
+		if id, ok, err := b.headCommit(); ok || err != nil {
+			return id, err
+		}
 	}
 	infos, err := b.Info([]string{rev + "^{commit}"})
 	if err != nil {

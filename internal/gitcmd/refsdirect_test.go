@@ -277,3 +277,48 @@ func TestReadAllTagsFromFiles(t *testing.T) {
 		t.Errorf("refsByPrefix(6) = %v, %v; want the 5 packed tags", refs, ok)
 	}
 }
+
+// TestPackedRefsMapped: the mapped packed-refs gives what was in the file
+// at the call, an empty or missing file no refs, a last line without its
+// newline its ref; the names and ids outlive the mapping and a new file
+// renamed over the old one, as git writes it.
+func TestPackedRefsMapped(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "packed-refs")
+	for _, tc := range []struct{ content, want string }{
+		{"", ""},
+		{"# pack-refs with: peeled fully-peeled sorted \n", ""},
+		{"# pack-refs with: peeled fully-peeled sorted \n" + strings.Repeat("1", 40) + " refs/tags/a@v1\n^" + strings.Repeat("2", 40) + "\n" + strings.Repeat("3", 40) + " refs/tags/b@v1", "refs/tags/a@v1=" + strings.Repeat("1", 40)},
+	} {
+		if err := os.WriteFile(file+".new", []byte(tc.content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(file+".new", file); err != nil {
+			t.Fatal(err)
+		}
+		refs, ok := packedRefs(file, []string{"refs/tags/a@"})
+		if !ok {
+			t.Fatalf("%q: not ok", tc.content)
+		}
+		if err := os.WriteFile(file+".new", []byte("replaced"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(file+".new", file); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range refs {
+			got = append(got, r.name+"="+r.id)
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%q: %q, want %q", tc.content, got, tc.want)
+		}
+	}
+	if refs, ok := packedRefs(filepath.Join(dir, "missing"), []string{"refs/tags/"}); !ok || len(refs) != 0 {
+		t.Errorf("missing file: %v, %v; want none, ok", refs, ok)
+	}
+	if refs, ok := packedRefs(file, []string{"refs/tags/b@"}); ok {
+		t.Errorf("a file git does not understand: %v, ok; want not ok", refs)
+	}
+}

@@ -79,7 +79,14 @@ func (b *Batch) BranchHistory(ctx context.Context, paths []string) ([]CommitFile
 // files at paths in it ("" where a path is missing, or is not a file, or
 // the revision does not resolve), without reading contents: one round trip.
 // Callers read each distinct id once with Blobs or Object.
+//
+// The answers for commit ids (the annotation files at HEAD, read by every
+// command, and at the commits of one artifact's versions) are remembered
+// in the memos; see filesAtMemo.
 func (b *Batch) FilesAt(revs, paths []string) ([]CommitFiles, error) {
+	if files, ok := b.filesAtMemo(revs, paths); ok {
+		return files, nil
+	}
 	n := len(paths)
 	out := make([]CommitFiles, len(revs))
 	ids := make([]string, len(revs)*n)
@@ -99,6 +106,7 @@ func (b *Batch) FilesAt(revs, paths []string) ([]CommitFiles, error) {
 	if err != nil {
 		return nil, err
 	}
+	b.setFilesAtMemo(out, paths)
 	return out, nil
 }
 

@@ -12,7 +12,8 @@ import (
 // garbage-collected heap, whose target grows with what it holds), and those
 // never touched (the commits of a history run, read by a show) are never
 // loaded. ok is false when the file cannot be mapped; the caller then reads
-// it. The mapping is never removed: strings of the process point into it.
+// it. The object cache's mapping is never removed: strings of the process
+// point into it (packed-refs' is: unmapFile).
 // Files are only ever appended to or replaced by a rename, never truncated
 // in place, so a mapped page always has its file behind it.
 func mapFile(path string) (data []byte, ok bool) {
@@ -32,7 +33,6 @@ func mapFile(path string) (data []byte, ok bool) {
 	return data, true
 }
 
-// dropPages lets the system take back the pages of data, a mapping of
-// mapFile that was only read: they leave the process's RSS and come back
-// from the page cache when touched again.
-func dropPages(data []byte) { syscall.Madvise(data, syscall.MADV_DONTNEED) }
+// unmapFile removes a mapping of mapFile whose bytes nothing refers to any
+// more (packed-refs, whose refs are copied out).
+func unmapFile(data []byte) { syscall.Munmap(data) }

@@ -6,4 +6,4 @@ package gitcmd
 // version).
 func mapFile(string) ([]byte, bool) { return nil, false }
 
-func dropPages([]byte) {}
+func unmapFile([]byte) {}
