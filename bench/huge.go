@@ -62,7 +62,7 @@ func printHugeTargets(fig map[string]map[string]result, tags map[string]int, ser
 	var floor, growth, one []string
 	var peak int64
 	for _, c := range wholeRegistry {
-		floor = append(floor, fmt.Sprintf("`%s` %.2f×", c, ratio(huge[c], huge["floor"])))
+		floor = append(floor, fmt.Sprintf("`%s` %.2f×", c, huge[c].vsFloor))
 		growth = append(growth, fmt.Sprintf("`%s` %.1f×", c, ratio(huge[c], large[c])))
 	}
 	for c, r := range huge {

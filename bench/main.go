@@ -217,9 +217,10 @@ func measureShape(s Shape, dir, gtoBin string, runs int) (map[string]result, err
 	if err != nil {
 		return nil, err
 	}
-	floor, err := measure(runs, func(int) (time.Duration, int64, error) {
+	floorCmd := func() (time.Duration, int64, error) {
 		return timeCmd(dir, "sh", "-c", "git for-each-ref --format='%(objectname)' refs/tags | git cat-file --batch >/dev/null")
-	})
+	}
+	floor, err := measure(runs, func(int) (time.Duration, int64, error) { return floorCmd() })
 	if err != nil {
 		return nil, err
 	}
@@ -234,9 +235,9 @@ func measureShape(s Shape, dir, gtoBin string, runs int) (map[string]result, err
 				return nil, err
 			}
 		}
-		res, err := measure(runs, func(i int) (time.Duration, int64, error) {
+		res, err := measurePaired(runs, func(i int) (time.Duration, int64, error) {
 			return timeCmd(work, gtoBin, c.args(i)...)
-		})
+		}, floorCmd)
 		if c.write {
 			os.RemoveAll(work)
 		}
@@ -245,7 +246,7 @@ func measureShape(s Shape, dir, gtoBin string, runs int) (map[string]result, err
 		}
 		figures[c.label] = res
 		fmt.Printf("| %s | %d | `%s` | %s | %s | %.2f× | %.1f MB |\n", s.Name, tags, c.label,
-			ms(res.median), ms(floor.median), float64(res.median)/float64(floor.median), float64(res.rss)/1024)
+			ms(res.median), ms(res.floor), res.vsFloor, float64(res.rss)/1024)
 		if c.label == "show --json" {
 			localShow = res.median
 		}
@@ -259,6 +260,38 @@ func measureShape(s Shape, dir, gtoBin string, runs int) (map[string]result, err
 type result struct {
 	median time.Duration
 	rss    int64 // KiB, maximum over runs
+	// With measurePaired: the median of the floor's runs, each just
+	// before one of the command's, and the median of the pairs' ratios.
+	floor   time.Duration
+	vsFloor float64
+}
+
+// measurePaired runs f once unmeasured (a new binary's first run builds
+// its caches; a write's first run of a copy is no different from the
+// others), then runs floor and f alternately runs times: noise that lasts
+// a few seconds hits both sides of a pair, so the ratio is the median of
+// the pairs' ratios, not of the two medians. f is called with 0..runs-1
+// for the measured runs and runs for the warm-up.
+func measurePaired(runs int, f func(i int) (time.Duration, int64, error), floor func() (time.Duration, int64, error)) (result, error) {
+	if _, _, err := f(runs); err != nil {
+		return result{}, err
+	}
+	var floors, ratios []time.Duration
+	res, err := measure(runs, func(i int) (time.Duration, int64, error) {
+		fd, _, err := floor()
+		if err != nil {
+			return 0, 0, err
+		}
+		d, rss, err := f(i)
+		floors = append(floors, fd)
+		ratios = append(ratios, time.Duration(float64(d)/float64(fd)*1e6)) // ratio in millionths
+		return d, rss, err
+	})
+	if err != nil {
+		return res, err
+	}
+	res.floor, res.vsFloor = median(floors), float64(median(ratios))/1e6
+	return res, nil
 }
 
 func measure(runs int, f func(i int) (time.Duration, int64, error)) (result, error) {
