@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gto-dev/gto/internal/gitcmd"
 	"github.com/gto-dev/gto/internal/jsonout"
 	"github.com/gto-dev/gto/internal/render"
 	"github.com/gto-dev/gto/registry"
@@ -77,6 +78,7 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 		// the mapped object cache, whose pages then count in the RSS
 		// (on 500,000 tags, 150 MB of them instead of 150 MB more).
 		debug.FreeOSMemory()
+		gitcmd.StopDroppingMappedPages()
 		return jsonout.WriteHistory(env.Out, events)
 	}
 	t := render.Table{Header: []string{"timestamp", "artifact", "event", "version", "stage", "commit", "ref"}}

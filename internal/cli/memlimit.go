@@ -6,6 +6,7 @@ import (
 	"runtime/metrics"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gto-dev/gto/internal/gitcmd"
 )
@@ -15,9 +16,19 @@ import (
 // count once and off the heap. Not for the commands that run until stopped
 // and open the repository again and again (see runsUntilStopped): each
 // opening would keep one more mapping.
+// The pages of the mappings are dropped every dropPeriod: only those touched
+// since count in the RSS (see gitcmd.DropMappedPagesEvery).
 func mapCachesUnlessServing(args []string) {
-	gitcmd.MapObjectCaches(!runsUntilStopped(args))
+	if !runsUntilStopped(args) {
+		gitcmd.MapObjectCaches(true)
+		gitcmd.DropMappedPagesEvery(dropPeriod)
+	}
 }
+
+// dropPeriod is how often a command drops the pages of its mapped object
+// caches. Reading 500,000 tags, every 30 ms: 480 -> 390 MB of peak RSS, for
+// some 0.3 s more of system time; every 100 ms, 430 MB.
+const dropPeriod = 30 * time.Millisecond
 
 // runsUntilStopped reports whether a run of gto with args may be one that
 // runs until stopped: serve, watch, events --follow. An argument that only
