@@ -6,7 +6,6 @@ import (
 	"runtime/metrics"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gto-dev/gto/internal/gitcmd"
 )
@@ -16,21 +15,9 @@ import (
 // count once and off the heap. Not for the commands that run until stopped
 // and open the repository again and again (see runsUntilStopped): each
 // opening would keep one more mapping.
-// The pages of the mappings are dropped every dropPeriod: only those touched
-// since count in the RSS (see gitcmd.DropMappedPagesEvery).
 func mapCachesUnlessServing(args []string) {
-	if !runsUntilStopped(args) {
-		gitcmd.MapObjectCaches(true)
-		gitcmd.DropMappedPagesEvery(dropPeriod)
-	}
+	gitcmd.MapObjectCaches(!runsUntilStopped(args))
 }
-
-// dropPeriod is how often a command drops the pages of its mapped object
-// caches. history --json on 500,000 tags: peak RSS 480 -> 388 MB every
-// 15 ms, 390-425 MB every 30 ms (a loaded machine delays the drops),
-// 420-440 MB every 100 ms; for 10-20% more CPU (system time: the pages
-// fault in again), about 5% more time.
-const dropPeriod = 15 * time.Millisecond
 
 // runsUntilStopped reports whether a run of gto with args may be one that
 // runs until stopped: serve, watch, events --follow. An argument that only
