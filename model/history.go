@@ -19,15 +19,17 @@ import (
 // then tag order.
 func (s *State) History(artifact string, ascending bool) []*Event {
 	// The sort keys are copied next to the event: comparing through the
-	// pointers costs a cache miss per comparison on 70,000 events.
+	// pointers costs a cache miss per comparison on 70,000 events. They
+	// are packed in 40 bytes (700,000 rows at 500,000 tags: 28 MB, not
+	// 50): ranks and sequence numbers count what the state holds in
+	// memory, far below 2^31, and kinds are a handful.
 	type ranked struct {
-		e                   *Event
-		time                int64
-		seq                 int
-		kind                EventKind
-		artifact, version   int
-		stage               int
-		inStage, deprecated bool
+		e                        *Event
+		time                     int64
+		seq                      int32
+		artifact, version, stage int32
+		kind                     int8
+		inStage, deprecated      bool
 	}
 	n := 0
 	for _, a := range s.Artifacts {
@@ -43,7 +45,7 @@ func (s *State) History(artifact string, ascending bool) []*Event {
 	}
 	rows := make([]ranked, 0, n)
 	add := func(e *Event, r ranked) {
-		r.e, r.time, r.seq, r.kind = e, e.Time.Unix(), e.seq, e.Kind
+		r.e, r.time, r.seq, r.kind = e, e.Time.Unix(), int32(e.seq), int8(e.Kind)
 		rows = append(rows, r)
 	}
 	for _, a := range s.Artifacts {
@@ -51,21 +53,21 @@ func (s *State) History(artifact string, ascending bool) []*Event {
 			continue
 		}
 		for _, e := range a.Deprecations {
-			add(e, ranked{artifact: a.rank, deprecated: true})
+			add(e, ranked{artifact: int32(a.rank), deprecated: true})
 		}
 		for _, v := range a.Versions {
 			for _, list := range [][]*Event{v.Registrations, v.Deregistrations} {
 				for _, e := range list {
-					add(e, ranked{artifact: a.rank, version: v.rank})
+					add(e, ranked{artifact: int32(a.rank), version: int32(v.rank)})
 				}
 			}
 			if v.CommitEvent != nil {
-				add(v.CommitEvent, ranked{artifact: a.rank, version: v.rank})
+				add(v.CommitEvent, ranked{artifact: int32(a.rank), version: int32(v.rank)})
 			}
 			for _, vs := range v.Stages {
 				for _, list := range [][]*Event{vs.Assignments, vs.Unassignments} {
 					for _, e := range list {
-						add(e, ranked{artifact: a.rank, version: v.rank, stage: vs.rank, inStage: true})
+						add(e, ranked{artifact: int32(a.rank), version: int32(v.rank), stage: int32(vs.rank), inStage: true})
 					}
 				}
 			}

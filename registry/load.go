@@ -196,8 +196,18 @@ func (r *Registry) load(ctx context.Context, s *session, sc scope) (*snapshot, e
 		}
 	}
 	state.AttachCommits(commits)
+	if d, ok := rd.(store.PageDropper); ok && len(tags)+len(events) >= dropPagesMinTags {
+		// Every tag and commit was read, the state is built: what comes
+		// next (views, a journal's sort) touches few of them again.
+		d.DropPages()
+	}
 	return &snapshot{tags: tags, state: state, head: head}, nil
 }
+
+// dropPagesMinTags is how many tags a load reads before it drops the
+// pages the store mapped (store.PageDropper): on a small registry they are
+// few, and touching them again would cost more than they weigh.
+const dropPagesMinTags = 10000
 
 // eventCommits lists the distinct commits of the event tags, of the events
 // and of the annotated commits: the commits every version of the state is

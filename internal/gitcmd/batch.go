@@ -273,6 +273,22 @@ func (b *Batch) Commits(hashes []string) (map[string]Commit, error) {
 	return out, nil
 }
 
+// DropMappedPages lets the system take back the pages of the object cache
+// files the batch has mapped (see MapObjectCaches; on Linux, elsewhere it
+// does nothing): they leave the process's RSS and come back from the page
+// cache, unchanged, when touched again. The strings read from the cache
+// stay valid. A caller that went through every tag and commit (150 MB of
+// a cache of 500,000 tags, all touched) calls it before it goes on to
+// what touches few of them again.
+func (b *Batch) DropMappedPages() {
+	b.mu.Lock()
+	caches := []*objectCache{b.cache, b.artifact}
+	b.mu.Unlock()
+	for _, c := range caches {
+		c.dropMapped()
+	}
+}
+
 // EachCommit is Commits calling each with every commit (by the name given)
 // instead of returning a map: c is valid only during the call (its strings
 // stay valid). Read from the object cache, 200,000 commits then need no map

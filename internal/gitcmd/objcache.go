@@ -57,6 +57,7 @@ type objectCache struct {
 	garbage   int               // bytes of memo records a newer one replaced
 	truncated bool              // the file ends with an incomplete record
 	pending   []byte            // records to append
+	mapping   []byte            // the mapped file (see MapObjectCaches); nil when read
 	// memoFile holds the memos of the object cache (its memo and setMemo
 	// are memoFile's); nil in the memo file itself.
 	memoFile *objectCache
@@ -159,6 +160,7 @@ func (c *objectCache) load() {
 		// The scan touched every page; only those of the records looked
 		// up need to stay (a show reads no commit records).
 		dropPages(data)
+		c.mapping = data
 	}
 	// A truncated last record (a crash while appending): appending after
 	// it would make it swallow the new records, so the next flush rewrites
@@ -205,6 +207,7 @@ func MapObjectCaches(on bool) { mapCaches.Store(on) }
 func readCacheFile(path string) (data []byte, mapped bool, err error) {
 	if mapCaches.Load() {
 		if data, ok := mapFile(path); ok {
+			keepMapped(data)
 			return data, true, nil
 		}
 	}
@@ -330,6 +333,19 @@ func (c *objectCache) prefetchTags() {
 	defer c.mu.Unlock()
 	c.record(&c.tags, recTag, "") // builds the index
 	c.typeIndex()
+}
+
+// dropMapped lets the pages of the mapped file, if any, go (see
+// Batch.DropMappedPages).
+func (c *objectCache) dropMapped() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.mapping != nil {
+		dropPages(c.mapping)
+	}
 }
 
 // releaseTags forgets the index of the tag records, which a read of every

@@ -1,11 +1,13 @@
 package gitcmd
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // readAll reads every tag and the commit through a fresh Batch, and closes
@@ -167,5 +169,65 @@ func TestMapFile(t *testing.T) {
 		if _, ok := mapFile(p); ok {
 			t.Errorf("%s was mapped", p)
 		}
+	}
+}
+
+// TestDropMappedPages: what was read from a mapped cache reads the same
+// after its pages were dropped, once or every period.
+func TestDropMappedPages(t *testing.T) {
+	t.Parallel()
+	_, r, commit := oddRegistry(t)
+	tune := func(c *objectCache) { c.minObjects = 1 }
+	first, firstCommits := readAllTuned(t, r, commit, tune) // writes the cache
+	b, err := r.OpenBatch(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	tune(b.cache)
+	recs, err := b.ReadTags(t.Context(), func(string) bool { return true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	commits, err := b.Commits([]string{commit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.cache.mapping == nil || !recs[0].cached {
+		t.Fatal("the tags did not come from a mapped cache")
+	}
+	dump := func(recs []TagRecord, c Commit) string {
+		var out strings.Builder
+		for _, r := range recs {
+			fmt.Fprintf(&out, "%s %s %s", r.Name, r.Object, r.Type)
+			if r.Tag != nil {
+				fmt.Fprintf(&out, " %+v", *r.Tag)
+			}
+			out.WriteByte('\n')
+		}
+		fmt.Fprintf(&out, "%+v", c)
+		return out.String()
+	}
+	text := func() string { return dump(recs, commits[commit]) }
+	want := dump(first, firstCommits[commit])
+	if got := text(); got != want {
+		t.Fatalf("read from the cache:\n%s\nwant\n%s", got, want)
+	}
+	b.DropMappedPages()
+	if got := text(); got != want {
+		t.Errorf("after DropMappedPages:\n%s\nwant\n%s", got, want)
+	}
+	DropMappedPagesEvery(time.Millisecond)
+	DropMappedPagesEvery(time.Millisecond) // changes nothing
+	for range 5 {
+		time.Sleep(time.Millisecond)
+		if got := text(); got != want {
+			t.Fatalf("while dropping every period:\n%s\nwant\n%s", got, want)
+		}
+	}
+	StopDroppingMappedPages()
+	StopDroppingMappedPages() // changes nothing
+	if got := text(); got != want {
+		t.Errorf("after the drops:\n%s\nwant\n%s", got, want)
 	}
 }

@@ -81,6 +81,16 @@ type CommitStreamer interface {
 	EachCommit(ctx context.Context, ids []string, each func(c *Commit) error) error
 }
 
+// PageDropper is a Reader whose strings may point into a mapped file (the
+// gitstore's object cache): DropPages lets the system take back the pages
+// read so far, which come back unchanged when touched again, so that a
+// caller that went through every tag and commit does not keep them all in
+// its RSS while it goes on. A Reader without the method keeps its reads
+// on the heap.
+type PageDropper interface {
+	DropPages()
+}
+
 // Reader reads a repository. Object ids are full hexadecimal ids.
 type Reader interface {
 	// Tags returns the tags whose names start with one of prefixes (every

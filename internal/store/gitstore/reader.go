@@ -21,7 +21,19 @@ var (
 	_ store.LooseTagCounter = (*reader)(nil)
 	_ store.TagStreamer     = (*reader)(nil)
 	_ store.CommitStreamer  = (*reader)(nil)
+	_ store.PageDropper     = (*reader)(nil)
 )
+
+// DropPages drops the mapped pages of the Store's cat-file batch, if one
+// is open (gitcmd.Batch.DropMappedPages).
+func (r *reader) DropPages() {
+	r.s.bmu.Lock()
+	b := r.s.b
+	r.s.bmu.Unlock()
+	if b != nil {
+		b.DropMappedPages()
+	}
+}
 
 func (r *reader) Tags(ctx context.Context, prefixes []string, keep func(string) bool) ([]store.Tag, error) {
 	var tags []store.Tag
