@@ -3,11 +3,9 @@ package cli
 import (
 	"context"
 	"runtime/debug"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/gto-dev/gto/internal/gitcmd"
 	"github.com/gto-dev/gto/internal/jsonout"
 	"github.com/gto-dev/gto/internal/render"
 	"github.com/gto-dev/gto/registry"
@@ -64,10 +62,6 @@ func NewCmdHistory(env *Env) *cobra.Command {
 
 func historyRun(ctx context.Context, opts *HistoryOptions) error {
 	env := opts.Env
-	// A journal reads every tag and commit, through the whole mapped
-	// object cache, several times (see dropPeriod); then prints them.
-	gitcmd.DropMappedPagesEvery(dropPeriod)
-	defer gitcmd.StopDroppingMappedPages()
 	r, err := env.Open(ctx, false)
 	if err != nil {
 		return err
@@ -83,7 +77,6 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 		// the mapped object cache, whose pages then count in the RSS
 		// (on 500,000 tags, 150 MB of them instead of 150 MB more).
 		debug.FreeOSMemory()
-		gitcmd.StopDroppingMappedPages() // the messages come in time order, not the file's
 		return jsonout.WriteHistory(env.Out, events)
 	}
 	t := render.Table{Header: []string{"timestamp", "artifact", "event", "version", "stage", "commit", "ref"}}
@@ -99,11 +92,3 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 	}
 	return render.Write(env.Out, t, tableStyle(opts.Plain), emptyTable)
 }
-
-// dropPeriod is how often history drops the pages of the mapped object
-// caches while it reads. history --json on 500,000 tags: peak RSS 480 ->
-// 388 MB every 15 ms, 390-425 MB every 30 ms (a loaded machine delays the
-// drops), 420-440 MB every 100 ms; for 10-20% more CPU (system time: the
-// pages fault in again), about 5% more time. show and stages gain little
-// (their peak is the heap), so they do not drop.
-const dropPeriod = 15 * time.Millisecond

@@ -207,7 +207,6 @@ func MapObjectCaches(on bool) { mapCaches.Store(on) }
 func readCacheFile(path string) (data []byte, mapped bool, err error) {
 	if mapCaches.Load() {
 		if data, ok := mapFile(path); ok {
-			keepMapped(data)
 			return data, true, nil
 		}
 	}
