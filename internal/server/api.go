@@ -37,19 +37,10 @@ func (s *Server) routes() http.Handler {
 		mux.HandleFunc("POST /actions/"+action, s.pageWrite)
 	}
 	// The API: the CLI's --json documents.
-	mux.HandleFunc("GET /api/v1/{$}", s.apiIndex)
-	mux.HandleFunc("GET /api/v1/show", s.apiShow)
-	mux.HandleFunc("GET /api/v1/show/{name...}", s.apiShow)
-	mux.HandleFunc("GET /api/v1/history", s.apiHistory)
-	mux.HandleFunc("GET /api/v1/history/{name...}", s.apiHistory)
-	mux.HandleFunc("GET /api/v1/stages", s.apiStages)
-	mux.HandleFunc("GET /api/v1/check-ref/{ref...}", s.apiCheckRef)
-	mux.HandleFunc("GET /api/v1/describe/{name...}", s.apiDescribe)
-	mux.HandleFunc("GET /api/v1/fingerprint", s.apiFingerprint)
-	mux.HandleFunc("GET /api/v1/events", s.apiEvents)
-	mux.HandleFunc("GET /api/v1/events/stream", s.apiEventStream)
-	mux.HandleFunc("GET /api/v1/get/{ref...}", s.apiGet)
-	mux.HandleFunc("GET /api/v1/download/{ref...}", s.apiDownload)
+	mux.HandleFunc("GET "+APIPrefix+"{$}", s.apiIndex)
+	for _, rt := range readRoutes {
+		mux.HandleFunc("GET "+APIPrefix+rt.pattern, func(w http.ResponseWriter, r *http.Request) { rt.handle(s, w, r) })
+	}
 	for action := range writeActions {
 		mux.HandleFunc("POST /api/v1/"+action, s.apiWrite)
 	}
@@ -165,22 +156,34 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, body func(v *
 	w.Write(b)
 }
 
-// apiRoutes are the read routes of one registry, as the index lists them
-// (a registry set lists them under each member's prefix).
-var apiRoutes = []struct{ key, path string }{
-	{"show", "show"}, {"show NAME", "show/{NAME}"},
-	{"history", "history"}, {"history NAME", "history/{NAME}"},
-	{"stages", "stages"}, {"check-ref REF", "check-ref/{REF}"}, {"describe NAME", "describe/{NAME}"},
-	{"fingerprint", "fingerprint"}, {"events", "events"}, {"events stream", "events/stream"},
-	{"get REF", "get/{REF}"}, {"download REF", "download/{REF}"},
+// readRoutes are the read routes of one registry's API, under APIPrefix:
+// the single server's, and every set member's under its prefix, besides
+// the index (apiIndex, which lists them: key and path with placeholders).
+var readRoutes = []struct {
+	pattern   string
+	handle    func(*Server, http.ResponseWriter, *http.Request)
+	key, path string
+}{
+	{"show", (*Server).apiShow, "show", "show"},
+	{"show/{name...}", (*Server).apiShow, "show NAME", "show/{NAME}"},
+	{"history", (*Server).apiHistory, "history", "history"},
+	{"history/{name...}", (*Server).apiHistory, "history NAME", "history/{NAME}"},
+	{"stages", (*Server).apiStages, "stages", "stages"},
+	{"check-ref/{ref...}", (*Server).apiCheckRef, "check-ref REF", "check-ref/{REF}"},
+	{"describe/{name...}", (*Server).apiDescribe, "describe NAME", "describe/{NAME}"},
+	{"fingerprint", (*Server).apiFingerprint, "fingerprint", "fingerprint"},
+	{"events", (*Server).apiEvents, "events", "events"},
+	{"events/stream", (*Server).apiEventStream, "events stream", "events/stream"},
+	{"get/{ref...}", (*Server).apiGet, "get REF", "get/{REF}"},
+	{"download/{ref...}", (*Server).apiDownload, "download REF", "download/{REF}"},
 }
 
 func (s *Server) apiIndex(w http.ResponseWriter, r *http.Request) {
 	s.serveJSON(w, r, func(v *views) ([]byte, error) {
 		return v.cached("index", func() ([]byte, error) {
 			doc := &jsonout.Object{}
-			for _, r := range apiRoutes {
-				doc.Set(r.key, APIPrefix+r.path)
+			for _, rt := range readRoutes {
+				doc.Set(rt.key, APIPrefix+rt.path)
 			}
 			doc.Set("writes", s.opts.AllowWrite)
 			return encode(doc)

@@ -209,29 +209,15 @@ func (s *Server) setRoutes() *http.ServeMux {
 	mux.HandleFunc("GET /repos/{repo}", s.inRepo(func(sub *Server, w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, sub.linkRoot, http.StatusMovedPermanently)
 	}))
-	for pattern, h := range repoAPI {
-		mux.HandleFunc("GET /api/v1/repos/{repo}/"+pattern, s.inRepo(h))
-		mux.HandleFunc("GET /repos/{repo}/api/v1/"+pattern, s.inRepo(h))
+	member := func(pattern string, h func(*Server, http.ResponseWriter, *http.Request)) {
+		mux.HandleFunc("GET "+APIPrefix+"repos/{repo}/"+pattern, s.inRepo(h))
+		mux.HandleFunc("GET /repos/{repo}"+APIPrefix+pattern, s.inRepo(h))
+	}
+	member("{$}", (*Server).apiIndex)
+	for _, rt := range readRoutes {
+		member(rt.pattern, rt.handle)
 	}
 	return mux
-}
-
-// repoAPI are the read routes of the single-repository API that every
-// member of a set answers (under its prefix).
-var repoAPI = map[string]func(*Server, http.ResponseWriter, *http.Request){
-	"{$}":                (*Server).apiIndex,
-	"show":               (*Server).apiShow,
-	"show/{name...}":     (*Server).apiShow,
-	"history":            (*Server).apiHistory,
-	"history/{name...}":  (*Server).apiHistory,
-	"stages":             (*Server).apiStages,
-	"check-ref/{ref...}": (*Server).apiCheckRef,
-	"describe/{name...}": (*Server).apiDescribe,
-	"fingerprint":        (*Server).apiFingerprint,
-	"events":             (*Server).apiEvents,
-	"events/stream":      (*Server).apiEventStream,
-	"get/{ref...}":       (*Server).apiGet,
-	"download/{ref...}":  (*Server).apiDownload,
 }
 
 // inRepo runs a single-repository handler on the sub-server of the
@@ -383,8 +369,8 @@ func (s *Server) setAPIIndex(w http.ResponseWriter, r *http.Request) {
 		doc := &jsonout.Object{}
 		doc.Set("repos", APIPrefix+"repos")
 		doc.Set("repo NAME", APIPrefix+"repos/{REPO}")
-		for _, r := range apiRoutes {
-			doc.Set(r.key+" of repo", APIPrefix+"repos/{REPO}/"+r.path)
+		for _, rt := range readRoutes {
+			doc.Set(rt.key+" of repo", APIPrefix+"repos/{REPO}/"+rt.path)
 		}
 		doc.Set("fingerprint", APIPrefix+"fingerprint")
 		doc.Set("events stream", APIPrefix+"events/stream")
