@@ -302,3 +302,19 @@ func TestVersion1StateTakenOver(t *testing.T) {
 		t.Errorf("state after: version %d, serial %d, %d tags seen; %s", st.Version, st.KnownSerial, len(st.Known), main)
 	}
 }
+
+// A state whose folder cannot be made stops the watcher at once, with
+// nothing written.
+func TestStateFolderCannotBeMade(t *testing.T) {
+	t.Parallel()
+	_, _, opts := fixture(t)
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts.StateFile = filepath.Join(file, "watch", "state.json")
+	opts.Targets = []Target{Exec("true", nil)}
+	if err := Run(context.Background(), opts); err == nil || !strings.Contains(err.Error(), "cannot create the folder of the watch state") {
+		t.Fatalf("Run with a state under a file: %v", err)
+	}
+}
