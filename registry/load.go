@@ -62,9 +62,9 @@ func tagPrefixes(artifact string) []string {
 
 // readTags reads the GTO-format tags in scope (lightweight ones too: they
 // count for counters) with their tag objects.
-func readTags(ctx context.Context, rd store.Reader, artifact string) ([]model.TagInput, error) {
+func readTags(ctx context.Context, rd store.Reader, artifact string, copies *heapCopies) ([]model.TagInput, error) {
 	var out []model.TagInput
-	err := eachTagInput(ctx, rd, artifact, func(n int) { out = slices.Grow(out, n) }, func(t *model.TagInput) {
+	err := eachTagInput(ctx, rd, artifact, copies, func(n int) { out = slices.Grow(out, n) }, func(t *model.TagInput) {
 		out = append(out, *t)
 	})
 	return out, err
@@ -72,9 +72,9 @@ func readTags(ctx context.Context, rd store.Reader, artifact string) ([]model.Ta
 
 // readEvents reads the events of the GTO-format tags in scope
 // (model.TagEvent), for a command that needs no tags.
-func readEvents(ctx context.Context, rd store.Reader, artifact string) ([]model.Event, error) {
+func readEvents(ctx context.Context, rd store.Reader, artifact string, copies *heapCopies) ([]model.Event, error) {
 	var out []model.Event
-	err := eachTagInput(ctx, rd, artifact, func(n int) { out = slices.Grow(out, n) }, func(t *model.TagInput) {
+	err := eachTagInput(ctx, rd, artifact, copies, func(n int) { out = slices.Grow(out, n) }, func(t *model.TagInput) {
 		if t.IsEvent() {
 			out = append(out, model.TagEvent(t))
 		}
@@ -84,17 +84,32 @@ func readEvents(ctx context.Context, rd store.Reader, artifact string) ([]model.
 
 // eachTagInput calls each with every GTO-format tag in scope, as the model
 // reads it; grow is told about how many there are, when the store knows.
-func eachTagInput(ctx context.Context, rd store.Reader, artifact string, grow func(int), each func(*model.TagInput)) error {
+// When the store says there are at least dropPagesMinTags and its strings
+// may point into a mapping, *copies (when copies is not nil) is set and the
+// tags' keyed strings are copied to the heap (heapCopies).
+func eachTagInput(ctx context.Context, rd store.Reader, artifact string, copies *heapCopies, grow func(int), each func(*model.TagInput)) error {
 	keep := func(name string) bool {
 		p, ok := tagname.Parse(name)
 		return ok && (artifact == "" || p.Artifact == artifact)
 	}
 	if ts, ok := rd.(store.TagStreamer); ok {
+		_, mapped := rd.(store.PageDropper)
+		var h heapCopies
+		growing := func(n int) {
+			if copies != nil && mapped && n >= dropPagesMinTags {
+				h = make(heapCopies, n/2)
+				*copies = h
+			}
+			grow(n)
+		}
 		// No slice of the store's tags beside the model's: at 500,000
 		// tags each copy is 70 MB.
 		var in model.TagInput // one for every tag, not one on the heap a tag
-		return ts.EachTag(ctx, tagPrefixes(artifact), keep, grow, func(t *store.Tag) error {
+		return ts.EachTag(ctx, tagPrefixes(artifact), keep, growing, func(t *store.Tag) error {
 			in = tagInput(t)
+			if h != nil {
+				h.keys(&in)
+			}
 			each(&in)
 			return nil
 		})
@@ -149,11 +164,12 @@ func (r *Registry) load(ctx context.Context, s *session, sc scope) (*snapshot, e
 	}
 	var tags []model.TagInput
 	var events []model.Event
+	var copies heapCopies
 	var err error
 	if sc.noTags {
-		events, err = readEvents(ctx, rd, sc.artifact)
+		events, err = readEvents(ctx, rd, sc.artifact, &copies)
 	} else {
-		tags, err = readTags(ctx, rd, sc.artifact)
+		tags, err = readTags(ctx, rd, sc.artifact, &copies)
 	}
 	<-annotatedDone
 	if err != nil {
@@ -161,6 +177,11 @@ func (r *Registry) load(ctx context.Context, s *session, sc scope) (*snapshot, e
 	}
 	if annotatedErr != nil {
 		return nil, annotatedErr
+	}
+	if copies != nil {
+		// What the state is built on is on the heap now: the tags'
+		// pages can go before the commits' are read and the state grows.
+		rd.(store.PageDropper).DropPages()
 	}
 	head, err := rd.ResolveCommit(ctx, "HEAD")
 	if err != nil && !errors.Is(err, store.ErrNoCommits) {
@@ -180,7 +201,7 @@ func (r *Registry) load(ctx context.Context, s *session, sc scope) (*snapshot, e
 	if sc.commits == commitsAll {
 		go func() {
 			defer close(done)
-			commits, commitsErr = readCommits(ctx, rd, eventCommits(tags, events, in.Annotated))
+			commits, commitsErr = readCommits(ctx, rd, eventCommits(tags, events, in.Annotated), copies)
 		}()
 	} else {
 		close(done)
@@ -191,8 +212,16 @@ func (r *Registry) load(ctx context.Context, s *session, sc scope) (*snapshot, e
 		return nil, commitsErr
 	}
 	if sc.commits == commitsUnregistered {
-		if commits, err = readCommits(ctx, rd, state.CommitsNeeded(true)); err != nil {
+		if commits, err = readCommits(ctx, rd, state.CommitsNeeded(true), copies); err != nil {
 			return nil, err
+		}
+	}
+	if copies != nil {
+		copies = nil // the strings stay, the map of them need not
+		if len(commits) > 0 {
+			// Nor do the commit events need the commits' pages to be
+			// made (they take the strings, not their bytes).
+			rd.(store.PageDropper).DropPages()
 		}
 	}
 	state.AttachCommits(commits)
@@ -237,7 +266,7 @@ func eventCommits(tags []model.TagInput, events []model.Event, annotated []model
 
 // readCommits reads the given commits for their commit events; versions
 // on commits the repository lacks (a shallow or partial clone) get none.
-func readCommits(ctx context.Context, rd store.Reader, ids []string) (map[string]*model.CommitInfo, error) {
+func readCommits(ctx context.Context, rd store.Reader, ids []string, copies heapCopies) (map[string]*model.CommitInfo, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -253,7 +282,12 @@ func readCommits(ctx context.Context, rd store.Reader, ids []string) (map[string
 		// history of 500,000 tags).
 		out := make(map[string]*model.CommitInfo, len(ids))
 		err := cs.EachCommit(ctx, ids, func(c *store.Commit) error {
-			out[c.ID] = info(c)
+			id := c.ID
+			if copies != nil {
+				// keyed on the heap copy, which the versions hold
+				id = copies.of(id)
+			}
+			out[id] = info(c)
 			return nil
 		})
 		if err != nil {

@@ -80,7 +80,7 @@ func (r *Registry) CheckPush(ctx context.Context, updates []RefUpdate) ([]*model
 // the state the artifact's tags will have after it (changed: every tag
 // the push changes).
 func (r *Registry) checkPushed(ctx context.Context, s *session, pol *policy.Policy, artifact string, refs []store.Ref, changed map[string]string) ([]*model.PolicyError, error) {
-	existing, err := readTags(ctx, s.rd, artifact)
+	existing, err := readTags(ctx, s.rd, artifact, nil)
 	if err != nil {
 		return nil, err
 	}

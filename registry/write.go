@@ -206,7 +206,7 @@ func (tw *tagWriter) name(plans []*tagPlan) ([]CreatedTag, []store.TagRequest, e
 // refresh reads the artifact's tags again after a concurrent writer won a
 // race.
 func (tw *tagWriter) refresh(ctx context.Context, artifact string) error {
-	tags, err := readTags(ctx, tw.w, artifact)
+	tags, err := readTags(ctx, tw.w, artifact, nil)
 	if err != nil {
 		return err
 	}
