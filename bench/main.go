@@ -210,6 +210,23 @@ func countObjects(cache string) string {
 	return strings.TrimSpace(out.String())
 }
 
+// readFloor is the floor of a read: the fastest way git offers to read
+// every tag object.
+const readFloor = "git for-each-ref --format='%(objectname)' refs/tags | git cat-file --batch >/dev/null"
+
+// writeFloor returns the floor of a write in the registry copy dir: what
+// git itself takes to read every tag object and then write one annotated
+// tag (a name gto ignores, at HEAD), the least a write that checks the
+// registry first can cost. Against the read floor alone, a write could
+// never come near 1×: its own `git tag -a` costs about as much.
+func writeFloor(dir string) func() (time.Duration, int64, error) {
+	n := 0
+	return func() (time.Duration, int64, error) {
+		n++
+		return timeCmd(dir, "sh", "-c", fmt.Sprintf("%s && git tag -a -m 'floor %d' bench-floor-%d HEAD", readFloor, n, n))
+	}
+}
+
 // measureShape prints the rows of shape s and returns its figures: by
 // command label, and "floor".
 func measureShape(s Shape, dir, gtoBin string, runs int) (map[string]result, error) {
@@ -217,9 +234,7 @@ func measureShape(s Shape, dir, gtoBin string, runs int) (map[string]result, err
 	if err != nil {
 		return nil, err
 	}
-	floorCmd := func() (time.Duration, int64, error) {
-		return timeCmd(dir, "sh", "-c", "git for-each-ref --format='%(objectname)' refs/tags | git cat-file --batch >/dev/null")
-	}
+	floorCmd := func() (time.Duration, int64, error) { return timeCmd(dir, "sh", "-c", readFloor) }
 	floor, err := measure(runs, func(int) (time.Duration, int64, error) { return floorCmd() })
 	if err != nil {
 		return nil, err
@@ -235,9 +250,13 @@ func measureShape(s Shape, dir, gtoBin string, runs int) (map[string]result, err
 				return nil, err
 			}
 		}
+		pairedFloor := floorCmd
+		if c.write {
+			pairedFloor = writeFloor(work)
+		}
 		res, err := measurePaired(runs, func(i int) (time.Duration, int64, error) {
 			return timeCmd(work, gtoBin, c.args(i)...)
-		}, floorCmd)
+		}, pairedFloor)
 		if c.write {
 			os.RemoveAll(work)
 		}
