@@ -194,17 +194,23 @@ func (r *Registry) load(ctx context.Context, s *session, sc scope) (*snapshot, e
 		}
 	}
 	// The commits of the tags' targets are known now: read them (cat-file
-	// on the other core) while the state is built.
+	// on the other core) while the state is built. Below dropPagesMinTags
+	// tags, in turn: both take well under a millisecond then (their
+	// objects come from the cache), less than a thread's wake-up.
 	var commits map[string]*model.CommitInfo
 	var commitsErr error
 	done := make(chan struct{})
-	if sc.commits == commitsAll {
-		go func() {
-			defer close(done)
-			commits, commitsErr = readCommits(ctx, rd, eventCommits(tags, events, in.Annotated), copies)
-		}()
-	} else {
+	readAll := func() {
+		defer close(done)
+		commits, commitsErr = readCommits(ctx, rd, eventCommits(tags, events, in.Annotated), copies)
+	}
+	switch {
+	case sc.commits != commitsAll:
 		close(done)
+	case len(tags)+len(events) < dropPagesMinTags:
+		readAll()
+	default:
+		go readAll()
 	}
 	state := model.Build(in)
 	<-done
