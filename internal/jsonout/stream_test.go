@@ -74,3 +74,13 @@ func TestWriteHistoryWriteError(t *testing.T) {
 		t.Errorf("%d writes after the error, want none", w.writes-2)
 	}
 }
+
+// A history of one chunk, rendered in place, returns the write error too.
+func TestWriteHistoryOneChunkWriteError(t *testing.T) {
+	t.Parallel()
+	events := []*model.Event{{Kind: model.KindCommit, Artifact: "m", Commit: "c"}}
+	w := &failingWriter{writes: 1} // its next write fails
+	if err := WriteHistory(w, events); err == nil || err.Error() != "disk full" {
+		t.Fatalf("WriteHistory = %v, want the write error", err)
+	}
+}
