@@ -153,12 +153,22 @@ func (b *Batch) EachTagPrefix(ctx context.Context, keep func(name string) bool, 
 	return b.streamRefs(ctx, lines.String(), keep, cache, each)
 }
 
-// TagCountHint is about how many tags a read of every tag gives, from the
-// size of packed-refs (packedRefBytes a tag; 0 without the file), for a
-// caller to make room for them before EachTagPrefix: growing a slice of
-// 500,000 records as they come copies it again and again.
+// TagCountHint is about how many tags a read of every tag gives, at least
+// as many as packed-refs holds, and room for a few loose ones (0 without
+// the file), for a caller to make room for them before EachTagPrefix:
+// growing a slice of 500,000 records as they come copies it again and
+// again, and one grown past what it needed holds the excess to the end.
 func (b *Batch) TagCountHint() int {
-	st, err := os.Stat(filepath.Join(b.repo.commonDir(), "packed-refs"))
+	path := filepath.Join(b.repo.commonDir(), "packed-refs")
+	if data, ok := mapFile(path); ok {
+		// Counted, not guessed from the size (a guess of 100 bytes a tag
+		// was 12% too many on 500,000 tags: 13 MB of events never used).
+		// The lines, less the peeled ones; the header counts one more.
+		n := bytes.Count(data, []byte("\n")) - bytes.Count(data, []byte("\n^"))
+		unmapFile(data)
+		return min(n+n/32+64, 1<<24)
+	}
+	st, err := os.Stat(path)
 	if err != nil {
 		return 0
 	}
