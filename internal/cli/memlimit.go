@@ -42,7 +42,8 @@ const shortMemoryLimit = 80 << 20
 
 // followingMemoryLimit sets a soft memory limit of base bytes that follows
 // the live heap up: after each collection whose live heap is more than four
-// fifths of the limit, the limit becomes the live heap and a quarter. A
+// fifths of the limit, the limit becomes the live heap and a quarter (an
+// eighth above 256 MB, see headroom). A
 // fixed limit below what a command must hold (the state of 500,000 tags is
 // a few hundred megabytes) makes the collector run back to back to stay
 // under it; following it, a command that builds a large state collects a
@@ -63,7 +64,7 @@ func followingMemoryLimit(base int64) {
 			metrics.Read(sample)
 			if sample[0].Value.Kind() == metrics.KindUint64 {
 				live := int64(sample[0].Value.Uint64())
-				if follow := live + live/4; follow > limit {
+				if follow := live + headroom(live); follow > limit {
 					limit = follow
 					debug.SetMemoryLimit(limit)
 				}
@@ -77,4 +78,15 @@ func followingMemoryLimit(base int64) {
 type gcSentinel struct {
 	_ *byte
 	_ [24]byte
+}
+
+// headroom is how far above a live heap of live bytes the following limit
+// sits: a quarter, and an eighth from 256 MB on, where the peak RSS of a
+// read of 500,000 tags is made (each collection then marks more, but there
+// are only a few more of them).
+func headroom(live int64) int64 {
+	if live >= 256<<20 {
+		return live / 8
+	}
+	return live / 4
 }

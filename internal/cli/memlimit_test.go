@@ -26,3 +26,18 @@ func TestRunsUntilStopped(t *testing.T) {
 		}
 	}
 }
+
+func TestHeadroomNarrowsForALargeHeap(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ live, want int64 }{
+		{0, 0},
+		{80 << 20, 20 << 20},
+		{256<<20 - 4, (256<<20 - 4) / 4},
+		{256 << 20, 32 << 20},
+		{400 << 20, 50 << 20},
+	} {
+		if got := headroom(tc.live); got != tc.want {
+			t.Errorf("headroom(%d) = %d, want %d", tc.live, got, tc.want)
+		}
+	}
+}
