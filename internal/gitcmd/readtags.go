@@ -310,11 +310,10 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *obje
 	// wait for the reader to take its earlier answers).
 	requested := newQueue[[]tagItem]()
 	// At most tagChunks chunks are in use: a writer reading from the cache
-	// outruns the reader, and would otherwise queue every record.
+	// outruns the reader, and would otherwise queue every record. They are
+	// made as needed (300 tags need two, not 450 KB of eight).
 	free := make(chan []tagItem, tagChunks)
-	for range tagChunks {
-		free <- make([]tagItem, 0, tagChunk)
-	}
+	made := 0
 	done := make(chan struct{}) // closed when the reader stops early
 	written := make(chan error, 1)
 	var parseErr error
@@ -335,6 +334,11 @@ func (p *catFile) streamTags(refs io.Reader, keep func(string) bool, cache *obje
 				select {
 				case chunk = <-free:
 				default:
+					if made < tagChunks {
+						made++
+						chunk = make([]tagItem, 0, tagChunk)
+						break
+					}
 					// Wait for the reader; it may wait for answers to
 					// requests still in w.
 					if p.mode == modeCommand && asked {
