@@ -226,10 +226,13 @@ func answersTo(addr string, allowed []string) string {
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
-// defaultGC undoes Main's tuning for short commands (a 64 MiB soft memory
-// limit), which makes the collector run without pause in a command that
-// keeps a large registry in memory while it works (serve, site): it then
-// uses the runtime's defaults, unless GOGC or GOMEMLIMIT are set.
+// defaultGC undoes Main's tuning for short commands (GOGC=200 and a soft
+// memory limit of 80 MiB), which makes the collector run without pause in
+// a command that keeps a large registry in memory while it works (site):
+// it then uses the runtime's defaults, unless GOGC or GOMEMLIMIT are set.
+// (Main's limit follows the live heap up after each collection, see
+// memoryLimit.collected, and so comes back once the live heap passes four
+// fifths of 80 MiB.)
 func (e *Env) defaultGC() {
 	if _, ok := e.Getenv("GOGC"); !ok {
 		debug.SetGCPercent(100)
