@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -27,6 +28,7 @@ type serveResult struct {
 	start    time.Duration   // from the process start to its first answer
 	medians  []time.Duration // per serveRoutes entry
 	rss, hwm string          // VmRSS after the requests, VmHWM (peak)
+	serving  int64           // the highest VmRSS sampled during the requests, kB
 	bytes    []int64         // per route, of the last answer
 }
 
@@ -77,12 +79,15 @@ func measureServe(s Shape, dir, gtoBin string, requests int) (serveResult, error
 		return res, err
 	}
 	res.start = time.Since(begin)
+	pid := cmd.Process.Pid
+	stop, sampled := sampleRSS(pid, 100*time.Millisecond)
 	times := make([][]time.Duration, len(serveRoutes))
 	res.bytes = make([]int64, len(serveRoutes))
 	for i := range requests {
 		r := i % len(serveRoutes)
 		d, n, err := get(serveRoutes[r].path(s, i/len(serveRoutes)))
 		if err != nil {
+			close(stop)
 			return res, err
 		}
 		times[r], res.bytes[r] = append(times[r], d), n
@@ -90,9 +95,34 @@ func measureServe(s Shape, dir, gtoBin string, requests int) (serveResult, error
 	for _, t := range times {
 		res.medians = append(res.medians, median(t))
 	}
-	pid := cmd.Process.Pid
 	res.rss, res.hwm = procStatus(pid, "VmRSS"), procStatus(pid, "VmHWM")
+	close(stop)
+	res.serving = <-sampled
 	return res, nil
+}
+
+// sampleRSS reads the VmRSS of pid every period until stop is closed, and
+// then sends the highest it read, in kB: the peak while the server serves,
+// which VmHWM (the peak of the whole run, its first read included) hides.
+func sampleRSS(pid int, period time.Duration) (stop chan struct{}, highest <-chan int64) {
+	stop = make(chan struct{})
+	out := make(chan int64, 1)
+	go func() {
+		var top int64
+		t := time.NewTicker(period)
+		defer t.Stop()
+		for {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(procStatus(pid, "VmRSS"), " kB"), 10, 64)
+			top = max(top, kb)
+			select {
+			case <-stop:
+				out <- top
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return stop, out
 }
 
 // runServe prints the serve table for sizes.
@@ -118,15 +148,15 @@ func runServe(sizes []string, requests int, gtoBin string) error {
 
 func printServeHeader(requests int) {
 	fmt.Printf("\n`gto serve`, %d requests in turn over the routes below (one client, keep-alive)\n\n", requests)
-	fmt.Println("| registry | tags | route | answer | warm median | RSS after | peak RSS | first answer |")
-	fmt.Println("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Println("| registry | tags | route | answer | warm median | RSS after | peak RSS | peak RSS serving | first answer |")
+	fmt.Println("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 }
 
 func printServe(s Shape, dir string, res serveResult) {
 	tags, _ := countTags(dir)
 	for i, r := range serveRoutes {
-		fmt.Printf("| %s | %d | %s | %.1f MB | %s | %s | %s | %s |\n", s.Name, tags, r.label,
-			float64(res.bytes[i])/1e6, ms(res.medians[i]), res.rss, res.hwm, res.start.Round(10*time.Millisecond))
+		fmt.Printf("| %s | %d | %s | %.1f MB | %s | %s | %s | %d kB | %s |\n", s.Name, tags, r.label,
+			float64(res.bytes[i])/1e6, ms(res.medians[i]), res.rss, res.hwm, res.serving, res.start.Round(10*time.Millisecond))
 	}
 }
 

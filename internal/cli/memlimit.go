@@ -6,6 +6,7 @@ import (
 	"runtime/metrics"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/gto-dev/gto/internal/gitcmd"
 )
@@ -40,19 +41,29 @@ func runsUntilStopped(args []string) bool {
 // the peak RSS of a command on 50,000 tags under 100 MB.
 const shortMemoryLimit = 80 << 20
 
+// mainLimit is the soft memory limit Main sets (followingMemoryLimit),
+// nil when GOMEMLIMIT is set or gto runs inside a test.
+var mainLimit *memoryLimit
+
+// memoryLimit is a soft memory limit (debug.SetMemoryLimit) that follows
+// the live heap: after each collection it becomes what nextLimit says.
+type memoryLimit struct {
+	mu    sync.Mutex
+	base  int64 // the least limit
+	limit int64 // the limit in effect
+	rest  int64 // a server's limit at rest (see rested); 0: none yet
+}
+
 // followingMemoryLimit sets a soft memory limit of base bytes that follows
-// the live heap up: after each collection whose live heap is more than four
-// fifths of the limit, the limit becomes the live heap and a quarter (an
-// eighth above 256 MB, see headroom). A
-// fixed limit below what a command must hold (the state of 500,000 tags is
-// a few hundred megabytes) makes the collector run back to back to stay
-// under it; following it, a command that builds a large state collects a
-// few times more than with GOGC=100 (a read of 500,000 tags: 15% more CPU,
-// 7% more time) for a peak RSS 15% lower, and a small one is held to base,
-// as before.
-func followingMemoryLimit(base int64) {
+// the live heap up (nextLimit). A fixed limit below what a command must
+// hold (the state of 500,000 tags is a few hundred megabytes) makes the
+// collector run back to back to stay under it; following it, a command
+// that builds a large state collects a few times more than with GOGC=100
+// (a read of 500,000 tags: 15% more CPU, 7% more time) for a peak RSS 15%
+// lower, and a small one is held to base, as before.
+func followingMemoryLimit(base int64) *memoryLimit {
+	m := &memoryLimit{base: base, limit: base}
 	debug.SetMemoryLimit(base)
-	limit := base // finalizers run one at a time
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	var arm func()
 	arm = func() {
@@ -61,23 +72,76 @@ func followingMemoryLimit(base int64) {
 		// it is not packed with others by the tiny allocator, whose
 		// objects may never be finalized.)
 		runtime.SetFinalizer(new(gcSentinel), func(*gcSentinel) {
-			metrics.Read(sample)
+			metrics.Read(sample) // finalizers run one at a time
 			if sample[0].Value.Kind() == metrics.KindUint64 {
-				live := int64(sample[0].Value.Uint64())
-				if follow := live + headroom(live); follow > limit {
-					limit = follow
-					debug.SetMemoryLimit(limit)
-				}
+				m.collected(int64(sample[0].Value.Uint64()))
 			}
 			arm()
 		})
 	}
 	arm()
+	return m
 }
 
 type gcSentinel struct {
 	_ *byte
 	_ [24]byte
+}
+
+// collected moves the limit after a collection that left live bytes live.
+func (m *memoryLimit) collected(live int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if next := nextLimit(m.limit, m.rest, live); next != m.limit {
+		m.limit = next
+		debug.SetMemoryLimit(next)
+	}
+}
+
+// rested is called by a server once it holds only its views, right after
+// a full collection (a refresh ends with debug.FreeOSMemory): the limit
+// comes down to restingLimit of the live heap, and stays there while the
+// heap fits under it.
+func (m *memoryLimit) rested() {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.rest = restingLimit(m.base, int64(sample[0].Value.Uint64()))
+	m.limit = m.rest
+	debug.SetMemoryLimit(m.limit)
+}
+
+// nextLimit is the soft memory limit after a collection that left live
+// bytes live, under limit. It follows the live heap up: when live is more
+// than four fifths of limit, the limit becomes live and a quarter (an
+// eighth above 256 MB, see headroom). A
+// server at rest (limit is rest, see restingLimit) keeps its limit until
+// the live heap itself outgrows it: the transient of a check for changes
+// (the refs of 500,000 tags, up to 160 MB live over views of 370 MB) fits
+// under it, and the collector then works to stay under the limit instead
+// of letting the heap, and the RSS, grow by a quarter of that transient's
+// peak. Past it (a rebuild holds the old views and the new state), it
+// follows up again.
+func nextLimit(limit, rest, live int64) int64 {
+	trigger := limit - limit/5
+	if limit == rest {
+		trigger = limit
+	}
+	if live <= trigger {
+		return limit
+	}
+	return max(limit, live+headroom(live))
+}
+
+// restingLimit is the soft memory limit of a server whose views are live
+// bytes: half as much again (the heap goal of GOGC=50, which the limit
+// makes the runtime give back to the system above), and at least base.
+func restingLimit(base, live int64) int64 {
+	return max(base, live+live/2)
 }
 
 // headroom is how far above a live heap of live bytes the following limit

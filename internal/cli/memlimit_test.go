@@ -41,3 +41,44 @@ func TestHeadroomNarrowsForALargeHeap(t *testing.T) {
 		}
 	}
 }
+
+// The soft memory limit follows the live heap up; a server's limit at rest
+// holds until the live heap itself outgrows it.
+func TestNextLimit(t *testing.T) {
+	t.Parallel()
+	const mb = 1 << 20
+	for _, tt := range []struct {
+		name              string
+		limit, rest, live int64
+		want              int64
+	}{
+		{"a command well under its limit", 80 * mb, 0, 40 * mb, 80 * mb},
+		{"a command at four fifths", 80 * mb, 0, 64 * mb, 80 * mb},
+		{"a command past four fifths", 80 * mb, 0, 72 * mb, 90 * mb},          // a quarter below 256 MB
+		{"a command building a large state", 400 * mb, 0, 600 * mb, 675 * mb}, // an eighth above 256 MB
+		{"a server at rest, a check's transient", 558 * mb, 558 * mb, 530 * mb, 558 * mb},
+		{"a server at rest, the heap exactly at it", 558 * mb, 558 * mb, 558 * mb, 558 * mb},
+		{"a server at rest outgrown by a rebuild", 558 * mb, 558 * mb, 600 * mb, 675 * mb},
+		{"a server following a rebuild up", 750 * mb, 558 * mb, 700 * mb, 700*mb + 700*mb/8},
+		{"a server following a rebuild, under four fifths", 750 * mb, 558 * mb, 590 * mb, 750 * mb},
+		{"never down after a collection", 750 * mb, 558 * mb, 300 * mb, 750 * mb},
+	} {
+		if got := nextLimit(tt.limit, tt.rest, tt.live); got != tt.want {
+			t.Errorf("%s: nextLimit(%d, %d, %d) = %d MB, want %d MB", tt.name, tt.limit/mb, tt.rest/mb, tt.live/mb, got/mb, tt.want/mb)
+		}
+	}
+}
+
+func TestRestingLimit(t *testing.T) {
+	t.Parallel()
+	const mb = 1 << 20
+	for _, tt := range []struct{ base, live, want int64 }{
+		{80 * mb, 10 * mb, 80 * mb},   // a small registry: the base
+		{80 * mb, 60 * mb, 90 * mb},   // half as much again
+		{80 * mb, 372 * mb, 558 * mb}, // 500,000 tags
+	} {
+		if got := restingLimit(tt.base, tt.live); got != tt.want {
+			t.Errorf("restingLimit(%d MB, %d MB) = %d MB, want %d MB", tt.base/mb, tt.live/mb, got/mb, tt.want/mb)
+		}
+	}
+}

@@ -210,7 +210,7 @@ func Main() int {
 		debug.SetGCPercent(200)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		followingMemoryLimit(shortMemoryLimit)
+		mainLimit = followingMemoryLimit(shortMemoryLimit)
 	}
 	mapCachesUnlessServing(os.Args[1:])
 	// Ctrl-C (or a TERM from CI) cancels the command's context: a write

@@ -147,7 +147,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 			refresh = 30 * time.Second
 		}
 	}
-	env.serverGC()
+	rested := env.serverGC()
 	// Ctrl-C or SIGTERM stops the first read (a clone) as well as the server.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -167,6 +167,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		AllowedHosts: opts.AllowedHosts,
 		Log:          env.ErrOut,
 		Now:          env.Now,
+		Rested:       rested,
 	}
 	what := "the registry " + env.Repo
 	if opts.set != nil {
@@ -225,10 +226,13 @@ func answersTo(addr string, allowed []string) string {
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
-// defaultGC undoes Main's tuning for short commands (a 64 MiB soft memory
-// limit), which makes the collector run without pause in a command that
-// keeps a large registry in memory while it works (serve, site): it then
-// uses the runtime's defaults, unless GOGC or GOMEMLIMIT are set.
+// defaultGC undoes Main's tuning for short commands (GOGC=200 and a soft
+// memory limit of 80 MiB), which makes the collector run without pause in
+// a command that keeps a large registry in memory while it works (site):
+// it then uses the runtime's defaults, unless GOGC or GOMEMLIMIT are set.
+// (Main's limit follows the live heap up after each collection, see
+// memoryLimit.collected, and so comes back once the live heap passes four
+// fifths of 80 MiB.)
 func (e *Env) defaultGC() {
 	if _, ok := e.Getenv("GOGC"); !ok {
 		debug.SetGCPercent(100)
@@ -238,13 +242,26 @@ func (e *Env) defaultGC() {
 	}
 }
 
-// serverGC is defaultGC for gto serve, which holds one registry's views for
-// as long as it runs: the heap may grow by half of what is live (GOGC=50)
-// between collections instead of by all of it, which keeps the server of
-// 50,000 tags under 100 MB, unless GOGC is set.
-func (e *Env) serverGC() {
-	e.defaultGC()
-	if _, ok := e.Getenv("GOGC"); !ok {
-		debug.SetGCPercent(50)
+// serverGC tunes the collector for gto serve, which holds one registry's
+// views for as long as it runs, unless GOGC is set: the heap may grow by
+// half of what is live (GOGC=50) between collections instead of by all of
+// it. Unless GOMEMLIMIT is set too, Main's soft memory limit stays, and
+// comes down after each refresh to the views and half as much again (see
+// memoryLimit.rested): the runtime then gives back to the system what the
+// heap grows past that, so that a check for changes (its transient peak is
+// a few hundred megabytes at 500,000 tags) no longer leaves the RSS a
+// quarter above it. It returns what the server calls after each refresh,
+// nil when nothing.
+func (e *Env) serverGC() (rested func()) {
+	_, gogc := e.Getenv("GOGC")
+	_, memlimit := e.Getenv("GOMEMLIMIT")
+	if gogc || memlimit || mainLimit == nil {
+		e.defaultGC()
+		if !gogc {
+			debug.SetGCPercent(50)
+		}
+		return nil
 	}
+	debug.SetGCPercent(50)
+	return mainLimit.rested
 }

@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -204,4 +206,32 @@ func TestRefreshFailureKeepsViews(t *testing.T) {
 	}
 	mustContain(t, "registry page", res.body, "The last refresh failed", `href="/artifacts/churn"`)
 	mustContain(t, "fingerprint", get(t, ts.URL+"/api/v1/fingerprint").body, `"refresh_error": "`)
+}
+
+// TestRegistryPageFollowsRefreshError: the registry page without filters
+// is rendered once per views, but it shows the banner as soon as a refresh
+// fails and drops it once one works again, while the views stay the same.
+func TestRegistryPageFollowsRefreshError(t *testing.T) {
+	t.Parallel()
+	r := fixture(t)
+	srv, ts := start(t, r, server.Options{})
+	first := get(t, ts.URL+"/").body
+	mustNotContain(t, "registry page", first, "The last refresh failed")
+	if again := get(t, ts.URL+"/").body; again != first {
+		t.Error("the registry page changed with nothing changed")
+	}
+	r.WriteFile(".gto", "stages: [unclosed\n")
+	if _, err := srv.Refresh(t.Context()); err == nil {
+		t.Fatal("Refresh with a malformed .gto succeeded")
+	}
+	mustContain(t, "registry page after a failed refresh", get(t, ts.URL+"/").body, "The last refresh failed")
+	if err := os.Remove(filepath.Join(r.Dir, ".gto")); err != nil {
+		t.Fatal(err)
+	}
+	if changed, err := srv.Refresh(t.Context()); err != nil || changed {
+		t.Fatalf("Refresh with .gto restored = %v, %v; want the same views", changed, err)
+	}
+	if res := get(t, ts.URL+"/").body; res != first {
+		t.Errorf("the registry page once the refresh works again differs from the first:\n%s", res)
+	}
 }

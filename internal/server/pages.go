@@ -110,6 +110,12 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 
 func (s *Server) writePage(w http.ResponseWriter, r *http.Request, name string, data any, status int) {
 	b, err := s.pages.render(name, data)
+	writeRendered(w, r, b, err, status)
+}
+
+// writeRendered answers a page that rendered as b, or failed to with err
+// (a clean 500).
+func writeRendered(w http.ResponseWriter, r *http.Request, b []byte, err error, status int) {
 	if err != nil {
 		http.Error(w, "rendering the page failed: "+err.Error(), http.StatusInternalServerError)
 		return
@@ -381,7 +387,18 @@ func (s *Server) registryPage(w http.ResponseWriter, r *http.Request) {
 	if s.notModified(w, r, v) {
 		return
 	}
-	s.renderRegistry(w, r, v, http.StatusOK, "")
+	f := registryFilterFrom(r.URL.Query())
+	if f != (registryFilter{}) {
+		s.renderRegistry(w, r, v, http.StatusOK, "")
+		return
+	}
+	stale := s.staleMessage()
+	b, err := v.registryHome(stale, func() ([]byte, error) {
+		p := s.registryModel(v, s.serverLinks(), f)
+		p.Stale = stale // the error the page is kept for, even if a refresh just failed again
+		return s.pages.render("registry", p)
+	})
+	writeRendered(w, r, b, err, http.StatusOK)
 }
 
 func (s *Server) renderRegistry(w http.ResponseWriter, r *http.Request, v *views, status int, errMsg string) {

@@ -77,6 +77,11 @@ type Options struct {
 	// until its first read ends; a set of many, or remote, repositories is
 	// then served at once instead of after the slowest member.
 	ReadSetLater bool
+	// Rested, when not nil, is called after each refresh of one registry,
+	// once what the read left is collected and given back to the system:
+	// the heap then holds the views (and what requests hold), nothing
+	// more. gto serve lowers its soft memory limit there.
+	Rested func()
 }
 
 // Server serves one registry. Create it with New.
@@ -194,6 +199,9 @@ func (s *Server) Refresh(ctx context.Context) (bool, error) {
 	// (a full collection: about 1% of a core at 50,000 tags with the
 	// check every 2 s).
 	debug.FreeOSMemory()
+	if s.opts.Rested != nil {
+		s.opts.Rested()
+	}
 	if err != nil && ctx.Err() != nil {
 		return false, err // stopping: not a failure of the registry
 	}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gto-dev/gto/internal/server"
@@ -294,5 +295,27 @@ func TestSite(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "api/v1/describe/old.json")); err == nil {
 		t.Error("describe/old.json written for an artifact that is not annotated")
+	}
+}
+
+// TestRested: Options.Rested is called after every refresh, whether it
+// rebuilt the views, found nothing changed or failed.
+func TestRested(t *testing.T) {
+	t.Parallel()
+	r := fixture(t)
+	var rested atomic.Int32
+	srv, _ := start(t, r, server.Options{Rested: func() { rested.Add(1) }})
+	if n := rested.Load(); n != 1 {
+		t.Fatalf("Rested called %d times after the first read, want 1", n)
+	}
+	if _, err := srv.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	r.WriteFile(".gto", "stages: [unclosed\n")
+	if _, err := srv.Refresh(t.Context()); err == nil {
+		t.Fatal("Refresh with a malformed .gto succeeded")
+	}
+	if n := rested.Load(); n != 3 {
+		t.Errorf("Rested called %d times after three refreshes, want 3", n)
 	}
 }

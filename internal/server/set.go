@@ -355,11 +355,7 @@ func (s *Server) setPage(w http.ResponseWriter, r *http.Request) {
 	b, err := v.cached("page", func() ([]byte, error) {
 		return s.pages.render("set", s.setModel(p, s.serverLinks(), f))
 	})
-	if err != nil {
-		http.Error(w, "rendering the page failed: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
-	writeHTML(w, r, b, http.StatusOK)
+	writeRendered(w, r, b, err, http.StatusOK)
 }
 
 // ---- the set's API ----
