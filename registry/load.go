@@ -62,9 +62,9 @@ func tagPrefixes(artifact string) []string {
 
 // readTags reads the GTO-format tags in scope (lightweight ones too: they
 // count for counters) with their tag objects.
-func readTags(ctx context.Context, rd store.Reader, artifact string, copies *heapCopies) ([]model.TagInput, error) {
+func readTags(ctx context.Context, rd store.Reader, artifact string, how *tagRead) ([]model.TagInput, error) {
 	var out []model.TagInput
-	err := eachTagInput(ctx, rd, artifact, copies, func(n int) { out = slices.Grow(out, n) }, func(t *model.TagInput) {
+	err := eachTagInput(ctx, rd, artifact, how, func(n int) { out = slices.Grow(out, n) }, func(t *model.TagInput) {
 		out = append(out, *t)
 	})
 	return out, err
@@ -72,9 +72,9 @@ func readTags(ctx context.Context, rd store.Reader, artifact string, copies *hea
 
 // readEvents reads the events of the GTO-format tags in scope
 // (model.TagEvent), for a command that needs no tags.
-func readEvents(ctx context.Context, rd store.Reader, artifact string, copies *heapCopies) ([]model.Event, error) {
+func readEvents(ctx context.Context, rd store.Reader, artifact string, how *tagRead) ([]model.Event, error) {
 	var out []model.Event
-	err := eachTagInput(ctx, rd, artifact, copies, func(n int) { out = slices.Grow(out, n) }, func(t *model.TagInput) {
+	err := eachTagInput(ctx, rd, artifact, how, func(n int) { out = slices.Grow(out, n) }, func(t *model.TagInput) {
 		if t.IsEvent() {
 			out = append(out, model.TagEvent(t))
 		}
@@ -82,12 +82,23 @@ func readEvents(ctx context.Context, rd store.Reader, artifact string, copies *h
 	return out, err
 }
 
+// tagRead is how a load reads the tags: told of their number, and with
+// copies of their keyed strings from dropPagesMinTags tags on.
+type tagRead struct {
+	// expect, when not nil, is told how many tags the read will see,
+	// before it sees them (Options.ExpectTags).
+	expect func(n int)
+	// copies is set by the read when the store says there are at least
+	// dropPagesMinTags and its strings may point into a mapping
+	// (store.PageDropper): the tags' keyed strings are then copied to the
+	// heap (heapCopies).
+	copies heapCopies
+}
+
 // eachTagInput calls each with every GTO-format tag in scope, as the model
-// reads it; grow is told about how many there are, when the store knows.
-// When the store says there are at least dropPagesMinTags and its strings
-// may point into a mapping, *copies (when copies is not nil) is set and the
-// tags' keyed strings are copied to the heap (heapCopies).
-func eachTagInput(ctx context.Context, rd store.Reader, artifact string, copies *heapCopies, grow func(int), each func(*model.TagInput)) error {
+// reads it; grow is told about how many there are, when the store knows,
+// and so is how (nil: a read that needs neither, see tagRead).
+func eachTagInput(ctx context.Context, rd store.Reader, artifact string, how *tagRead, grow func(int), each func(*model.TagInput)) error {
 	keep := func(name string) bool {
 		p, ok := tagname.Parse(name)
 		return ok && (artifact == "" || p.Artifact == artifact)
@@ -96,9 +107,12 @@ func eachTagInput(ctx context.Context, rd store.Reader, artifact string, copies 
 		_, mapped := rd.(store.PageDropper)
 		var h heapCopies
 		growing := func(n int) {
-			if copies != nil && mapped && n >= dropPagesMinTags {
+			if how != nil && how.expect != nil {
+				how.expect(n)
+			}
+			if how != nil && mapped && n >= dropPagesMinTags {
 				h = make(heapCopies, n/2)
-				*copies = h
+				how.copies = h
 			}
 			grow(n)
 		}
@@ -164,13 +178,14 @@ func (r *Registry) load(ctx context.Context, s *session, sc scope) (*snapshot, e
 	}
 	var tags []model.TagInput
 	var events []model.Event
-	var copies heapCopies
+	how := &tagRead{expect: r.opts.ExpectTags}
 	var err error
 	if sc.noTags {
-		events, err = readEvents(ctx, rd, sc.artifact, &copies)
+		events, err = readEvents(ctx, rd, sc.artifact, how)
 	} else {
-		tags, err = readTags(ctx, rd, sc.artifact, &copies)
+		tags, err = readTags(ctx, rd, sc.artifact, how)
 	}
+	copies := how.copies
 	<-annotatedDone
 	if err != nil {
 		return nil, err

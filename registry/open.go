@@ -63,6 +63,11 @@ type Options struct {
 	// GTO_NO_OBJECT_CACHE does): for objects that may never enter the
 	// repository, such as a push in a pre-receive hook.
 	NoObjectCache bool
+	// ExpectTags, when not nil, is told how many tags a read of every tag
+	// is about to see, when the store knows, before they are read: a program can make room for the state it will build
+	// (gto raises its soft memory limit with it). Called on the reading
+	// goroutine.
+	ExpectTags func(n int)
 }
 
 // Registry is an open artifact registry: a git repository (or, for

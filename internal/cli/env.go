@@ -24,6 +24,9 @@ type Env struct {
 	Now func() time.Time
 	// StderrIsTerminal enables progress output of long operations.
 	StderrIsTerminal bool
+	// ExpectTags is told how many tags a read is about to see
+	// (registry.Options.ExpectTags); Main sizes the memory limit with it.
+	ExpectTags func(n int)
 
 	// Set by the root command's persistent flags.
 	Repo string
@@ -100,7 +103,7 @@ func (e *Env) open(ctx context.Context, folder, keepBadConfig bool) (*registry.R
 // the registry again and again with them.
 func (e *Env) registryOptions() registry.Options {
 	opts := registry.Options{Repo: e.Repo, Getenv: e.Getenv, Now: e.Now, CacheDir: e.CacheDir, NoCache: e.NoCache,
-		Timeout: e.Timeout, Notices: e.ErrOut, PolicyRef: e.PolicyRef}
+		Timeout: e.Timeout, Notices: e.ErrOut, PolicyRef: e.PolicyRef, ExpectTags: e.ExpectTags}
 	if e.Verbose {
 		opts.Log = e.ErrOut
 	}

@@ -154,3 +154,25 @@ func headroom(live int64) int64 {
 	}
 	return live / 4
 }
+
+// expectedBytesPerTag is what a read of every tag of a large registry is
+// let hold per tag before its collections begin to follow the live heap:
+// about what history --json holds at its end (330 MB on 500,000 tags;
+// show --json holds 250, stages 200).
+const expectedBytesPerTag = 660
+
+// expectTags raises the limit ahead of a read of n tags
+// (registry.Options.ExpectTags) to what such a read will hold: the heap
+// then grows to it between few collections, where following the live heap
+// from the base collected at every eighth to quarter of growth on the way,
+// marking the growing state again each time (on 500,000 tags: 11
+// collections against 5, history --json 12% faster, its peak RSS 5 MB
+// higher). Below 120,000 tags it stays under the base and changes nothing.
+func (m *memoryLimit) expectTags(n int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if to := int64(n) * expectedBytesPerTag; to > m.limit {
+		m.limit = to
+		debug.SetMemoryLimit(to)
+	}
+}

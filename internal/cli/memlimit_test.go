@@ -1,6 +1,9 @@
 package cli
 
-import "testing"
+import (
+	"runtime/debug"
+	"testing"
+)
 
 // The object caches are mapped only by the commands that end by themselves.
 func TestRunsUntilStopped(t *testing.T) {
@@ -80,5 +83,21 @@ func TestRestingLimit(t *testing.T) {
 		if got := restingLimit(tt.base, tt.live); got != tt.want {
 			t.Errorf("restingLimit(%d MB, %d MB) = %d MB, want %d MB", tt.base/mb, tt.live/mb, got/mb, tt.want/mb)
 		}
+	}
+}
+
+// The expected size of a read only raises the limit.
+func TestExpectTagsRaisesOnly(t *testing.T) {
+	// not parallel: debug.SetMemoryLimit is the process's
+	old := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(old)
+	m := &memoryLimit{base: 80 << 20, limit: 80 << 20}
+	m.expectTags(1000) // 660 KB: under the limit
+	if m.limit != 80<<20 {
+		t.Errorf("limit after 1,000 tags = %d, want the base", m.limit)
+	}
+	m.expectTags(500_000)
+	if want := int64(500_000 * expectedBytesPerTag); m.limit != want || debug.SetMemoryLimit(-1) != want {
+		t.Errorf("limit after 500,000 tags = %d (runtime %d), want %d", m.limit, debug.SetMemoryLimit(-1), want)
 	}
 }

@@ -209,8 +209,12 @@ func Main() int {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(200)
 	}
+	env := SystemEnv()
 	if os.Getenv("GOMEMLIMIT") == "" {
 		mainLimit = followingMemoryLimit(shortMemoryLimit)
+		if !runsUntilStopped(os.Args[1:]) {
+			env.ExpectTags = mainLimit.expectTags
+		}
 	}
 	mapCachesUnlessServing(os.Args[1:])
 	// Ctrl-C (or a TERM from CI) cancels the command's context: a write
@@ -226,7 +230,7 @@ func Main() int {
 		defer stop()
 		context.AfterFunc(ctx, stop) // the next signal has its default effect again
 	}
-	return Run(ctx, SystemEnv(), os.Args[1:])
+	return Run(ctx, env, os.Args[1:])
 }
 
 // printsOnly reports whether a run with args only prints what gto knows
