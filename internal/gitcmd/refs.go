@@ -38,14 +38,19 @@ func (r *Repo) ListTags(ctx context.Context, patterns ...string) ([]TagRef, erro
 		return nil, err
 	}
 	// Ref names cannot contain control characters, so a newline ends a
-	// record and NUL separates its fields unambiguously.
+	// record and NUL separates its fields unambiguously. The fields are
+	// slices of git's output, which nothing else holds (not a copy of it:
+	// 35 MB at 500,000 tags, listed every 2 s by gto serve's check), cut
+	// without a slice of them a line.
 	tags := make([]TagRef, 0, bytes.Count(out, []byte{'\n'}))
-	for line := range strings.Lines(string(out)) {
-		fields := strings.Split(strings.TrimSuffix(line, "\n"), "\x00")
-		if len(fields) != 3 || !strings.HasPrefix(fields[0], "refs/tags/") {
+	for line := range strings.Lines(ownedString(out)) {
+		name, rest, ok1 := strings.Cut(strings.TrimSuffix(line, "\n"), "\x00")
+		object, typ, ok2 := strings.Cut(rest, "\x00")
+		name, isTag := strings.CutPrefix(name, "refs/tags/")
+		if !ok1 || !ok2 || !isTag || strings.IndexByte(typ, 0) >= 0 {
 			return nil, fmt.Errorf("git for-each-ref: unexpected output %q", line)
 		}
-		tags = append(tags, TagRef{Name: fields[0][len("refs/tags/"):], Object: fields[1], Type: fields[2]})
+		tags = append(tags, TagRef{Name: name, Object: object, Type: typ})
 	}
 	return tags, nil
 }
