@@ -26,6 +26,13 @@ type TagRef struct {
 // pattern matches literally when it equals a tag name or a prefix ending
 // at "/". Use EscapePattern to put a literal name into a pattern.
 func (r *Repo) ListTags(ctx context.Context, patterns ...string) ([]TagRef, error) {
+	return ListTagsAs(ctx, r, func(t TagRef) TagRef { return t }, patterns...)
+}
+
+// ListTagsAs is ListTags listing each tag as as makes it: a caller with
+// its own type of ref gets one slice, not a slice of TagRefs beside it
+// (24 MB more at 500,000 tags).
+func ListTagsAs[T any](ctx context.Context, r *Repo, as func(TagRef) T, patterns ...string) ([]T, error) {
 	args := []string{"for-each-ref", "--format=%(refname)%00%(objectname)%00%(objecttype)", "--end-of-options"}
 	if len(patterns) == 0 {
 		args = append(args, "refs/tags/")
@@ -42,7 +49,7 @@ func (r *Repo) ListTags(ctx context.Context, patterns ...string) ([]TagRef, erro
 	// slices of git's output, which nothing else holds (not a copy of it:
 	// 35 MB at 500,000 tags, listed every 2 s by gto serve's check), cut
 	// without a slice of them a line.
-	tags := make([]TagRef, 0, bytes.Count(out, []byte{'\n'}))
+	tags := make([]T, 0, bytes.Count(out, []byte{'\n'}))
 	for line := range strings.Lines(ownedString(out)) {
 		name, rest, ok1 := strings.Cut(strings.TrimSuffix(line, "\n"), "\x00")
 		object, typ, ok2 := strings.Cut(rest, "\x00")
@@ -50,7 +57,7 @@ func (r *Repo) ListTags(ctx context.Context, patterns ...string) ([]TagRef, erro
 		if !ok1 || !ok2 || !isTag || strings.IndexByte(typ, 0) >= 0 {
 			return nil, fmt.Errorf("git for-each-ref: unexpected output %q", line)
 		}
-		tags = append(tags, TagRef{Name: name, Object: object, Type: typ})
+		tags = append(tags, as(TagRef{Name: name, Object: object, Type: typ}))
 	}
 	return tags, nil
 }

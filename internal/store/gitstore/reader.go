@@ -157,15 +157,13 @@ func tagsOf(b *gitcmd.Batch, recs []gitcmd.TagRecord) ([]store.Tag, error) {
 }
 
 func (r *reader) Refs(ctx context.Context, prefixes ...string) ([]store.Ref, error) {
-	refs, err := r.s.repo.ListTags(ctx, gitcmd.PrefixPatterns(prefixes)...)
+	refs, err := gitcmd.ListTagsAs(ctx, r.s.repo, func(t gitcmd.TagRef) store.Ref {
+		return store.Ref{Name: t.Name, Object: t.Object, Type: t.Type}
+	}, gitcmd.PrefixPatterns(prefixes)...)
 	if err != nil {
 		return nil, mapError(err)
 	}
-	out := make([]store.Ref, len(refs))
-	for i, ref := range refs {
-		out[i] = store.Ref{Name: ref.Name, Object: ref.Object, Type: ref.Type}
-	}
-	return out, nil
+	return refs, nil
 }
 
 func (r *reader) TagExists(ctx context.Context, name string) (bool, error) {
