@@ -27,6 +27,9 @@ type Env struct {
 	// ExpectTags is told how many tags a read is about to see
 	// (registry.Options.ExpectTags); Main sizes the memory limit with it.
 	ExpectTags func(n int)
+	// limit is the soft memory limit Main sets (followingMemoryLimit), nil
+	// when GOMEMLIMIT is set or gto runs inside a test.
+	limit *memoryLimit
 
 	// Set by the root command's persistent flags.
 	Repo string

@@ -41,10 +41,6 @@ func runsUntilStopped(args []string) bool {
 // the peak RSS of a command on 50,000 tags under 100 MB.
 const shortMemoryLimit = 80 << 20
 
-// mainLimit is the soft memory limit Main sets (followingMemoryLimit),
-// nil when GOMEMLIMIT is set or gto runs inside a test.
-var mainLimit *memoryLimit
-
 // memoryLimit is a soft memory limit (debug.SetMemoryLimit) that follows
 // the live heap: after each collection it becomes what nextLimit says.
 type memoryLimit struct {

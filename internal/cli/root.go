@@ -211,9 +211,9 @@ func Main() int {
 	}
 	env := SystemEnv()
 	if os.Getenv("GOMEMLIMIT") == "" {
-		mainLimit = followingMemoryLimit(shortMemoryLimit)
+		env.limit = followingMemoryLimit(shortMemoryLimit)
 		if !runsUntilStopped(os.Args[1:]) {
-			env.ExpectTags = mainLimit.expectTags
+			env.ExpectTags = env.limit.expectTags
 		}
 	}
 	mapCachesUnlessServing(os.Args[1:])

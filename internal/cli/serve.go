@@ -255,7 +255,7 @@ func (e *Env) defaultGC() {
 func (e *Env) serverGC() (rested func()) {
 	_, gogc := e.Getenv("GOGC")
 	_, memlimit := e.Getenv("GOMEMLIMIT")
-	if gogc || memlimit || mainLimit == nil {
+	if gogc || memlimit || e.limit == nil {
 		e.defaultGC()
 		if !gogc {
 			debug.SetGCPercent(50)
@@ -263,5 +263,5 @@ func (e *Env) serverGC() (rested func()) {
 		return nil
 	}
 	debug.SetGCPercent(50)
-	return mainLimit.rested
+	return e.limit.rested
 }
