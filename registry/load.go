@@ -237,20 +237,15 @@ func (r *Registry) load(ctx context.Context, s *session, sc scope) (*snapshot, e
 			return nil, err
 		}
 	}
-	if copies != nil {
-		copies = nil // the strings stay, the map of them need not
-		if len(commits) > 0 {
-			// Nor do the commit events need the commits' pages to be
-			// made (they take the strings, not their bytes).
-			rd.(store.PageDropper).DropPages()
-		}
-	}
-	state.AttachCommits(commits)
-	if d, ok := rd.(store.PageDropper); ok && len(tags)+len(events) >= dropPagesMinTags {
+	if d, ok := rd.(store.PageDropper); ok && (copies != nil || len(tags)+len(events) >= dropPagesMinTags) {
 		// Every tag and commit was read, the state is built: what comes
-		// next (views, a journal's sort) touches few of them again.
+		// next touches few of their pages again (the commit events take
+		// the commits' strings, not their bytes; views and a journal's
+		// sort read the state).
 		d.DropPages()
 	}
+	copies = nil // the strings stay, the map of them need not
+	state.AttachCommits(commits)
 	return &snapshot{tags: tags, state: state, head: head}, nil
 }
 
