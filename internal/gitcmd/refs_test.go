@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -174,5 +175,27 @@ func TestCurrentBranch(t *testing.T) {
 	g.Git("checkout", "--quiet", "--detach", c)
 	if b, err := r.CurrentBranch(t.Context()); err != nil || b != "" {
 		t.Errorf("detached HEAD: CurrentBranch = %q, %v; want \"\"", b, err)
+	}
+}
+func TestParseTagRefs(t *testing.T) {
+	t.Parallel()
+	id := func(t TagRef) TagRef { return t }
+	got, err := parseTagRefs([]byte("refs/tags/m@v1\x00aa\x00tag\nrefs/tags/n\x00bb\x00commit\n"), id)
+	want := []TagRef{{Name: "m@v1", Object: "aa", Type: "tag"}, {Name: "n", Object: "bb", Type: "commit"}}
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("parseTagRefs = %+v, %v; want %+v", got, err, want)
+	}
+	if got, err := parseTagRefs([]byte{}, id); err != nil || len(got) != 0 {
+		t.Errorf("no output: %+v, %v", got, err)
+	}
+	for _, bad := range []string{
+		"refs/tags/m\x00aa\n",             // a field missing
+		"refs/tags/m\x00aa\x00tag\x00x\n", // one too many
+		"refs/heads/m\x00aa\x00commit\n",  // not a tag
+		"refs/tags/m aa tag\n",            // not NUL-separated
+	} {
+		if _, err := parseTagRefs([]byte(bad), id); err == nil || !strings.Contains(err.Error(), "unexpected output") {
+			t.Errorf("parseTagRefs(%q) = %v, want an unexpected-output error", bad, err)
+		}
 	}
 }
