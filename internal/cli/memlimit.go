@@ -60,7 +60,6 @@ type memoryLimit struct {
 func followingMemoryLimit(base int64) *memoryLimit {
 	m := &memoryLimit{base: base, limit: base}
 	debug.SetMemoryLimit(base)
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	var arm func()
 	arm = func() {
 		// A sentinel the next collection frees: its finalizer runs after
@@ -68,9 +67,8 @@ func followingMemoryLimit(base int64) *memoryLimit {
 		// it is not packed with others by the tiny allocator, whose
 		// objects may never be finalized.)
 		runtime.SetFinalizer(new(gcSentinel), func(*gcSentinel) {
-			metrics.Read(sample) // finalizers run one at a time
-			if sample[0].Value.Kind() == metrics.KindUint64 {
-				m.collected(int64(sample[0].Value.Uint64()))
+			if live, ok := liveHeap(); ok {
+				m.collected(live)
 			}
 			arm()
 		})
@@ -84,14 +82,29 @@ type gcSentinel struct {
 	_ [24]byte
 }
 
+// liveHeap reads the live heap the last collection left.
+func liveHeap() (int64, bool) {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return 0, false
+	}
+	return int64(sample[0].Value.Uint64()), true
+}
+
+// setLocked makes to the limit in effect; m.mu is held.
+func (m *memoryLimit) setLocked(to int64) {
+	if to != m.limit {
+		m.limit = to
+		debug.SetMemoryLimit(to)
+	}
+}
+
 // collected moves the limit after a collection that left live bytes live.
 func (m *memoryLimit) collected(live int64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if next := nextLimit(m.limit, m.rest, live); next != m.limit {
-		m.limit = next
-		debug.SetMemoryLimit(next)
-	}
+	m.setLocked(nextLimit(m.limit, m.rest, live))
 }
 
 // rested is called by a server once it holds only its views, right after
@@ -99,24 +112,22 @@ func (m *memoryLimit) collected(live int64) {
 // comes down to restingLimit of the live heap, and stays there while the
 // heap fits under it.
 func (m *memoryLimit) rested() {
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(sample)
-	if sample[0].Value.Kind() != metrics.KindUint64 {
+	live, ok := liveHeap()
+	if !ok {
 		return
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.rest = restingLimit(m.base, int64(sample[0].Value.Uint64()))
-	m.limit = m.rest
-	debug.SetMemoryLimit(m.limit)
+	m.rest = restingLimit(m.base, live)
+	m.setLocked(m.rest)
 }
 
 // nextLimit is the soft memory limit after a collection that left live
 // bytes live, under limit. It follows the live heap up: when live is more
 // than four fifths of limit, the limit becomes live and a quarter (an
-// eighth above 256 MB, see headroom). A
-// server at rest (limit is rest, see restingLimit) keeps its limit until
-// the live heap itself outgrows it: the transient of a check for changes
+// eighth above 256 MB, see headroom). A server at rest (limit is rest, see
+// restingLimit) keeps its limit until the live heap itself outgrows it: the
+// transient of a check for changes
 // (the refs of 500,000 tags, up to 160 MB live over views of 370 MB) fits
 // under it, and the collector then works to stay under the limit instead
 // of letting the heap, and the RSS, grow by a quarter of that transient's
@@ -167,8 +178,5 @@ const expectedBytesPerTag = 660
 func (m *memoryLimit) expectTags(n int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if to := int64(n) * expectedBytesPerTag; to > m.limit {
-		m.limit = to
-		debug.SetMemoryLimit(to)
-	}
+	m.setLocked(max(m.limit, int64(n)*expectedBytesPerTag))
 }
