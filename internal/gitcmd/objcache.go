@@ -570,6 +570,10 @@ func (d *decoder) byte() byte {
 }
 
 func (d *decoder) uvarint() uint64 {
+	if d.off < len(d.s) && d.s[d.off] < 0x80 { // most lengths: one byte
+		d.off++
+		return uint64(d.s[d.off-1])
+	}
 	v, n := binary.Uvarint([]byte(d.s[d.off:min(len(d.s), d.off+binary.MaxVarintLen64)]))
 	if n <= 0 {
 		d.err = errCacheFormat

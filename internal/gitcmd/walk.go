@@ -3,6 +3,7 @@ package gitcmd
 import (
 	"context"
 	"encoding/binary"
+	"slices"
 	"strings"
 )
 
@@ -110,12 +111,25 @@ func (b *Batch) FilesAt(revs, paths []string) ([]CommitFiles, error) {
 	return out, nil
 }
 
-// encodeWalk writes the number of commits, then each commit and its blobs
-// as length-prefixed strings.
+// walkFormat starts an encoded walk. A walk of the format before it began
+// with the number of commits, and "\x00" could only have been a whole,
+// empty walk: an older memo never decodes as this one, it is looked up
+// again and replaced.
+const walkFormat = "\x00\x02"
+
+// encodeWalk writes walkFormat and the number of commits, then each commit
+// as a length-prefixed string and a byte: sameBlobs when its blobs are
+// those of the commit before it (annotation files change rarely, so most
+// commits are 41 bytes), or newBlobs followed by its blobs.
 func encodeWalk(walk []CommitFiles) string {
-	buf := binary.AppendUvarint(nil, uint64(len(walk)))
-	for _, cf := range walk {
+	buf := binary.AppendUvarint([]byte(walkFormat), uint64(len(walk)))
+	for i, cf := range walk {
 		buf = appendStr(buf, cf.Commit)
+		if i > 0 && slices.Equal(cf.Blobs, walk[i-1].Blobs) {
+			buf = append(buf, sameBlobs)
+			continue
+		}
+		buf = append(buf, newBlobs)
 		for _, id := range cf.Blobs {
 			buf = appendStr(buf, id)
 		}
@@ -123,23 +137,51 @@ func encodeWalk(walk []CommitFiles) string {
 	return string(buf)
 }
 
-// decodeWalk reads what encodeWalk wrote; the strings are slices of value.
+const (
+	sameBlobs = 0
+	newBlobs  = 1
+)
+
+// decodeWalk reads what encodeWalk wrote; the strings are slices of value,
+// and commits with the same blobs as the one before share its Blobs slice
+// (which nobody writes to).
 func decodeWalk(value string, paths int) ([]CommitFiles, bool) {
-	d := &decoder{s: value}
+	rest, ok := strings.CutPrefix(value, walkFormat)
+	if !ok {
+		return nil, false
+	}
+	d := &decoder{s: rest}
 	n := d.uvarint()
-	if d.err != nil || n > uint64(len(value)) {
+	if d.err != nil || n > uint64(len(rest)) {
 		return nil, false
 	}
 	walk := make([]CommitFiles, n)
-	blobs := make([]string, int(n)*paths)
+	var blobs []string // the distinct ones, laid end to end
 	for i := range walk {
 		walk[i].Commit = d.str()
-		walk[i].Blobs = blobs[i*paths : (i+1)*paths : (i+1)*paths]
-		for j := range walk[i].Blobs {
-			walk[i].Blobs[j] = d.str()
+		switch d.byte() {
+		case sameBlobs:
+			if i == 0 {
+				return nil, false
+			}
+			walk[i].Blobs = walk[i-1].Blobs
+		case newBlobs:
+			if len(blobs)+paths > cap(blobs) {
+				blobs = make([]string, 0, max(paths*16, paths*int(n)/64))
+			}
+			at := len(blobs)
+			for range paths {
+				blobs = append(blobs, d.str())
+			}
+			walk[i].Blobs = blobs[at : at+paths : at+paths]
+		default:
+			return nil, false
+		}
+		if d.err != nil {
+			return nil, false
 		}
 	}
-	return walk, d.err == nil && d.off == len(value)
+	return walk, d.off == len(rest)
 }
 
 // Memo returns the value SetMemo stored in slot, in this run or an earlier

@@ -231,3 +231,38 @@ func TestObjectCacheMalformedTagRecord(t *testing.T) {
 		t.Error("the cache with a malformed record was kept")
 	}
 }
+
+// A walk comes back as it went in; commits whose files did not change
+// share one Blobs slice, and what is not this format is refused.
+func TestWalkEncoding(t *testing.T) {
+	t.Parallel()
+	walk := []CommitFiles{
+		{Commit: "c3", Blobs: []string{"b2", ""}},
+		{Commit: "c2", Blobs: []string{"b2", ""}},
+		{Commit: "c1", Blobs: []string{"b1", "d1"}},
+		{Commit: "c0", Blobs: []string{"", ""}},
+	}
+	value := encodeWalk(walk)
+	got, ok := decodeWalk(value, 2)
+	if !ok || !reflect.DeepEqual(got, walk) {
+		t.Fatalf("decodeWalk(encodeWalk(w)) = %v, %v; want %v", got, ok, walk)
+	}
+	if &got[0].Blobs[0] != &got[1].Blobs[0] {
+		t.Error("unchanged files are not shared with the commit before")
+	}
+	if empty, ok := decodeWalk(encodeWalk(nil), 2); !ok || len(empty) != 0 {
+		t.Errorf("empty walk = %v, %v", empty, ok)
+	}
+	refused := map[string]string{
+		"the format before":     "\x01\x02c3\x02b2\x00",
+		"cut short":             value[:len(value)-1],
+		"trailing bytes":        value + "x",
+		"an unknown blobs byte": walkFormat + "\x01\x02c3\x07",
+		"same as no commit":     walkFormat + "\x01\x02c3\x00",
+	}
+	for what, v := range refused {
+		if got, ok := decodeWalk(v, 2); ok {
+			t.Errorf("%s: decoded as %v", what, got)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"unsafe"
 
 	"github.com/gto-dev/gto/internal/gitcmd"
 	"github.com/gto-dev/gto/internal/store"
@@ -253,13 +254,14 @@ func (r *reader) BranchHistory(ctx context.Context, paths []string) ([]store.Com
 	return commitFiles(files), mapError(err)
 }
 
-// commitFiles converts gitcmd's records; they have the same layout.
+// commitFiles views gitcmd's records as the store's, without a copy: a
+// walk of 10,000 commits is 400 KB, and --all-commits reads one on every
+// run. The conversion below compiles only while the two types have the
+// same fields, which is what makes the cast sound.
+var _ = store.CommitFiles(gitcmd.CommitFiles{})
+
 func commitFiles(files []gitcmd.CommitFiles) []store.CommitFiles {
-	out := make([]store.CommitFiles, len(files))
-	for i, f := range files {
-		out[i] = store.CommitFiles{Commit: f.Commit, Blobs: f.Blobs}
-	}
-	return out
+	return unsafe.Slice((*store.CommitFiles)(unsafe.Pointer(unsafe.SliceData(files))), len(files))
 }
 
 // Blobs asks for the sizes first, in one round trip: refusing a 1 GB file
