@@ -88,17 +88,7 @@ func writeFilesNamed(cache, key string, files []TreeFile) {
 		}
 		b.WriteString(f.Blob + " " + f.Path + "\n")
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(cache), filesNamedCache+".*")
-	if err != nil {
-		return
-	}
-	_, err = tmp.WriteString(b.String())
-	if cerr := tmp.Close(); err == nil && cerr == nil {
-		err = os.Rename(tmp.Name(), cache)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
+	replaceFile(cache, []byte(b.String()))
 }
 
 // parseFilesNamed reads the files named name from `git ls-tree -r -z`.

@@ -489,14 +489,7 @@ func (c *objectCache) compact() {
 	}
 	out = append(out, c.pending...)
 	c.pending = nil
-	tmp, err := os.CreateTemp(filepath.Dir(c.path), cacheFileName+".*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(out)
-	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), c.path) != nil {
-		os.Remove(tmp.Name())
-	}
+	replaceFile(c.path, out) // best effort: a failure keeps the old file
 }
 
 func appendRecord(buf []byte, kind byte, body []byte) []byte {
