@@ -101,3 +101,28 @@ func TestExpectTagsRaisesOnly(t *testing.T) {
 		t.Errorf("limit after 500,000 tags = %d (runtime %d), want %d", m.limit, debug.SetMemoryLimit(-1), want)
 	}
 }
+
+// Only reads of a local repository go without the signal handler.
+func TestReadsLocally(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"history", "--json"}, true},
+		{[]string{"show", "model@latest", "-r", "."}, true},
+		{[]string{"check-ref", "model@v1.0.0", "--json"}, true},
+		{[]string{"show", "-r", "https://example.com/r.git"}, false},
+		{[]string{"history", "--repo=file:///srv/r.git"}, false},
+		{[]string{"stages", "-rssh://git@example.com/r"}, false},
+		{[]string{"describe", "m", "--repo", "git@example.com:org/r.git"}, false},
+		{[]string{"-r", ".", "show"}, false}, // flags before the command: not parsed
+		{[]string{"register", "m"}, false},
+		{[]string{"get", "m", "-o", "out"}, false},
+		{nil, false},
+	} {
+		if got := readsLocally(tt.args); got != tt.want {
+			t.Errorf("readsLocally(%q) = %v, want %v", tt.args, got, tt.want)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/gto-dev/gto/registry"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -220,11 +221,12 @@ func Main() int {
 	// Ctrl-C (or a TERM from CI) cancels the command's context: a write
 	// under way then finishes whole or undoes itself (its rollback is not
 	// cancelled), instead of dying half-way. A second signal kills. Runs
-	// that only print (the version, help, completions) keep the default:
-	// the handler costs a thread and two goroutines, a good part of what
-	// `gto --version` takes.
+	// that only print (the version, help, completions) or only read a
+	// local repository keep the default: the handler costs a thread and
+	// two goroutines, a good part of what `gto --version` takes and 7% of
+	// `gto history` on 300 tags.
 	ctx := context.Background()
-	if !printsOnly(os.Args[1:]) {
+	if !printsOnly(os.Args[1:]) && !readsLocally(os.Args[1:]) {
 		var stop context.CancelFunc
 		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
@@ -245,6 +247,32 @@ func printsOnly(args []string) bool {
 		return true
 	}
 	return false
+}
+
+// readCommands only read the repository; what they write is the object
+// cache, which a process killed at any point leaves readable (a torn
+// record is ignored, a temporary file removed later).
+var readCommands = []string{"show", "history", "stages", "describe", "check-ref"}
+
+// readsLocally reports whether a run with args only reads a local
+// repository, so that dying of a signal leaves nothing behind. A remote
+// repository is read from a temporary clone, which the handler removes:
+// any argument that names one (whatever flag it is given to) keeps it, as
+// does a run with flags before the command (not parsed here).
+func readsLocally(args []string) bool {
+	if len(args) == 0 || !slices.Contains(readCommands, args[0]) {
+		return false
+	}
+	for _, a := range args[1:] {
+		a = strings.TrimPrefix(a, "--repo=")
+		if !strings.HasPrefix(a, "--") {
+			a = strings.TrimPrefix(strings.TrimPrefix(a, "-r"), "=")
+		}
+		if registry.IsRemoteURL(a) {
+			return false
+		}
+	}
+	return true
 }
 
 // Run runs the command line args in env and returns the exit code.

@@ -46,6 +46,7 @@ func interrupt(t *testing.T, repo *gittest.Repo, block string, args ...string) (
 	cmd.Env = append(repo.Env(), "PATH="+blockingGit(t, block, mark)+string(os.PathListSeparator)+os.Getenv("PATH"))
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
+	cmd.WaitDelay = 5 * time.Second // a gto killed leaves the blocked git holding stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -118,5 +119,18 @@ func TestInterruptedPushKeepsTheCompleteWrite(t *testing.T) {
 	}
 	if tags := tagList(origin); len(tags) != 0 {
 		t.Errorf("origin got %q", tags)
+	}
+}
+
+// Ctrl-C during a read of a local repository kills gto at once, as it
+// would any program: it has nothing to undo, and no handler to start.
+func TestInterruptedLocalReadDies(t *testing.T) {
+	t.Parallel()
+	repo := gittest.NewRepo(t)
+	repo.Commit("first", nil)
+	repo.Git("tag", "-a", "-m", "m", "m@v1.0.0")
+	code, stderr := interrupt(t, repo, "--batch-command", "history", "--json")
+	if code != -1 || stderr != "" {
+		t.Errorf("exit %d, stderr %q; want death by the signal, silent", code, stderr)
 	}
 }
