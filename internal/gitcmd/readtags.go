@@ -146,6 +146,11 @@ func (b *Batch) EachTagPrefix(ctx context.Context, keep func(name string) bool, 
 	if !ok {
 		return b.eachTag(ctx, keep, each, PrefixPatterns(prefixes))
 	}
+	if cache != nil && len(refs) <= maxDirectRefs {
+		if done, err := b.deliverCached(ctx, refs, keep, cache, each); done {
+			return err
+		}
+	}
 	var lines strings.Builder
 	for _, ref := range refs {
 		lines.WriteString(ref.id + " " + ref.name + "\n")
@@ -202,6 +207,47 @@ func (b *Batch) streamRefs(ctx context.Context, lines string, keep func(string) 
 		}
 		return err
 	}
+}
+
+// deliverCached hands each the records of refs, all decoded from the
+// cache, on this goroutine: a warm read of a small registry, which
+// streamTags' two goroutines and its channels would make 5% slower. done
+// is false, and nothing was handed over, when the cache lacks one.
+func (b *Batch) deliverCached(ctx context.Context, refs []refLine, keep func(string) bool, cache *objectCache, each func(*TagRecord) error) (done bool, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return true, errCatFileClosed
+	}
+	defer cache.releaseTags()
+	items := make([]tagItem, 0, len(refs))
+	for _, ref := range refs {
+		name, isTag := strings.CutPrefix(ref.name, "refs/tags/")
+		if !isTag {
+			return false, nil // streamTags says what is wrong
+		}
+		if !keep(name) {
+			continue
+		}
+		items = append(items, tagItem{rec: TagRecord{Name: name, Object: ref.id, cached: true}})
+		it := &items[len(items)-1]
+		if cache.tagInto([]byte(ref.id), &it.tag) {
+			it.rec.Object, it.rec.Type = it.tag.ID, "tag"
+		} else if it.rec.Type = cache.typeOf(ref.id); it.rec.Type == "" {
+			return false, nil
+		}
+	}
+	d := &delivery{each: each}
+	for i := range items {
+		if items[i].rec.Type == "tag" {
+			items[i].rec.Tag = &items[i].tag
+		}
+		d.deliver(&items[i].rec)
+	}
+	if ctx.Err() != nil {
+		return true, ctx.Err()
+	}
+	return true, d.err
 }
 
 // maxDirectRefs is how many tags (loose, or packed) EachTagPrefix reads

@@ -3,6 +3,7 @@ package gitcmd
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -165,5 +166,49 @@ func testReadTagsManyChunks(t *testing.T, legacy bool) {
 			}
 		}
 		b.Close()
+	}
+}
+
+// A warm read of a few tags is delivered from the cache alone; one the
+// cache lacks (a tag made since) sends the whole read to cat-file, and
+// both give what a read without the cache gives.
+func TestEachTagPrefixFromTheCache(t *testing.T) {
+	t.Parallel()
+	g, r, _ := oddRegistry(t)
+	read := func(r *Repo, prefixes ...string) []TagRecord {
+		t.Helper()
+		b, err := r.OpenBatch(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		if b.cache != nil {
+			b.cache.minObjects = 1 // cache this small read as a large one
+		}
+		recs, err := b.ReadTagPrefixes(t.Context(), func(string) bool { return true }, prefixes...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return recs
+	}
+	cold := func() []TagRecord {
+		t.Helper()
+		c := *r
+		c.NoObjectCache = true
+		return read(&c)
+	}
+	read(r) // fills the cache
+	warm := read(r)
+	for _, rec := range warm {
+		if !rec.cached && !rec.Missing && !rec.Malformed {
+			t.Errorf("%s was not read from the cache", rec.Name)
+		}
+	}
+	if want := cold(); !reflect.DeepEqual(stripCached(warm), stripCached(want)) {
+		t.Errorf("warm read:\n%+v\nwant\n%+v", warm, want)
+	}
+	g.Git("tag", "-a", "-m", "new", "zz-new@v1.0.0")
+	if got, want := read(r), cold(); !reflect.DeepEqual(stripCached(got), stripCached(want)) || len(want) != len(warm)+1 {
+		t.Errorf("read with a tag the cache lacks:\n%+v\nwant\n%+v", got, want)
 	}
 }
