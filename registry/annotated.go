@@ -55,6 +55,18 @@ func annotatedCommits(ctx context.Context, s *session, head string, sc scope) ([
 	if err != nil {
 		return nil, err
 	}
+	if sc.allCommits && sc.artifactsOnly && sc.artifact == "" {
+		return firstAnnotated(ctx, s.rd, files, func() ([]model.AnnotatedCommit, error) {
+			return walkAnnotated(ctx, s, files, sc)
+		})
+	}
+	return walkAnnotated(ctx, s, files, sc)
+}
+
+// walkAnnotated is annotatedCommits of the commits of the branches
+// (--all-commits) or of their tips (--all-branches).
+func walkAnnotated(ctx context.Context, s *session, files []indexFile, sc scope) ([]model.AnnotatedCommit, error) {
+	var err error
 	paths := make([]string, len(files))
 	for i, f := range files {
 		paths[i] = f.path
