@@ -13,6 +13,7 @@ import (
 
 	"github.com/gto-dev/gto/annotations"
 	"github.com/gto-dev/gto/config"
+	"github.com/gto-dev/gto/internal/atomicfile"
 	"github.com/gto-dev/gto/internal/store"
 	"github.com/gto-dev/gto/model"
 	"github.com/gto-dev/gto/tagname"
@@ -377,21 +378,5 @@ func writeFileAtomic(file string, data []byte) error {
 	if st, err := os.Stat(file); err == nil {
 		perm = st.Mode().Perm()
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), file)
+	return atomicfile.Write(file, data, atomicfile.Options{Temp: "." + filepath.Base(file) + ".tmp-*", Perm: perm})
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gto-dev/gto/internal/atomicfile"
 	"github.com/gto-dev/gto/internal/filelock"
 	"github.com/gto-dev/gto/internal/store/gitstore"
 )
@@ -170,22 +171,8 @@ func writeAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("cannot save the watch state: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
+	err := atomicfile.Write(path, data, atomicfile.Options{Temp: filepath.Base(path) + ".*.tmp", Sync: true})
 	if err != nil {
-		return fmt.Errorf("cannot save the watch state: %w", err)
-	}
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
 		return fmt.Errorf("cannot save the watch state: %w", err)
 	}
 	return nil

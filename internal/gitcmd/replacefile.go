@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/gto-dev/gto/internal/atomicfile"
 )
 
 // staleTemp is the age past which a temporary file of replaceFile's is
@@ -11,28 +13,13 @@ import (
 // second, even the 150 MB object cache of 500,000 tags.
 const staleTemp = 10 * time.Minute
 
-// replaceFile replaces the file at path with data, by renaming a complete
-// temporary file over it, so that a reader sees the old file or the new
-// one, never part of either. The temporary files a killed process left
+// replaceFile replaces the file at path with data (atomicfile.Write, its
+// temporary file named path's name and ".*"). The temporary files a killed process left
 // beside path (read commands die of Ctrl-C without cleaning up, and any
 // process can be killed) are removed first.
 func replaceFile(path string, data []byte) error {
 	removeStaleTemps(path, time.Now().Add(-staleTemp))
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
+	return atomicfile.Write(path, data, atomicfile.Options{})
 }
 
 // removeStaleTemps removes the temporary files of path last written before
