@@ -211,15 +211,15 @@ func (b *Batch) streamRefs(ctx context.Context, lines string, keep func(string) 
 
 // deliverCached hands each the records of refs, all decoded from the
 // cache, on this goroutine: a warm read of a small registry, which
-// streamTags' two goroutines and its channels would make 5% slower. done
-// is false, and nothing was handed over, when the cache lacks one.
+// streamTags' two goroutines and its channels made 8% slower (history on
+// 300 tags). done is false, and nothing was handed over, when the cache
+// lacks one.
 func (b *Batch) deliverCached(ctx context.Context, refs []refLine, keep func(string) bool, cache *objectCache, each func(*TagRecord) error) (done bool, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
 		return true, errCatFileClosed
 	}
-	defer cache.releaseTags()
 	items := make([]tagItem, 0, len(refs))
 	for _, ref := range refs {
 		name, isTag := strings.CutPrefix(ref.name, "refs/tags/")
@@ -237,6 +237,7 @@ func (b *Batch) deliverCached(ctx context.Context, refs []refLine, keep func(str
 			return false, nil
 		}
 	}
+	cache.releaseTags() // as streamRefs does; not before a fallback, which needs the index
 	d := &delivery{each: each}
 	for i := range items {
 		if items[i].rec.Type == "tag" {

@@ -120,7 +120,7 @@ const walkFormat = "\x00\x02"
 // encodeWalk writes walkFormat and the number of commits, then each commit
 // as a length-prefixed string and a byte: sameBlobs when its blobs are
 // those of the commit before it (annotation files change rarely, so most
-// commits are 41 bytes), or newBlobs followed by its blobs.
+// commits are 42 bytes), or newBlobs followed by its blobs.
 func encodeWalk(walk []CommitFiles) string {
 	buf := binary.AppendUvarint([]byte(walkFormat), uint64(len(walk)))
 	for i, cf := range walk {
