@@ -531,29 +531,6 @@ func dvcLists(ctx context.Context, rd store.Reader, commits []string, name strin
 	return lists, nil
 }
 
-// historyPaths is HistoryFilesNamed, remembered in the object cache for
-// the branch tips it was computed at.
-func historyPaths(ctx context.Context, rd store.Reader, name string) ([]string, error) {
-	tips, err := rd.Branches(ctx)
-	if err != nil {
-		return nil, err
-	}
-	slot, key := "history-files\x00"+name, strings.Join(tips, " ")
-	if v, ok := rd.Memo(slot); ok {
-		if k, paths, ok := strings.Cut(v, "\n"); ok && k == key {
-			return decodeNames(paths), nil
-		}
-	}
-	paths, err := rd.HistoryFilesNamed(ctx, name)
-	if err != nil {
-		return nil, err
-	}
-	if v, ok := encodeNames(paths); ok {
-		rd.SetMemo(slot, key+"\n"+v)
-	}
-	return paths, nil
-}
-
 // mergeDVCFiles parses the dvc.yaml files of one tree and merges them in
 // path order into one index (named after the root file).
 func mergeDVCFiles(files []store.TreeFile, blobs map[string][]byte, tooLarge map[string]int64, file indexFile) (*annotations.Index, error) {
