@@ -105,7 +105,9 @@ type Reader interface {
 	// TagExists reports whether a tag of exactly that name exists.
 	TagExists(ctx context.Context, name string) (bool, error)
 	// Branches returns the distinct tip commits of the local branches, in
-	// branch name order.
+	// branch name order. A View's reader may answer what it read first
+	// (the memos of one command are keyed by the tips); a Writer's reads
+	// them again.
 	Branches(ctx context.Context) ([]string, error)
 	// ResolveCommit returns the commit rev names (tags peeled). Errors:
 	// ErrNoCommits when rev is HEAD in a repository without commits,

@@ -113,17 +113,17 @@ func (s *Store) view(ctx context.Context, storeOnly bool, fn func(store.Reader) 
 	}
 	s.readStore(storeOnly)
 	defer s.readStore(false)
-	rd := &reader{s: s, ctx: ctx}
+	newReader := func() *reader { return &reader{s: s, ctx: ctx, tips: &branchTips{}} }
 	if s.mirror == nil || s.mirror.settled() {
-		return fn(rd)
+		return fn(newReader())
 	}
-	err := fn(rd)
+	err := fn(newReader())
 	changed, serr := s.settle(ctx)
 	if serr != nil {
 		return serr
 	}
 	if changed {
-		return fn(rd)
+		return fn(newReader()) // the mirror moved: its tips are read again
 	}
 	return err
 }

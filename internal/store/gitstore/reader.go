@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
+	"sync"
 	"unsafe"
 
 	"github.com/gto-dev/gto/internal/gitcmd"
@@ -15,6 +17,18 @@ import (
 type reader struct {
 	s   *Store
 	ctx context.Context // of the View, for the reads that take no context
+	// tips, in a View's reader, keeps the branch tips once read: several
+	// memos of one command are keyed by them (registry's atTips). A
+	// writer's is nil, as a write may commit.
+	tips *branchTips
+}
+
+// branchTips is what Branches answered first.
+type branchTips struct {
+	mu   sync.Mutex
+	read bool
+	ids  []string
+	err  error
 }
 
 var (
@@ -173,8 +187,17 @@ func (r *reader) TagExists(ctx context.Context, name string) (bool, error) {
 }
 
 func (r *reader) Branches(ctx context.Context) ([]string, error) {
-	tips, err := r.s.repo.Branches(ctx)
-	return tips, mapError(err)
+	if r.tips == nil {
+		tips, err := r.s.repo.Branches(ctx)
+		return tips, mapError(err)
+	}
+	r.tips.mu.Lock()
+	defer r.tips.mu.Unlock()
+	if !r.tips.read || r.tips.err != nil { // an error (a cancelled ctx) is not kept
+		tips, err := r.s.repo.Branches(ctx)
+		r.tips.read, r.tips.ids, r.tips.err = true, tips, mapError(err)
+	}
+	return slices.Clone(r.tips.ids), r.tips.err
 }
 
 func (r *reader) ResolveCommit(ctx context.Context, rev string) (string, error) {
