@@ -171,7 +171,7 @@ func writeAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("cannot save the watch state: %w", err)
 	}
-	err := atomicfile.Write(path, data, atomicfile.Options{Temp: filepath.Base(path) + ".*.tmp", Sync: true})
+	err := atomicfile.Write(path, data, stateTemp(path))
 	if err != nil {
 		return fmt.Errorf("cannot save the watch state: %w", err)
 	}
@@ -199,12 +199,17 @@ func lockState(path string) (func(), error) {
 }
 
 // removeTemporaries removes the new state files (and tags seen) that a
-// watcher killed while writing one left next to path.
+// watcher killed while writing one left next to path; the caller holds
+// the state's lock, so none is being written.
 func removeTemporaries(path string) {
-	left, _ := filepath.Glob(path + ".*.tmp")
-	for _, f := range left {
-		os.Remove(f)
-	}
+	atomicfile.RemoveTemps(path, stateTemp(path), 0)
+}
+
+// stateTemp is how the watch's files (the state, its "known" files) are
+// written: synced, through temporary files named after them and ".*.tmp",
+// so that removeTemporaries' pattern for the state covers them all.
+func stateTemp(path string) atomicfile.Options {
+	return atomicfile.Options{Temp: filepath.Base(path) + ".*.tmp", Sync: true}
 }
 
 func (st *State) target(key string) *TargetState {

@@ -5,6 +5,8 @@ package atomicfile
 import (
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 )
 
 // Options say how Write makes its temporary file.
@@ -24,11 +26,7 @@ type Options struct {
 // temporary file over it. On failure the temporary file is removed and the
 // old file, if any, is left as it was.
 func Write(path string, data []byte, o Options) error {
-	pattern := o.Temp
-	if pattern == "" {
-		pattern = filepath.Base(path) + ".*"
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), pattern)
+	tmp, err := os.CreateTemp(filepath.Dir(path), o.pattern(path))
 	if err != nil {
 		return err
 	}
@@ -49,4 +47,44 @@ func Write(path string, data []byte, o Options) error {
 		os.Remove(tmp.Name())
 	}
 	return err
+}
+
+// pattern is the temporary file's name pattern for path.
+func (o Options) pattern(path string) string {
+	if o.Temp == "" {
+		return filepath.Base(path) + ".*"
+	}
+	return o.Temp
+}
+
+// RemoveTemps removes the temporary files that a Write of path with o, in
+// a process killed before its rename, left beside path: those last written
+// more than olderThan ago (younger ones may be another process's, still
+// being written), or all of them with 0, for a caller holding a lock that
+// every writer of path takes.
+func RemoveTemps(path string, o Options, olderThan time.Duration) {
+	pattern := o.pattern(path)
+	glob := globEscape(filepath.Dir(path)) + string(filepath.Separator) + pattern
+	if i := strings.LastIndexByte(pattern, '*'); i >= 0 { // os.CreateTemp's random part
+		glob = globEscape(filepath.Dir(path)) + string(filepath.Separator) + globEscape(pattern[:i]) + "*" + globEscape(pattern[i+1:])
+	}
+	temps, _ := filepath.Glob(glob)
+	before := time.Now().Add(-olderThan)
+	for _, t := range temps {
+		if st, err := os.Lstat(t); err == nil && st.Mode().IsRegular() && (olderThan == 0 || st.ModTime().Before(before)) {
+			os.Remove(t)
+		}
+	}
+}
+
+// globEscape quotes the characters filepath.Match gives a meaning to.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -3,7 +3,9 @@ package atomicfile
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 )
 
 func TestWrite(t *testing.T) {
@@ -49,5 +51,47 @@ func TestWriteFailureLeavesNothing(t *testing.T) {
 	}
 	if err := Write(filepath.Join(dir, "missing", "file"), nil, Options{}); err == nil {
 		t.Error("a write into a missing folder succeeded")
+	}
+}
+
+// RemoveTemps removes what a killed Write left, by the same pattern, and
+// nothing else; with an age, only what is older.
+func TestRemoveTemps(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "a[b]*?") // glob characters are names here
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "state.json")
+	o := Options{Temp: "state.json.*.tmp"}
+	old := time.Now().Add(-time.Hour)
+	for name, age := range map[string]time.Time{
+		"state.json.123.tmp":        old,
+		"state.json.known2.456.tmp": time.Now(), // a file named after it: the same pattern
+		"state.json":                old,
+		"state.json.tmp":            old, // not a temporary file: no random part
+		"other.json.123.tmp":        old,
+	} {
+		f := filepath.Join(dir, name)
+		if err := os.WriteFile(f, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(f, age, age)
+	}
+	names := func() []string {
+		entries, _ := os.ReadDir(dir)
+		var out []string
+		for _, e := range entries {
+			out = append(out, e.Name())
+		}
+		return out
+	}
+	RemoveTemps(path, o, time.Minute)
+	if got, want := names(), []string{"other.json.123.tmp", "state.json", "state.json.known2.456.tmp", "state.json.tmp"}; !slices.Equal(got, want) {
+		t.Errorf("after removing those older than a minute: %q, want %q", got, want)
+	}
+	RemoveTemps(path, o, 0)
+	if got, want := names(), []string{"other.json.123.tmp", "state.json", "state.json.tmp"}; !slices.Equal(got, want) {
+		t.Errorf("after removing all: %q, want %q", got, want)
 	}
 }
