@@ -1,6 +1,7 @@
 package gitcmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -210,5 +211,35 @@ func TestEachTagPrefixFromTheCache(t *testing.T) {
 	g.Git("tag", "-a", "-m", "new", "zz-new@v1.0.0")
 	if got, want := read(r), cold(); !reflect.DeepEqual(stripCached(got), stripCached(want)) || len(want) != len(warm)+1 {
 		t.Errorf("read with a tag the cache lacks:\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+// A warm read on a closed batch fails as a cold one does, and a cancelled
+// context is the error of a warm read.
+func TestEachTagPrefixFromTheCacheErrors(t *testing.T) {
+	t.Parallel()
+	_, r, _ := oddRegistry(t)
+	all := func(string) bool { return true }
+	b, err := r.OpenBatch(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.cache.minObjects = 1
+	if _, err := b.ReadTagPrefixes(t.Context(), all); err != nil { // fills the cache
+		t.Fatal(err)
+	}
+	b.Close()
+	b, err = r.OpenBatch(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := b.ReadTagPrefixes(ctx, all); !errors.Is(err, context.Canceled) {
+		t.Errorf("warm read with a cancelled context: %v", err)
+	}
+	b.Close()
+	if _, err := b.ReadTagPrefixes(t.Context(), all); !errors.Is(err, errCatFileClosed) {
+		t.Errorf("warm read on a closed batch: %v", err)
 	}
 }
