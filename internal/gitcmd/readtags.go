@@ -111,7 +111,7 @@ func (d *delivery) deliver(rec *TagRecord) {
 // prefixes (literal names; none: every tag), as EachTagPrefix reads them.
 func (b *Batch) ReadTagPrefixes(ctx context.Context, keep func(name string) bool, prefixes ...string) ([]TagRecord, error) {
 	var recs []TagRecord
-	err := b.EachTagPrefix(ctx, keep, collectTags(&recs), prefixes...)
+	err := b.EachTagPrefix(ctx, keep, nil, collectTags(&recs), prefixes...)
 	return recs, err
 }
 
@@ -128,7 +128,11 @@ func (b *Batch) ReadTagPrefixes(ctx context.Context, keep func(name string) bool
 // the matching files; otherwise they come from for-each-ref with
 // PrefixPatterns. All the tags are read so only up to maxDirectRefs of
 // them, beyond which for-each-ref reads them faster.
-func (b *Batch) EachTagPrefix(ctx context.Context, keep func(name string) bool, each func(rec *TagRecord) error, prefixes ...string) error {
+//
+// A read of every tag calls grow, when not nil, before the first record:
+// with the number of refs read from the files, or TagCountHint's when
+// for-each-ref lists them (packed-refs is read once either way).
+func (b *Batch) EachTagPrefix(ctx context.Context, keep func(name string) bool, grow func(n int), each func(rec *TagRecord) error, prefixes ...string) error {
 	full := make([]string, len(prefixes))
 	for i, p := range prefixes {
 		full[i] = "refs/tags/" + p
@@ -142,10 +146,15 @@ func (b *Batch) EachTagPrefix(ctx context.Context, keep func(name string) bool, 
 	if cache != nil && b.repo.plainRefs {
 		go cache.prefetchTags() // load the cache while the refs are read
 	}
+	if len(prefixes) > 0 || grow == nil {
+		grow = func(int) {}
+	}
 	refs, ok := b.repo.refsByPrefix(limit, full...)
 	if !ok {
+		grow(b.TagCountHint())
 		return b.eachTag(ctx, keep, each, PrefixPatterns(prefixes))
 	}
+	grow(len(refs))
 	if cache != nil && len(refs) <= maxDirectRefs {
 		if done, err := b.deliverCached(ctx, refs, keep, cache, each); done {
 			return err
@@ -160,8 +169,9 @@ func (b *Batch) EachTagPrefix(ctx context.Context, keep func(name string) bool, 
 
 // TagCountHint is about how many tags a read of every tag gives, at least
 // as many as packed-refs holds, and room for a few loose ones (0 without
-// the file), for a caller to make room for them before EachTagPrefix:
-// growing a slice of 500,000 records as they come copies it again and
+// the file), which EachTagPrefix gives its grow when for-each-ref lists
+// the tags, for a caller to make room for them before they come: growing a
+// slice of 500,000 records as they come copies it again and
 // again, and one grown past what it needed holds the excess to the end.
 func (b *Batch) TagCountHint() int {
 	path := filepath.Join(b.repo.commonDir(), "packed-refs")

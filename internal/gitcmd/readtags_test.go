@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"slices"
 	"strings"
@@ -241,5 +242,46 @@ func TestEachTagPrefixFromTheCacheErrors(t *testing.T) {
 	b.Close()
 	if _, err := b.ReadTagPrefixes(t.Context(), all); !errors.Is(err, errCatFileClosed) {
 		t.Errorf("warm read on a closed batch: %v", err)
+	}
+}
+
+// grow hears how many tags a read of every tag brings before the first
+// one: counted from the ref files, or TagCountHint's when for-each-ref
+// lists them; a read of some prefixes does not call it.
+func TestEachTagPrefixGrow(t *testing.T) {
+	t.Parallel()
+	_, r, _ := oddRegistry(t)
+	read := func(r *Repo, prefixes ...string) (grown, records int) {
+		t.Helper()
+		b, err := r.OpenBatch(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		grown = -1
+		err = b.EachTagPrefix(t.Context(), func(string) bool { return true }, func(n int) {
+			if records > 0 {
+				t.Error("grow called after the first record")
+			}
+			grown = n
+		}, func(*TagRecord) error { records++; return nil }, prefixes...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return grown, records
+	}
+	if grown, records := read(r); grown != records {
+		t.Errorf("from the ref files: grow(%d) for %d records", grown, records)
+	}
+	listed := *r
+	listed.Verbose = io.Discard // refs from for-each-ref, as a verbose run reads them
+	b, _ := listed.OpenBatch(t.Context())
+	hint := b.TagCountHint()
+	b.Close()
+	if grown, _ := read(&listed); grown != hint {
+		t.Errorf("from for-each-ref: grow(%d), want TagCountHint's %d", grown, hint)
+	}
+	if grown, _ := read(r, "a"); grown != -1 {
+		t.Errorf("a read of a prefix called grow(%d)", grown)
 	}
 }

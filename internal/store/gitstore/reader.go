@@ -70,11 +70,8 @@ func (r *reader) EachTag(ctx context.Context, prefixes []string, keep func(strin
 	if keep == nil {
 		keep = func(string) bool { return true }
 	}
-	if grow != nil && len(prefixes) == 0 {
-		grow(b.TagCountHint())
-	}
 	p := &chainPeeler{b: b, each: each}
-	if err := b.EachTagPrefix(ctx, keep, p.add, prefixes...); err != nil {
+	if err := b.EachTagPrefix(ctx, keep, grow, p.add, prefixes...); err != nil {
 		return mapError(err)
 	}
 	return p.finish()
