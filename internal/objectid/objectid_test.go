@@ -23,3 +23,22 @@ func TestIs(t *testing.T) {
 		t.Error("Hex")
 	}
 }
+
+func TestNames(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		id, kind, body string
+		want           bool
+	}{
+		{"e69de29bb2d1d6434b8b29ae775ad8c2e48c5391", "blob", "", true}, // git hash-object /dev/null
+		{"ce013625030ba8dba906f756967f9e9ca394464a", "blob", "hello\n", true},
+		{"473a0f4c3be8a93681a267e3b1e9a7dcda1185436fe141f7749120a303721813", "blob", "", true}, // --object-format=sha256
+		{"ce013625030ba8dba906f756967f9e9ca394464a", "blob", "hello", false},
+		{"ce013625030ba8dba906f756967f9e9ca394464a", "tag", "hello\n", false},
+		{"ce013625030ba8dba906f756967f9e9ca39446", "blob", "hello\n", false}, // not an id's length
+	} {
+		if got := Names(c.id, c.kind, []byte(c.body)); got != c.want {
+			t.Errorf("Names(%s, %s, %q) = %v", c.id, c.kind, c.body, got)
+		}
+	}
+}
