@@ -29,7 +29,7 @@ func (b *Batch) artifactCache(prefixes []string) *objectCache {
 		return nil
 	}
 	key := strings.Join(prefixes, "\x00")
-	c := &objectCache{loaded: true, minObjects: cacheMinObjects, compactMin: compactMinGarbage}
+	c := &objectCache{loaded: true, minObjects: cacheMinObjects, compactMin: compactMinGarbage, made: b.cache.made}
 	if k, v, ok := b.cache.memo(artifactTagsSlot); ok && k == key && artifactRecords(c, v) {
 		c.data = v
 	} else {

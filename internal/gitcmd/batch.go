@@ -70,7 +70,9 @@ func (r *Repo) openBatch(ctx context.Context, cached bool) (*Batch, error) {
 	}
 	b := &Batch{repo: r, ctx: ctx, contents: p}
 	if cached {
-		b.cache = newObjectCache(r.gitDir)
+		if b.cache = newObjectCache(r.gitDir); b.cache != nil {
+			b.cache.made = r.newMadeTags(b.cache)
+		}
 	}
 	return b, nil
 }

@@ -61,6 +61,9 @@ type objectCache struct {
 	// memoFile holds the memos of the object cache (its memo and setMemo
 	// are memoFile's); nil in the memo file itself.
 	memoFile *objectCache
+	// made are the tags gto wrote lately, which a lookup of a tag the
+	// cache lacks finds (madetags.go); nil when there are none to find.
+	made *madeTags
 }
 
 // span is a record body's place in objectCache.data.
@@ -357,8 +360,21 @@ func (c *objectCache) releaseTags() {
 }
 
 // tagInto decodes the tag object id into t, reporting whether the cache
-// has it; t's strings are slices of the cache's data.
+// has it; t's strings are slices of the cache's data. A tag gto wrote
+// lately and still in the object store is found too, and from then on
+// cached as if read from git.
 func (c *objectCache) tagInto(id []byte, t *TagObject) bool {
+	if c.cachedTagInto(id, t) {
+		return true
+	}
+	if c.made.tagInto(id, t) {
+		c.addTag(*t)
+		return true
+	}
+	return false
+}
+
+func (c *objectCache) cachedTagInto(id []byte, t *TagObject) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	rec, ok := c.recordAt(&c.tags, recTag, maphash.Bytes(idSeed, id))

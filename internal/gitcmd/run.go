@@ -255,3 +255,17 @@ func (b *cappedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// getenv returns the variable name as git sees it: the last setting in Env
+// when Env is set, else the process's.
+func (o *Options) getenv(name string) string {
+	if o.Env == nil {
+		return os.Getenv(name)
+	}
+	for i := len(o.Env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(o.Env[i], name+"="); ok {
+			return v
+		}
+	}
+	return ""
+}

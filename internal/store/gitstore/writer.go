@@ -25,7 +25,17 @@ func (w *writer) WriteTags(ctx context.Context, create []store.TagRequest, del [
 	for i, req := range create {
 		reqs[i] = gitcmd.TagRequest{Name: req.Name, Target: req.Target, Message: req.Message, Date: req.Date, Sign: req.Sign, Object: req.Object}
 	}
-	return mapError(w.s.repo.UpdateTags(ctx, reqs, del))
+	if err := w.s.repo.UpdateTags(ctx, reqs, del); err != nil {
+		return mapError(err)
+	}
+	if len(reqs) > 0 {
+		// The next command finds the new tags in the object cache instead
+		// of starting cat-file for them.
+		if b, err := w.s.batch(ctx); err == nil {
+			b.RememberMadeTags(reqs)
+		}
+	}
+	return nil
 }
 
 func (w *writer) Remote() string {
