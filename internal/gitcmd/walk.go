@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"slices"
 	"strings"
+
+	"github.com/gto-dev/gto/internal/objectid"
 )
 
 // CommitFiles is a commit and the ids of some files in it.
@@ -85,6 +87,37 @@ func (b *Batch) BranchHistory(ctx context.Context, paths []string) ([]CommitFile
 // command, and at the commits of one artifact's versions) are remembered
 // in the memos; see filesAtMemo.
 func (b *Batch) FilesAt(revs, paths []string) ([]CommitFiles, error) {
+	at := b.repo.refsFromFiles(revs)
+	files, err := b.filesAt(at, paths)
+	for i := range files {
+		files[i].Commit = revs[i] // as asked, whether or not a ref was read
+	}
+	return files, err
+}
+
+// refsFromFiles returns revs with every full ref name (refs/heads/main,
+// which the policy is read at) replaced by the object id its ref file
+// holds, as cat-file would resolve it: the files of an id are remembered
+// (filesAtMemo), those of a name, which moves, are not. revs itself is
+// returned when there is nothing to replace.
+func (r *Repo) refsFromFiles(revs []string) []string {
+	out := revs
+	copied := false
+	for i, rev := range revs {
+		if !r.plainRefs || r.Verbose != nil || !strings.HasPrefix(rev, "refs/") || !refNameOK(rev) {
+			continue
+		}
+		if id, ok := r.refFromFiles(rev); ok && objectid.Is(id) {
+			if !copied {
+				out, copied = slices.Clone(revs), true
+			}
+			out[i] = id
+		}
+	}
+	return out
+}
+
+func (b *Batch) filesAt(revs, paths []string) ([]CommitFiles, error) {
 	if files, ok := b.filesAtMemo(revs, paths); ok {
 		return files, nil
 	}

@@ -266,3 +266,42 @@ func TestWalkEncoding(t *testing.T) {
 		}
 	}
 }
+
+// TestFilesAtBranch: the files at a branch named in full are those of the
+// commit its ref file holds, remembered by that commit: asked again they
+// come from the memo, and after the branch moved from the new commit.
+func TestFilesAtBranch(t *testing.T) {
+	t.Parallel()
+	g, r, _ := committedRepo(t)
+	paths := []string{"gto-policy.yaml", "missing.yaml"}
+	filesAt := func() (blob string, started bool) {
+		t.Helper()
+		b := openBatch(t, r)
+		defer b.Close()
+		files, err := b.FilesAt([]string{"refs/heads/main"}, paths)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if files[0].Commit != "refs/heads/main" || files[0].Blobs[1] != "" {
+			t.Errorf("FilesAt = %+v", files)
+		}
+		return files[0].Blobs[0], b.contents.begun.Load()
+	}
+	want := func() string {
+		t.Helper()
+		return strings.TrimSpace(g.Git("rev-parse", "--verify", "-q", "refs/heads/main:gto-policy.yaml"))
+	}
+	g.Commit("policy", map[string]string{"gto-policy.yaml": "one\n"})
+	for run, wantStarted := range []bool{true, false} {
+		if blob, started := filesAt(); blob != want() || started != wantStarted {
+			t.Errorf("run %d: blob %q started %v; want %q, %v", run, blob, started, want(), wantStarted)
+		}
+	}
+	g.Commit("policy changed", map[string]string{"gto-policy.yaml": "two\n"})
+	if blob, started := filesAt(); blob != want() || !started {
+		t.Errorf("moved branch: blob %q started %v; want %q, asked", blob, started, want())
+	}
+	if blob, _ := filesAt(); blob == "" {
+		t.Error("moved branch: no policy file")
+	}
+}
