@@ -43,6 +43,7 @@ type AssignOptions struct {
 // assign writes nothing. An assignment the policy refuses (see Policy and
 // CheckAssign) is a *model.PolicyError, Force or not.
 func (r *Registry) Assign(ctx context.Context, opts AssignOptions) (*WriteResult, error) {
+	r.startResolve(ctx, opts.Ref)
 	var res *WriteResult
 	err := r.update(ctx, func(s *session, w store.Writer) error {
 		snap, plans, err := r.planAssign(ctx, s, opts)
@@ -65,15 +66,7 @@ func (r *Registry) planAssign(ctx context.Context, s *session, opts AssignOption
 	if err := checkAssign(s.cfg, opts); err != nil {
 		return nil, nil, err
 	}
-	var commit string
-	if opts.Ref != "" {
-		c, err := resolveCommit(ctx, s.rd, opts.Ref)
-		if err != nil {
-			return nil, nil, err
-		}
-		commit = c
-	}
-	snap, err := r.load(ctx, s, scope{artifact: opts.Name, commits: commitsNone})
+	commit, snap, err := r.loadResolving(ctx, s, s.rd, opts.Ref, scope{artifact: opts.Name, commits: commitsNone})
 	if err != nil {
 		return nil, nil, err
 	}

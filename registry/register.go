@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -48,13 +49,11 @@ func (r *Registry) Register(ctx context.Context, opts RegisterOptions) (*WriteRe
 			return nil, model.WrapInvalid(model.FieldVersion, err)
 		}
 	}
+	ref := cmp.Or(opts.Ref, "HEAD")
+	r.startResolve(ctx, ref)
 	var res *WriteResult
 	err := r.update(ctx, func(s *session, w store.Writer) error {
-		commit, err := resolveCommit(ctx, w, opts.Ref)
-		if err != nil {
-			return err
-		}
-		snap, err := r.load(ctx, s, scope{artifact: opts.Name, commits: commitsNone})
+		commit, snap, err := r.loadResolving(ctx, s, w, ref, scope{artifact: opts.Name, commits: commitsNone})
 		if err != nil {
 			return err
 		}
@@ -81,6 +80,30 @@ func registrationPlan(name, commit, version, message string, counter model.Count
 		message: message,
 		version: version,
 	}
+}
+
+// startResolve lets the store begin resolving ref (nothing when empty)
+// while the write takes its lock and reads: see store.ResolveStarter.
+func (r *Registry) startResolve(ctx context.Context, ref string) {
+	if st, ok := r.store.(store.ResolveStarter); ok && ref != "" {
+		st.StartResolve(ctx, ref)
+	}
+}
+
+// loadResolving loads sc, then resolves the revision ref to a commit
+// (nothing to resolve when ref is empty): after startResolve, the load
+// goes on while git starts. An error of the revision comes first, as when
+// it was resolved first.
+func (r *Registry) loadResolving(ctx context.Context, s *session, rd store.Reader, ref string, sc scope) (string, *snapshot, error) {
+	snap, loadErr := r.load(ctx, s, sc)
+	var commit string
+	if ref != "" {
+		var err error
+		if commit, err = resolveCommit(ctx, rd, ref); err != nil {
+			return "", nil, err
+		}
+	}
+	return commit, snap, loadErr
 }
 
 // resolveCommit resolves a revision (default HEAD) to a commit hexsha.

@@ -80,14 +80,9 @@ func (r *Repo) refFromFiles(name string) (id string, ok bool) {
 // (remembered when it is the commit itself). ok is false when HEAD is not
 // read from the files or does not name a commit: the caller asks git.
 func (b *Batch) headCommit() (id string, ok bool, err error) {
-	id, ok = b.repo.headFromFiles()
-	if !ok {
-		return "", false, nil
-	}
-	if b.cache != nil {
-		if known, _, _ := b.cache.memo(headCommitSlot); known == id {
-			return id, true, nil
-		}
+	id, ok, known := b.headFromMemo()
+	if !ok || known {
+		return id, ok, nil
 	}
 	infos, err := b.Info([]string{id + "^{commit}"})
 	if err != nil || infos[0].ID == "" {
@@ -97,6 +92,36 @@ func (b *Batch) headCommit() (id string, ok bool, err error) {
 		b.cache.setMemo(headCommitSlot, id, "")
 	}
 	return infos[0].ID, true, nil
+}
+
+// headFromMemo returns the id HEAD holds in the ref files (ok false when
+// it is not read from them), and whether the memos know it is a commit.
+func (b *Batch) headFromMemo() (id string, ok, known bool) {
+	if id, ok = b.repo.headFromFiles(); !ok {
+		return "", false, false
+	}
+	if b.cache != nil {
+		if commit, _, _ := b.cache.memo(headCommitSlot); commit == id {
+			return id, true, true
+		}
+	}
+	return id, true, false
+}
+
+// StartResolve starts cat-file now, in the background, when
+// ResolveCommit(rev) is going to need it: a caller that has other reads
+// to make first then gets the answer without waiting for git to start.
+func (b *Batch) StartResolve(rev string) {
+	if rev == "HEAD" {
+		if _, _, known := b.headFromMemo(); known {
+			return
+		}
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.closed && b.contents.mode == modeCommand {
+		b.contents.begin() // Close ends it, as it ends a process a read began
+	}
 }
 
 // filesAtMemo returns the blob ids of paths in the commits revs as

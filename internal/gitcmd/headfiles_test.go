@@ -319,3 +319,29 @@ func TestCatFileCancelledBeforeStart(t *testing.T) {
 		t.Errorf("Close: %v, process %v; want nil, none started", err, b.contents.cmd.Process)
 	}
 }
+
+// TestStartResolve: the process starts when the revision needs it, not
+// for a HEAD the memos know, nor once the batch is closed.
+func TestStartResolve(t *testing.T) {
+	t.Parallel()
+	_, r, _ := committedRepo(t)
+	b := openBatch(t, r)
+	b.StartResolve("HEAD~0")
+	if !b.contents.begun.Load() {
+		t.Error("HEAD~0: cat-file not started")
+	}
+	if _, err := b.ResolveCommit("HEAD"); err != nil { // the memos learn HEAD
+		t.Fatal(err)
+	}
+	b.Close()
+	b = openBatch(t, r)
+	b.StartResolve("HEAD")
+	if b.contents.begun.Load() {
+		t.Error("HEAD known to the memos: cat-file started")
+	}
+	b.Close()
+	b.StartResolve("HEAD~0")
+	if b.contents.begun.Load() {
+		t.Error("closed batch: cat-file started")
+	}
+}

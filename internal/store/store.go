@@ -81,6 +81,15 @@ type CommitStreamer interface {
 	EachCommit(ctx context.Context, ids []string, each func(c *Commit) error) error
 }
 
+// ResolveStarter is a Store that can begin resolving a revision before a
+// View's or Update's ResolveCommit asks for it (gitstore starts its git
+// process in the background). A caller that has other work first (taking
+// the write lock, reading the configuration and the tags) calls
+// StartResolve before it; a Store without the method resolves when asked.
+type ResolveStarter interface {
+	StartResolve(ctx context.Context, rev string)
+}
+
 // PageDropper is a Reader whose strings may point into a mapped file (the
 // gitstore's object cache): DropPages lets the system take back the pages
 // read so far, which come back unchanged when touched again, so that a

@@ -146,6 +146,17 @@ func (s *Store) Update(ctx context.Context, fn func(store.Writer) error) error {
 	return fn(&writer{reader{s: s, ctx: ctx}})
 }
 
+// StartResolve starts cat-file for the ResolveCommit of the next View or
+// Update of a local repository (a mirror may be replaced before then).
+func (s *Store) StartResolve(ctx context.Context, rev string) {
+	if s.remote != "" || s.mirror != nil {
+		return
+	}
+	if b, err := s.batch(ctx); err == nil {
+		b.StartResolve(rev)
+	}
+}
+
 // name is how messages call the repository: its URL, work tree or git
 // directory.
 func (s *Store) name() string {
