@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"unicode"
 
@@ -37,7 +36,18 @@ type Entry struct {
 	Line int
 }
 
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+// nameOK reports whether name is letters, digits, '.', '_' and '-',
+// starting with a letter or a digit. A loop, not a regexp: a regexp
+// compiled at package initialisation costs every gto command's start.
+func nameOK(name string) bool {
+	for i, c := range []byte(name) {
+		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if !alnum && (i == 0 || c != '.' && c != '_' && c != '-') {
+			return false
+		}
+	}
+	return name != ""
+}
 
 // CheckName returns an error when name cannot name a member of a set.
 func CheckName(name string) error {
@@ -46,7 +56,7 @@ func CheckName(name string) error {
 		return fmt.Errorf("a registry needs a name")
 	case len(name) > MaxNameLength:
 		return fmt.Errorf("the registry name %q is too long: at most %d characters", name[:20]+"…", MaxNameLength)
-	case !nameRE.MatchString(name):
+	case !nameOK(name):
 		return fmt.Errorf("invalid registry name %q: use letters, digits, '.', '_' and '-', starting with a letter or a digit", name)
 	}
 	return nil
