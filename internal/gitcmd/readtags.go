@@ -149,7 +149,7 @@ func (b *Batch) EachTagPrefix(ctx context.Context, keep func(name string) bool, 
 	if len(prefixes) > 0 || grow == nil {
 		grow = func(int) {}
 	}
-	refs, ok := b.repo.refsByPrefix(limit, full...)
+	refs, ok := b.repo.refsByPrefix(b.listings(), limit, full...)
 	if !ok {
 		grow(b.TagCountHint())
 		return b.eachTag(ctx, keep, each, PrefixPatterns(prefixes))

@@ -99,7 +99,7 @@ func (r *Repo) Head(ctx context.Context) (string, error) {
 // commits.
 func (r *Repo) Branches(ctx context.Context) ([]string, error) {
 	var ids []string
-	if refs, ok := r.refsByPrefix(0, "refs/heads/"); ok {
+	if refs, ok := r.refsByPrefix(nil, 0, "refs/heads/"); ok {
 		for _, ref := range refs {
 			ids = append(ids, ref.id)
 		}

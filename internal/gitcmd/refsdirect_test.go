@@ -49,7 +49,7 @@ func TestRefsByPrefixAsGit(t *testing.T) {
 		{"refs/tags/a@", "refs/tags/a#"}, {"refs/tags/a"}, {"refs/tags/dir/a@", "refs/tags/dir/a#"},
 		{"refs/tags/"}, {"refs/heads/"}, {"refs/tags/none@"}, {"refs/tags/nodir/x@"},
 	} {
-		got, ok := r.refsByPrefix(0, prefixes...)
+		got, ok := r.refsByPrefix(nil, 0, prefixes...)
 		if !ok {
 			t.Fatalf("refsByPrefix(%q): not ok", prefixes)
 		}
@@ -101,7 +101,7 @@ func TestRefsByPrefixLeavesOddCasesToGit(t *testing.T) {
 			g, r, commit := committedRepo(t)
 			g.Tag("a@v0.0.1", commit, "m")
 			tc.spoil(t, g, r, commit)
-			if refs, ok := r.refsByPrefix(0, "refs/tags/a@"); ok {
+			if refs, ok := r.refsByPrefix(nil, 0, "refs/tags/a@"); ok {
 				t.Errorf("refsByPrefix read %v, want it to leave the case to git", refs)
 			}
 			// and the Batch falls back to for-each-ref: what git lists, or
@@ -263,18 +263,18 @@ func TestReadAllTagsFromFiles(t *testing.T) {
 	if len(direct) != 5 || !slices.Equal(brief(direct), brief(viaGit)) {
 		t.Errorf("from the files:\n%q\nfrom for-each-ref:\n%q", brief(direct), brief(viaGit))
 	}
-	if refs, ok := r.refsByPrefix(4, "refs/tags/"); !ok || len(refs) != 5 {
-		t.Errorf("refsByPrefix(4) = %v, %v; want the 5 tags (2 loose, 3 packed)", refs, ok)
+	if refs, ok := r.refsByPrefix(nil, 4, "refs/tags/"); !ok || len(refs) != 5 {
+		t.Errorf("refsByPrefix(nil, 4) = %v, %v; want the 5 tags (2 loose, 3 packed)", refs, ok)
 	}
-	if _, ok := r.refsByPrefix(1, "refs/tags/"); ok {
-		t.Error("refsByPrefix(1) read the 2 loose tags, beyond its limit")
+	if _, ok := r.refsByPrefix(nil, 1, "refs/tags/"); ok {
+		t.Error("refsByPrefix(nil, 1) read the 2 loose tags, beyond its limit")
 	}
 	g.Git("pack-refs")
-	if _, ok := r.refsByPrefix(3, "refs/tags/"); ok {
-		t.Error("refsByPrefix(3) read a packed-refs file of 5 tags, beyond its limit")
+	if _, ok := r.refsByPrefix(nil, 3, "refs/tags/"); ok {
+		t.Error("refsByPrefix(nil, 3) read a packed-refs file of 5 tags, beyond its limit")
 	}
-	if refs, ok := r.refsByPrefix(6, "refs/tags/"); !ok || len(refs) != 5 {
-		t.Errorf("refsByPrefix(6) = %v, %v; want the 5 packed tags", refs, ok)
+	if refs, ok := r.refsByPrefix(nil, 6, "refs/tags/"); !ok || len(refs) != 5 {
+		t.Errorf("refsByPrefix(nil, 6) = %v, %v; want the 5 packed tags", refs, ok)
 	}
 }
 

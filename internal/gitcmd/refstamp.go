@@ -56,7 +56,7 @@ func (s *RefStamp) Changed() bool {
 			fmt.Fprintf(&b, "%s -\n", path)
 			return
 		}
-		fmt.Fprintf(&b, "%s %d %d %d\n", path, inode(st), st.Size(), st.ModTime().UnixNano())
+		fmt.Fprintf(&b, "%s %s\n", path, fileStamp(st))
 		if st.ModTime().After(newest) {
 			newest = st.ModTime()
 		}
