@@ -44,6 +44,21 @@ func touchFile(t *testing.T, path string) {
 	}
 }
 
+// tagsFolder returns a git directory whose refs/tags folder holds a loose
+// ref file of each name.
+func tagsFolder(t *testing.T, names ...string) (gitDir, tags string) {
+	t.Helper()
+	gitDir = t.TempDir()
+	tags = filepath.Join(gitDir, "refs", "tags")
+	if err := os.MkdirAll(tags, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		touchFile(t, filepath.Join(tags, name))
+	}
+	return gitDir, tags
+}
+
 func sortedNames(t *testing.T, gitDir, dir string, m memos) []string {
 	t.Helper()
 	names, exists, err := listRefFolder(gitDir, dir, m, time.Now())
@@ -59,13 +74,7 @@ func sortedNames(t *testing.T, gitDir, dir string, m memos) []string {
 // or removed changes the folder's stamp and it is listed again.
 func TestRefListingRemembered(t *testing.T) {
 	t.Parallel()
-	gitDir := t.TempDir()
-	tags := filepath.Join(gitDir, "refs", "tags")
-	if err := os.MkdirAll(tags, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	touchFile(t, filepath.Join(tags, "a@v1"))
-	touchFile(t, filepath.Join(tags, "b@v1"))
+	gitDir, tags := tagsFolder(t, "a@v1", "b@v1")
 	settle(t, tags)
 	m := &memoMap{}
 	if got := sortedNames(t, gitDir, "refs/tags/", m); !slices.Equal(got, []string{"a@v1", "b@v1"}) || m.stores != 1 {
@@ -105,12 +114,7 @@ func TestRefListingRemembered(t *testing.T) {
 // hide behind an unchanged modification time.
 func TestRefListingTooRecent(t *testing.T) {
 	t.Parallel()
-	gitDir := t.TempDir()
-	tags := filepath.Join(gitDir, "refs", "tags")
-	if err := os.MkdirAll(tags, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	touchFile(t, filepath.Join(tags, "a@v1"))
+	gitDir, tags := tagsFolder(t, "a@v1")
 	m := &memoMap{}
 	sortedNames(t, gitDir, "refs/tags/", m)
 	if m.stores != 0 {
