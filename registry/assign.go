@@ -101,6 +101,11 @@ func assignPlans(a *model.Artifact, commit string, opts AssignOptions) ([]*tagPl
 			return nil, err
 		}
 		plans = append(plans, registrationPlan(opts.Name, commit, v, "", model.CounterNever))
+		// The stages assigned at commit with --sr become the new version's
+		// once it is registered: one of them active is a stage the version
+		// already has (0.2.4's GitRegistry.assign refuses it too, reading
+		// the registry again after the registration).
+		target = a.UnregisteredAt(commit)
 		versionName = v
 	}
 	if target != nil && !opts.Force {
