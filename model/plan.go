@@ -64,9 +64,13 @@ func (m CounterMode) Counts(a tagname.Action) bool {
 // bumped by bump), and refuses registrations that would break the registry
 // (SPEC §6): a commit holds one active version per artifact, a version name
 // belongs to one commit, and a deregistered commit can only take its old
-// name again. force registers a commit that holds an active version. a is
-// nil for an artifact without tags.
-func PlanVersion(a *Artifact, name, commit, version string, bump Bump, force bool) (string, error) {
+// name again. force registers a commit that holds an active version.
+// counted says the registration tag carries a counter: a bumped version
+// whose name a deregistered version holds can then still be written, as in
+// 0.2.4 (registry.py GitRegistry.register checks a taken name only for an
+// explicit version; a simple tag fails there because it exists). a is nil
+// for an artifact without tags.
+func PlanVersion(a *Artifact, name, commit, version string, bump Bump, force, counted bool) (string, error) {
 	var found *Version
 	if at := a.VersionsAt(commit); len(at) > 0 {
 		found = at[0]
@@ -121,7 +125,7 @@ func PlanVersion(a *Artifact, name, commit, version string, bump Bump, force boo
 	default:
 		next = cur.BumpPatch()
 	}
-	if other := a.registered(next.String(), nil); other != nil {
+	if other := a.registered(next.String(), nil); other != nil && !counted {
 		return "", &ConflictError{Detail: Detail{Code: CodeNextVersionTaken,
 			Msg:  fmt.Sprintf("the next version %s of artifact %q already exists at commit %.7s (deregistered)", next, name, other.Commit),
 			Hint: "choose a version"}}

@@ -96,7 +96,7 @@ func assignPlans(a *model.Artifact, commit string, opts AssignOptions) ([]*tagPl
 		target = a.UnregisteredAt(commit)
 		versionName = commit
 	} else {
-		v, err := model.PlanVersion(a, opts.Name, commit, opts.NewVersion, model.BumpNone, false)
+		v, err := model.PlanVersion(a, opts.Name, commit, opts.NewVersion, model.BumpNone, false, false)
 		if err != nil {
 			return nil, err
 		}

@@ -57,7 +57,8 @@ func (r *Registry) Register(ctx context.Context, opts RegisterOptions) (*WriteRe
 		if err != nil {
 			return err
 		}
-		version, err := model.PlanVersion(snap.state.Artifact(opts.Name), opts.Name, commit, opts.Version, opts.Bump, opts.Force)
+		version, err := model.PlanVersion(snap.state.Artifact(opts.Name), opts.Name, commit, opts.Version, opts.Bump, opts.Force,
+			opts.Counter.Counts(tagname.ActionRegister))
 		if err != nil {
 			return err
 		}
