@@ -1,6 +1,8 @@
 package model
 
 import (
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -119,6 +121,28 @@ func (a *Artifact) FindVersion(name string) *Version {
 		}
 	}
 	return nil
+}
+
+// FindOneVersion is FindVersion for a command that acts on the version: a
+// name registered at several commits (hand-made tags, or a counter tag
+// re-registering a name deregistered elsewhere) is an error, as 0.2.4's
+// Artifact.find_version raises ManyVersions, instead of the first of them.
+func (a *Artifact) FindOneVersion(name string) (*Version, error) {
+	v := a.FindVersion(name)
+	if v == nil {
+		return nil, nil
+	}
+	var commits []string
+	for _, o := range a.Versions {
+		if o.Name == name && !o.Discovered() {
+			commits = append(commits, fmt.Sprintf("%.7s", o.Commit))
+		}
+	}
+	if len(commits) > 1 {
+		return nil, Conflictf("version %s of artifact %q exists at several commits (%s): it does not name one version",
+			name, a.Name, strings.Join(commits, ", "))
+	}
+	return v, nil
 }
 
 // Events returns every event of the artifact: deprecations and the events of

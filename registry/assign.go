@@ -82,7 +82,11 @@ func assignPlans(a *model.Artifact, commit string, opts AssignOptions) ([]*tagPl
 	var target *model.Version
 	versionName := ""
 	if opts.Version != "" {
-		if target = a.FindVersion(opts.Version); target == nil {
+		var err error
+		if target, err = a.FindOneVersion(opts.Version); err != nil {
+			return nil, err
+		}
+		if target == nil {
 			return nil, model.NotFoundf("version", "version %s of artifact %q is not registered", opts.Version, opts.Name)
 		}
 		commit, versionName = target.Commit, target.Name

@@ -99,7 +99,10 @@ func (r *Registry) Deregister(ctx context.Context, opts DeprecateOptions) (*Writ
 		if err != nil {
 			return err
 		}
-		v := a.FindVersion(opts.Version)
+		v, err := a.FindOneVersion(opts.Version)
+		if err != nil {
+			return err
+		}
 		if !opts.Force {
 			switch {
 			case v == nil:
@@ -143,7 +146,10 @@ func (r *Registry) Unassign(ctx context.Context, opts DeprecateOptions) (*WriteR
 		if a == nil {
 			return model.NotFoundf("artifact", "artifact %q not found", opts.Name)
 		}
-		v := a.FindVersion(opts.Version)
+		v, err := a.FindOneVersion(opts.Version)
+		if err != nil {
+			return err
+		}
 		if v == nil {
 			return model.NotFoundf("version", "version %s of artifact %q not found", opts.Version, opts.Name)
 		}
