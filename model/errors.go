@@ -182,6 +182,7 @@ const (
 	CodeBumpWithoutVersion    = "bump-without-version"    // register: a bump of an artifact without versions
 	CodeNextVersionTaken      = "next-version-taken"      // register: the bumped version exists, deregistered
 	CodeStageAssigned         = "stage-assigned"          // assign: the version is in the stage already
+	CodeVersionsAtRef         = "versions-at-ref"         // assign: the commit of the ref holds several versions
 	CodePathRequired          = "path-required"           // annotate: must exist, without a path
 	CodePathAbsolute          = "path-absolute"           // annotate: an absolute path that must exist
 	CodePathNotCommitted      = "path-not-committed"      // annotate: a path that must exist is not committed

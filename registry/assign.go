@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/gto-dev/gto/config"
 	"github.com/gto-dev/gto/internal/store"
@@ -93,6 +94,17 @@ func assignPlans(a *model.Artifact, commit string, opts AssignOptions) ([]*tagPl
 	} else if at := a.VersionsAt(commit); len(at) > 0 {
 		if opts.NewVersion != "" {
 			return nil, model.Conflictf("cannot register %s: commit %.7s already holds version %s of artifact %q", opts.NewVersion, commit, at[0].Name, opts.Name)
+		}
+		if len(at) > 1 {
+			// which of them gets the stage? 0.2.4 refuses too
+			// (Artifact.find_version raises ManyVersions).
+			names := make([]string, len(at))
+			for i, v := range at {
+				names[i] = v.Name
+			}
+			return nil, &model.ConflictError{Detail: model.Detail{Code: model.CodeVersionsAtRef,
+				Msg:  fmt.Sprintf("commit %.7s holds versions %s of artifact %q", commit, strings.Join(names, ", "), opts.Name),
+				Hint: "name the version instead of a git reference"}}
 		}
 		target = at[0]
 		versionName = target.Name

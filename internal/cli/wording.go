@@ -52,6 +52,8 @@ func flagWording(err error) (msg string, ok bool) {
 		msg = d.WithHint("choose one with --version")
 	case model.CodeStageAssigned:
 		msg = d.WithHint("use --force to assign it again")
+	case model.CodeVersionsAtRef:
+		msg = d.WithHint("name the version with --version instead of a git reference")
 	case model.CodePathRequired:
 		msg = "--must-exist needs --path"
 	case model.CodePathAbsolute:
