@@ -154,7 +154,11 @@ func (r *Registry) Unassign(ctx context.Context, opts DeprecateOptions) (*WriteR
 			return model.NotFoundf("version", "version %s of artifact %q not found", opts.Version, opts.Name)
 		}
 		vs := v.Stage(opts.Stage)
-		if !opts.Force && (vs == nil || !vs.IsActive()) {
+		// Deleting needs only that the version ever had the stage: it
+		// writes no event, so it may clean up a stage already unassigned
+		// (0.2.4's GitRegistry.unassign checks the stages ever used);
+		// writing a second unassignment needs the stage active.
+		if !opts.Force && (vs == nil || !opts.Delete && !vs.IsActive()) {
 			return &model.ConflictError{Force: true, Detail: model.Detail{Hint: model.ForceHint,
 				Msg: fmt.Sprintf("stage %q is not assigned to version %s of artifact %q", opts.Stage, opts.Version, opts.Name)}}
 		}
