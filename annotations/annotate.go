@@ -3,6 +3,7 @@ package annotations
 import (
 	"fmt"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -22,6 +23,12 @@ type Update struct {
 	MustExist   bool
 	Labels      []string
 	Description string
+	// Dir is the absolute directory relative paths are resolved from when
+	// they are compared for conflicts: gto 0.2.4 resolves them from its
+	// working directory, so that "../repo/models" is "models" when run in
+	// repo, and an absolute path can clash with a relative one. With "" they
+	// are compared as written.
+	Dir string
 }
 
 // Annotate creates or updates the annotation of name with the semantics of
@@ -58,7 +65,7 @@ func (ix *Index) Annotate(name string, u Update) error {
 		return fmt.Errorf("cannot annotate %q: a path is required when the artifact must exist", name)
 	}
 	if u.Path != "" {
-		if err := ix.checkPath(name, u.Path); err != nil {
+		if err := ix.checkPath(name, u.Path, u.Dir); err != nil {
 			return err
 		}
 	}
@@ -101,14 +108,15 @@ func (ix *Index) Annotate(name string, u Update) error {
 	return nil
 }
 
-// checkPath fails when p clashes with the path of an artifact other than name.
-func (ix *Index) checkPath(name, p string) error {
+// checkPath fails when p clashes with the path of an artifact other than
+// name, relative paths resolved from dir (see Update.Dir).
+func (ix *Index) checkPath(name, p, dir string) error {
 	for _, other := range ix.names {
 		op := ix.arts[other].Path
 		if other == name || op == "" {
 			continue
 		}
-		if pathsClash(p, op) {
+		if pathsClash(p, op, dir) {
 			return &kindError{fmt.Sprintf("path %q conflicts with %q of artifact %q", p, op, other), ErrPathConflict}
 		}
 	}
@@ -116,12 +124,22 @@ func (ix *Index) checkPath(name, p string) error {
 }
 
 // pathsClash reports whether a and b are the same path or one lies inside
-// the other. gto resolves both against the working directory; comparing
-// cleaned paths lexically gives the same answer for the relative paths and
-// URLs people annotate, without touching the file system.
-func pathsClash(a, b string) bool {
-	a, b = path.Clean(a), path.Clean(b)
+// the other, relative paths resolved from dir when it is not "". gto
+// resolves both from the working directory (Path.resolve, which also
+// follows symbolic links); resolving them lexically gives the same answer
+// for the paths and URLs people annotate, without touching the file system.
+func pathsClash(a, b, dir string) bool {
+	a, b = resolvePath(a, dir), resolvePath(b, dir)
 	return a == b || contains(a, b) || contains(b, a)
+}
+
+// resolvePath cleans p, joined to dir first when p is relative and dir is
+// not "". A URL is a relative path to Python's pathlib ("s3:/bucket/x").
+func resolvePath(p, dir string) string {
+	if dir != "" && !path.IsAbs(p) {
+		return path.Join(filepath.ToSlash(dir), p)
+	}
+	return path.Clean(p)
 }
 
 // contains reports whether the cleaned path inner lies inside the cleaned

@@ -253,11 +253,43 @@ func TestPathsClash(t *testing.T) {
 		{"/abs", "abs", false},
 	}
 	for _, tt := range tests {
-		if got := pathsClash(tt.a, tt.b); got != tt.want {
+		if got := pathsClash(tt.a, tt.b, ""); got != tt.want {
 			t.Errorf("pathsClash(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
 		}
-		if got := pathsClash(tt.b, tt.a); got != tt.want {
+		if got := pathsClash(tt.b, tt.a, ""); got != tt.want {
 			t.Errorf("pathsClash(%q, %q) = %v, want %v (symmetric)", tt.b, tt.a, got, tt.want)
+		}
+	}
+}
+
+// From a working directory, paths are resolved as gto 0.2.4's
+// find_repeated_path resolves them (Path.resolve): ".." holds the working
+// directory, and an absolute path can name a relative one.
+func TestPathsClashFromDir(t *testing.T) {
+	const dir = "/w/repo"
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"new/path", "new/path/", true},
+		{"new/other", "new/path", false},
+		{"/w/repo/new/path", "new/path", true},
+		{"/w/repo/new", "new/path", true},
+		{"/w/other/new/path", "new/path", false},
+		{"../repo/new/path", "new/path", true},
+		{"..", "new/path", true},
+		{"..", "../x", true},
+		{"../../x", "../x", false},
+		{"/", "rel", true},
+		{"s3://bucket/new/path", "new/path", false},
+		{"s3://bucket/new/path", "s3://bucket/new", true},
+	}
+	for _, tt := range tests {
+		if got := pathsClash(tt.a, tt.b, dir); got != tt.want {
+			t.Errorf("pathsClash(%q, %q, %q) = %v, want %v", tt.a, tt.b, dir, got, tt.want)
+		}
+		if got := pathsClash(tt.b, tt.a, dir); got != tt.want {
+			t.Errorf("pathsClash(%q, %q, %q) = %v, want %v (symmetric)", tt.b, tt.a, dir, got, tt.want)
 		}
 	}
 }

@@ -83,11 +83,15 @@ func (r *Registry) Annotate(ctx context.Context, opts AnnotateOptions) (*Annotat
 		}
 		return nil
 	}
+	// Paths are compared for conflicts from the working directory, as
+	// 0.2.4 resolves them (find_repeated_path); without one, as written.
+	cwd, _ := os.Getwd()
 	return r.editIndex(ctx, opts.Name, opts.Commit || opts.Push, opts.Push, msg, check, func(ix *annotations.Index) error {
 		return ix.Annotate(opts.Name, annotations.Update{
 			Type: opts.Type, Path: opts.Path, MustExist: opts.MustExist,
 			TypeGiven: opts.TypeGiven, PathGiven: opts.PathGiven,
 			Labels: opts.Labels, Description: opts.Description,
+			Dir: cwd,
 		})
 	})
 }
@@ -110,17 +114,18 @@ func (r *Registry) Remove(ctx context.Context, opts RemoveOptions) (*AnnotateRes
 	})
 }
 
-// checkArtifactPath refuses an artifact path that leaves the repository:
-// a relative path that climbs out of it ("../../etc/passwd") always, and,
-// with mustExist, an absolute one too (what must exist is a file committed
-// in the repository). Without mustExist an absolute path or a URL names an
-// external artifact and is kept as written.
+// checkArtifactPath refuses, with mustExist, an artifact path that leaves
+// the repository: an absolute one, or a relative one that climbs out of it
+// ("../../etc/passwd"); what must exist is a file committed in the
+// repository. Without mustExist any path names an external artifact and is
+// kept as written, as 0.2.4 keeps it (it is only text in the file; `get`
+// refuses to fetch it).
 func checkArtifactPath(p string, mustExist bool) error {
-	if p == "" || (!mustExist && strings.Contains(p, "://")) {
+	if p == "" || !mustExist {
 		return nil
 	}
 	slashed := strings.ReplaceAll(p, `\`, "/")
-	if mustExist && (strings.HasPrefix(slashed, "/") || filepath.IsAbs(p)) {
+	if strings.HasPrefix(slashed, "/") || filepath.IsAbs(p) {
 		return &model.InvalidError{Field: model.FieldPath, Value: p, Detail: model.Detail{Code: model.CodePathAbsolute,
 			Msg: fmt.Sprintf("path %q is absolute", p), Hint: "a path that must exist is relative to the root of the repository"}}
 	}
