@@ -96,9 +96,20 @@ func parseArtifact(v *yaml.Node, f fieldNames) (Artifact, *fieldError) {
 
 // scalarString returns the string a scalar stands for: its text, decoded
 // when tagged !!binary (which is how YAML writes strings that are not UTF-8).
-// Numbers and booleans give their text as written, as "123" in a path means
-// the path 123.
+// A plain number or boolean gives the text gto 0.2.4 reads, Python's str()
+// of the value (pydantic turns it into a string): "123" for 123, but "True"
+// for true and "1.5" for 1.50 (see yamldoc.PythonStr).
 func scalarString(n *yaml.Node) (string, error) {
+	if n.Style == 0 && n.Tag != "!!binary" {
+		if s, ok := yamldoc.PythonStr(n.Value); ok {
+			return s, nil
+		}
+	}
+	return scalarText(n)
+}
+
+// scalarText returns a scalar's text, decoded when tagged !!binary.
+func scalarText(n *yaml.Node) (string, error) {
 	if n.Tag == "!!binary" {
 		b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(n.Value), ""))
 		if err != nil {

@@ -35,8 +35,11 @@ func TestParseAccepts(t *testing.T) {
 			`{"a": {"type": "t", "path": "p q", "description": "it's"}}`, nil},
 		{"block labels", "a:\n  labels:\n    - x\n    - y\n", `{"a": {"labels": ["x", "y"]}}`, nil},
 		{"empty labels", "a: {labels: []}", `{"a": {}}`, nil},
+		// gto 0.2.4 reads str() of the number or boolean ruamel builds.
 		{"numbers and booleans as text", "123: {path: 123, description: true, labels: [1, 2]}",
-			`{"123": {"path": "123", "description": "true", "labels": ["1", "2"]}}`, nil},
+			`{"123": {"path": "123", "description": "True", "labels": ["1", "2"]}}`, nil},
+		{"numbers as Python writes them", "0x1F: {path: 1.50, description: 1e3, type: 017}\nb: {path: '1.50', description: !!str true}",
+			`{"31": {"path": "1.5", "description": "1000.0", "type": "17"}, "b": {"path": "1.50", "description": "true"}}`, nil},
 		{"virtual spellings", "a: {virtual: False}\nb: {virtual: 'no'}\nc: {virtual: 0}\nd: {virtual: true}\ne: {virtual: yes}\n",
 			`{"a": {"virtual": false}, "b": {"virtual": false}, "c": {"virtual": false}, "d": {}, "e": {}}`, nil},
 		{"namespaced name and wide grammar", "dir/sub:My_Model: {type: Model_2}", `{"dir/sub:My_Model": {"type": "Model_2"}}`, nil},
