@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gto-dev/gto/internal/yamldoc"
 	"github.com/gto-dev/gto/tagname"
 )
 
@@ -42,10 +43,12 @@ type Update struct {
 //     Description keeps the old one.
 //
 // It fails when the name, the type or a label is not a valid name, when
-// MustExist is set without a Path, or when Path equals, contains or lies
-// inside the path of another artifact (compared lexically after cleaning, so
-// "a/b/" is "a/b", and URLs do not clash with relative paths). On error the
-// index is unchanged.
+// MustExist is set without a Path, when Path equals, contains or lies
+// inside the path of another artifact (see Update.Dir; "a/b/" is "a/b", and
+// URLs do not clash with local paths), or when the type or a label of any
+// artifact of the index is not a valid name: gto 0.2.4 checks the whole
+// file before it writes it (Index.state_is_valid). On error the index is
+// unchanged.
 func (ix *Index) Annotate(name string, u Update) error {
 	// The tagname errors name the kind and the value: `invalid type name "###": ...`.
 	if err := tagname.ValidateArtifactName(name); err != nil {
@@ -71,8 +74,19 @@ func (ix *Index) Annotate(name string, u Update) error {
 	}
 
 	old, exists := ix.arts[name]
+	a := merged(old, exists, u)
+	if err := ix.checkFields(name, a); err != nil {
+		return err
+	}
+	ix.set(name, a)
+	return nil
+}
+
+// merged returns the annotation after the update u of old (see Annotate),
+// which exists or not yet.
+func merged(old Artifact, exists bool, u Update) Artifact {
 	if !exists {
-		ix.set(name, Artifact{
+		return Artifact{
 			Type:        u.Type,
 			Path:        u.Path,
 			EmptyType:   u.TypeGiven && u.Type == "",
@@ -80,8 +94,7 @@ func (ix *Index) Annotate(name string, u Update) error {
 			Virtual:     !u.MustExist,
 			Labels:      normLabels(slices.Clone(u.Labels)),
 			Description: u.Description,
-		})
-		return nil
+		}
 	}
 	a := old.clone()
 	if u.Type != "" {
@@ -104,8 +117,34 @@ func (ix *Index) Annotate(name string, u Update) error {
 	if u.Description != "" {
 		a.Description = u.Description
 	}
-	ix.set(name, a)
-	return nil
+	return a
+}
+
+// checkFields fails when the type or a label of an artifact of the index,
+// with a as the annotation of name, is not a valid name. Parse leaves them
+// unchecked, as gto 0.2.4 reads them, and checks them when it edits a file.
+func (ix *Index) checkFields(name string, a Artifact) error {
+	check := func(n string, a Artifact) error {
+		if a.Type != "" {
+			if err := tagname.ValidateName("type", a.Type); err != nil {
+				return &kindError{fmt.Sprintf("artifact %q in %s has an invalid type name %s (%s)", n, ix.File(), yamldoc.Quote(a.Type), nameReason(err)), err}
+			}
+		}
+		for _, l := range a.Labels {
+			if err := tagname.ValidateName("label", l); err != nil {
+				return &kindError{fmt.Sprintf("artifact %q in %s has an invalid label %s (%s)", n, ix.File(), yamldoc.Quote(l), nameReason(err)), err}
+			}
+		}
+		return nil
+	}
+	for _, n := range ix.names {
+		if n != name {
+			if err := check(n, ix.arts[n]); err != nil {
+				return err
+			}
+		}
+	}
+	return check(name, a)
 }
 
 // checkPath fails when p clashes with the path of an artifact other than

@@ -8,7 +8,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gto-dev/gto/internal/yamldoc"
-	"github.com/gto-dev/gto/tagname"
 )
 
 // fieldNames are the keys an artifact's fields have in one file format;
@@ -67,12 +66,6 @@ func parseArtifact(v *yaml.Node, f fieldNames) (Artifact, *fieldError) {
 		case f.typ:
 			a.Type, fe = stringField(val, key)
 			a.EmptyType = fe == nil && a.Type == "" && !yamldoc.IsNull(val)
-			if fe == nil && a.Type != "" {
-				if err := tagname.ValidateName("type", a.Type); err != nil {
-					fe = errorAt(val, key, "has an invalid type name %s (%s)", yamldoc.Quote(a.Type), nameReason(err))
-					fe.cause = err
-				}
-			}
 		case f.path:
 			a.Path, fe = stringField(val, key)
 			a.EmptyPath = fe == nil && a.Path == "" && !yamldoc.IsNull(val)
@@ -177,11 +170,6 @@ func labelsField(n *yaml.Node, field string) ([]string, *fieldError) {
 		label, err := scalarString(item)
 		if err != nil {
 			return nil, errorAt(item, field, "%v", err)
-		}
-		if err := tagname.ValidateName("label", label); err != nil {
-			fe := errorAt(item, field, "has an invalid label %s (%s)", yamldoc.Quote(label), nameReason(err))
-			fe.cause = err
-			return nil, fe
 		}
 		labels = append(labels, label)
 	}

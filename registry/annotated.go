@@ -208,7 +208,8 @@ func annotatedNames(ctx context.Context, rd store.Reader, files []indexFile, wal
 
 // namesSlot is the memo slot of the names a blob annotates; its version
 // changes when the parser reads other names from the same file (2: plain
-// numbers and booleans read as Python writes them).
+// numbers and booleans read as Python writes them, and a file with a type
+// or label that is not a valid name is read).
 func namesSlot(file indexFile, blob string) string {
 	return "annotation-names2\x00" + file.kind + "\x00" + blob
 }
