@@ -234,19 +234,6 @@ func (r *Registry) editIndexIn(ctx context.Context, cfg config.Config, w store.W
 	if (commit || push) && w == nil {
 		return nil, r.noRepoError(nil)
 	}
-	if push {
-		// `git push` pushes the current branch: find out before anything
-		// is written whether there is one.
-		branch, err := w.CurrentBranch(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if branch == "" {
-			return nil, &model.InvalidError{Detail: model.Detail{Code: model.CodeDetachedHead,
-				Msg:  "HEAD is detached, so there is no branch to push the annotation to",
-				Hint: "check out a branch first, or commit without pushing"}}
-		}
-	}
 	file := filepath.Join(r.dir, cfg.Index)
 	if commit {
 		status, err := w.WorkTreeStatus(ctx, cfg.Index)
@@ -302,6 +289,18 @@ func (r *Registry) editIndexIn(ctx context.Context, cfg config.Config, w store.W
 		res.Commit = hash
 	}
 	if push {
+		// `git push` pushes the current branch. On a detached HEAD there is
+		// none: 0.2.4 commits, then its `git push` fails (git_utils.py
+		// push_on_push), and so does this, with the reason.
+		branch, err := w.CurrentBranch(ctx)
+		if err != nil {
+			return res, err
+		}
+		if branch == "" {
+			return res, &model.PushError{Detail: model.Detail{Code: model.CodeDetachedHead,
+				Msg:  "the annotation is committed, but HEAD is detached, so there is no branch to push it to",
+				Hint: "check out a branch and push it"}}
+		}
 		if err := w.PushBranch(ctx); err != nil {
 			if res.Commit == "" {
 				return res, &model.PushError{Detail: model.Detail{Err: err, Msg: fmt.Sprintf("the annotation is committed, but `git push` failed: %v", err)}}
