@@ -58,11 +58,13 @@ func (r *Registry) Annotate(ctx context.Context, opts AnnotateOptions) (*Annotat
 			return nil, model.WrapInvalid(model.FieldLabel, err)
 		}
 	}
+	// 0.2.4's generate_annotate_commit_message names a type and a path
+	// that are given, even empty ("of type ``").
 	msg := fmt.Sprintf("Annotate artifact `%s`", opts.Name)
-	if opts.Type != "" {
+	if opts.Type != "" || opts.TypeGiven {
 		msg += fmt.Sprintf(" of type `%s`", opts.Type)
 	}
-	if opts.Path != "" {
+	if opts.Path != "" || opts.PathGiven {
 		msg += fmt.Sprintf(" with path `%s`", opts.Path)
 	}
 	check := func(ctx context.Context, cfg config.Config, w store.Writer) error {
