@@ -183,8 +183,9 @@ func (r *Registry) checkCommitted(ctx context.Context, w store.Writer, p string)
 
 // editIndex reads the annotations file of the work tree, applies edit and
 // writes it back; with commit it commits that file alone, refusing when the
-// file already had uncommitted changes (they would be committed in the
-// user's name). check (if any) runs first, with the configuration. Nothing
+// file already had changes that are not staged, or was untracked (they
+// would be committed in the user's name; staged ones are committed, as
+// 0.2.4 does). check (if any) runs first, with the configuration. Nothing
 // changes when edit or a check fails. In a repository it runs under the
 // write lock.
 func (r *Registry) editIndex(ctx context.Context, name string, commit, push bool, message string, check indexCheck, edit func(*annotations.Index) error) (*AnnotateResult, error) {
@@ -242,7 +243,11 @@ func (r *Registry) editIndexIn(ctx context.Context, cfg config.Config, w store.W
 		if err != nil {
 			return nil, err
 		}
-		if status != "" {
+		// 0.2.4 refuses when the file differs from git's index or is
+		// untracked (git_utils.py commit_produced_changes_on_commit, from
+		// `index.diff(None)` and `untracked_files`); changes the user
+		// staged are committed with the annotation.
+		if len(status) == 2 && status[1] != ' ' {
 			return nil, model.Conflictf("%s has uncommitted changes: commit or discard them first, gto commits only its own change", cfg.Index)
 		}
 	}
