@@ -4,6 +4,7 @@ import (
 	"errors"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gto-dev/gto/tagname"
@@ -253,11 +254,43 @@ func TestPathsClash(t *testing.T) {
 		{"/abs", "abs", false},
 	}
 	for _, tt := range tests {
-		if got := pathsClash(tt.a, tt.b); got != tt.want {
+		if got := pathsClash(tt.a, tt.b, ""); got != tt.want {
 			t.Errorf("pathsClash(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
 		}
-		if got := pathsClash(tt.b, tt.a); got != tt.want {
+		if got := pathsClash(tt.b, tt.a, ""); got != tt.want {
 			t.Errorf("pathsClash(%q, %q) = %v, want %v (symmetric)", tt.b, tt.a, got, tt.want)
+		}
+	}
+}
+
+// From a working directory, paths are resolved as gto 0.2.4's
+// find_repeated_path resolves them (Path.resolve): ".." holds the working
+// directory, and an absolute path can name a relative one.
+func TestPathsClashFromDir(t *testing.T) {
+	const dir = "/w/repo"
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"new/path", "new/path/", true},
+		{"new/other", "new/path", false},
+		{"/w/repo/new/path", "new/path", true},
+		{"/w/repo/new", "new/path", true},
+		{"/w/other/new/path", "new/path", false},
+		{"../repo/new/path", "new/path", true},
+		{"..", "new/path", true},
+		{"..", "../x", true},
+		{"../../x", "../x", false},
+		{"/", "rel", true},
+		{"s3://bucket/new/path", "new/path", false},
+		{"s3://bucket/new/path", "s3://bucket/new", true},
+	}
+	for _, tt := range tests {
+		if got := pathsClash(tt.a, tt.b, dir); got != tt.want {
+			t.Errorf("pathsClash(%q, %q, %q) = %v, want %v", tt.a, tt.b, dir, got, tt.want)
+		}
+		if got := pathsClash(tt.b, tt.a, dir); got != tt.want {
+			t.Errorf("pathsClash(%q, %q, %q) = %v, want %v (symmetric)", tt.b, tt.a, dir, got, tt.want)
 		}
 	}
 }
@@ -340,5 +373,27 @@ func TestAnnotateEmptyTypeAndPath(t *testing.T) {
 	}
 	if cc, _ := nulls.Get("cc"); cc.HasType() || cc.HasPath() || !cc.IsDefault() {
 		t.Errorf("null fields read as present: %+v", cc)
+	}
+}
+
+// A type or label of the file that is not a valid name is read (gto 0.2.4
+// reads it unchecked), but any annotation refuses to write the file, as gto
+// checks the whole index before it writes it (Index.state_is_valid).
+func TestAnnotateChecksTheWholeFile(t *testing.T) {
+	for _, src := range []string{"a: {type: 'ML model'}\n", "a: {labels: [ok, 'needs review']}\n"} {
+		ix, err := Parse([]byte(src), "artifacts.yaml")
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", src, err)
+		}
+		before := snapshot(ix)
+		for _, name := range []string{"a", "b"} {
+			err := ix.Annotate(name, Update{Description: "d"})
+			if !errors.Is(err, tagname.ErrInvalidName) || !strings.Contains(err.Error(), `artifact "a" in artifacts.yaml has an invalid`) {
+				t.Errorf("%q: Annotate(%s) = %v, want the invalid name of a", src, name, err)
+			}
+			if !reflect.DeepEqual(before, snapshot(ix)) {
+				t.Errorf("%q: a failed Annotate changed the index", src)
+			}
+		}
 	}
 }

@@ -28,7 +28,7 @@ func customValue(n *yaml.Node) (any, *fieldError) {
 			if k.Kind != yaml.ScalarNode {
 				return nil, errorAt(k, "", "has a key that is %s, not a string", yamldoc.DescribeType(k))
 			}
-			key, err := scalarString(k)
+			key, err := scalarText(k) // as written: JSON has the key `true`, not `True`
 			if err != nil {
 				return nil, errorAt(k, "", "%v", err)
 			}
@@ -74,7 +74,7 @@ func customScalar(n *yaml.Node) (any, *fieldError) {
 	case "!!null":
 		return nil, nil
 	case "!!binary":
-		s, err := scalarString(n)
+		s, err := scalarText(n)
 		if err != nil {
 			return nil, errorAt(n, "", "%v", err)
 		}

@@ -8,7 +8,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gto-dev/gto/internal/yamldoc"
-	"github.com/gto-dev/gto/tagname"
 )
 
 // fieldNames are the keys an artifact's fields have in one file format;
@@ -67,12 +66,6 @@ func parseArtifact(v *yaml.Node, f fieldNames) (Artifact, *fieldError) {
 		case f.typ:
 			a.Type, fe = stringField(val, key)
 			a.EmptyType = fe == nil && a.Type == "" && !yamldoc.IsNull(val)
-			if fe == nil && a.Type != "" {
-				if err := tagname.ValidateName("type", a.Type); err != nil {
-					fe = errorAt(val, key, "has an invalid type name %s (%s)", yamldoc.Quote(a.Type), nameReason(err))
-					fe.cause = err
-				}
-			}
 		case f.path:
 			a.Path, fe = stringField(val, key)
 			a.EmptyPath = fe == nil && a.Path == "" && !yamldoc.IsNull(val)
@@ -96,9 +89,20 @@ func parseArtifact(v *yaml.Node, f fieldNames) (Artifact, *fieldError) {
 
 // scalarString returns the string a scalar stands for: its text, decoded
 // when tagged !!binary (which is how YAML writes strings that are not UTF-8).
-// Numbers and booleans give their text as written, as "123" in a path means
-// the path 123.
+// A plain number or boolean gives the text gto 0.2.4 reads, Python's str()
+// of the value (pydantic turns it into a string): "123" for 123, but "True"
+// for true and "1.5" for 1.50 (see yamldoc.PythonStr).
 func scalarString(n *yaml.Node) (string, error) {
+	if n.Style == 0 && n.Tag != "!!binary" {
+		if s, ok := yamldoc.PythonStr(n.Value); ok {
+			return s, nil
+		}
+	}
+	return scalarText(n)
+}
+
+// scalarText returns a scalar's text, decoded when tagged !!binary.
+func scalarText(n *yaml.Node) (string, error) {
 	if n.Tag == "!!binary" {
 		b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(n.Value), ""))
 		if err != nil {
@@ -166,11 +170,6 @@ func labelsField(n *yaml.Node, field string) ([]string, *fieldError) {
 		label, err := scalarString(item)
 		if err != nil {
 			return nil, errorAt(item, field, "%v", err)
-		}
-		if err := tagname.ValidateName("label", label); err != nil {
-			fe := errorAt(item, field, "has an invalid label %s (%s)", yamldoc.Quote(label), nameReason(err))
-			fe.cause = err
-			return nil, fe
 		}
 		labels = append(labels, label)
 	}

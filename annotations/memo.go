@@ -6,7 +6,7 @@ import (
 
 // memoVersion starts every encoding: a new layout (or a parser that
 // accepts other files) gets a new one, and older encodings are refused.
-const memoVersion = 1
+const memoVersion = 2 // 2: plain numbers and booleans read as Python writes them
 
 // EncodeMemo returns a compact encoding of ix for a cache keyed by the
 // file's content (DecodeMemo reads it back in a fraction of the time

@@ -58,7 +58,7 @@ func TestMemoRoundTrip(t *testing.T) {
 				t.Fatalf("%.30q: a truncation at %d decodes for one artifact", src, i)
 			}
 		}
-		if _, ok := DecodeMemo("\x02" + enc[1:]); ok {
+		if _, ok := DecodeMemo(string(rune(memoVersion+1)) + enc[1:]); ok {
 			t.Error("another version decodes")
 		}
 	}

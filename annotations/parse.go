@@ -17,8 +17,9 @@ import (
 // The document must be a mapping of artifact name to a mapping of fields
 // (type, path, virtual, labels, description, custom) or null (all defaults).
 // Flow and block style and quoted values are accepted; unknown fields are
-// ignored, as gto does. Names, the type and labels must be valid names, and
-// each artifact and field may appear once. Aliases, merge keys, nesting
+// ignored, as gto does. Artifact names must be valid names (the type and
+// labels are checked only when the file is edited, see Annotate, as gto
+// 0.2.4 reads them unchecked), and each artifact and field may appear once. Aliases, merge keys, nesting
 // deeper than MaxDepth and files larger than MaxFileSize are refused. Every
 // error is one sentence that starts with file (and the line when known).
 func Parse(data []byte, file string) (*Index, error) {

@@ -76,7 +76,16 @@ func TestLoadFile(t *testing.T) {
 			Config{Stages: []string{"prod", "dev", "Stage_2"}, Emojis: true, LogLevel: "INFO", Index: "artifacts.yaml"}},
 		{"keys are case-insensitive", ptr("STAGES: [dev]\nEmojis: false\nLOG_LEVEL: DEBUG\nIndex: registry.yaml\n"),
 			Config{Stages: []string{"dev"}, Emojis: false, LogLevel: "DEBUG", Index: "registry.yaml"}},
-		{"null values keep defaults", ptr("types: null\nstages: ~\nemojis:\nindex: null\n"), Default()},
+		// gto's Optional fields; emojis, index, log_level refuse null
+		{"null types and stages keep defaults", ptr("types: null\nstages: ~\nconfig_file_name:\n"), Default()},
+		// gto reads `conf or {}`: a document Python takes for false is empty
+		{"false document", ptr("false\n"), Default()},
+		{"zero document", ptr("0\n"), Default()},
+		{"empty string document", ptr("''\n"), Default()},
+		{"empty list document", ptr("[]\n"), Default()},
+		{"empty log level", ptr("log_level: ''\n"), Config{Emojis: true, LogLevel: "", Index: "artifacts.yaml"}},
+		{"the later of two spellings wins", ptr("stages: [dev]\nSTAGES: [prod]\ntypes: [a]\nTypes: ~\n"),
+			Config{Stages: []string{"prod"}, Emojis: true, LogLevel: "INFO", Index: "artifacts.yaml"}},
 		{"ignored keys", ptr("debug: true\nenrichments: [{type: x}]\nautoload_enrichments: false\nconfig_file_name: other\n"), Default()},
 		{"emojis spellings", ptr("emojis: 'off'\n"), Config{Emojis: false, LogLevel: "INFO", Index: "artifacts.yaml"}},
 		{"aliases", ptr("types: &x [dev, prod]\nstages: *x\nemojis: &e false\nlog_level: *e\n"),
@@ -117,7 +126,16 @@ func TestLoadFileErrors(t *testing.T) {
 		{"anchor on an unknown key", "a: &x [dev]\nstages: *x\n", []string{`.gto: line 1: unknown key "a"`}},
 		{"alias to a nested list", "types: &x [[dev]]\nstages: *x\n", []string{`"types" must be a list of names, got a list in it`}},
 		{"unknown key", "stages: [dev]\nfoo: bar\n", []string{`.gto: line 2: unknown key "foo"`}},
-		{"duplicate key", "stages: [dev]\nSTAGES: [prod]\n", []string{`.gto: line 2: "stages" is set twice`}},
+		{"duplicate key", "stages: [dev]\nstages: [prod]\n", []string{`.gto: line 2: "stages" is set twice`}},
+		{"null emojis", "emojis:\n", []string{`.gto: line 1: "emojis" must be set, got null`}},
+		{"null index", "index: ~\n", []string{`"index" must be set, got null`}},
+		{"null log level", "log_level: null\n", []string{`"log_level" must be set, got null`}},
+		{"null debug", "debug:\n", []string{`"debug" must be set, got null`}},
+		{"debug not a boolean", "debug: maybe", []string{`.gto: line 1: "debug" must be true or false, got "maybe"`}},
+		{"autoload_enrichments not a boolean", "autoload_enrichments: [x]", []string{`"autoload_enrichments" must be true or false, got a list`}},
+		{"enrichments not a list", "enrichments: 5", []string{`"enrichments" must be a list, got "5"`}},
+		{"true document", "true\n", []string{".gto is not a YAML mapping"}},
+		{"one document", "1\n", []string{".gto is not a YAML mapping"}},
 		{"emojis not a boolean", "emojis: maybe", []string{`.gto: line 1: "emojis" must be true or false, got "maybe"`}},
 		{"index a list", "index: [a]", []string{`.gto: line 1: "index" must be a file name, got a list`}},
 		{"index empty", "index: ''", []string{`"index" must be a file name, got ""`}},
@@ -127,7 +145,7 @@ func TestLoadFileErrors(t *testing.T) {
 		// Before yamldoc, only the document right after the first was checked.
 		{"document after an empty one", "stages: [dev]\n---\n---\ntypes: [x]\n", []string{".gto: line 4: a second YAML document is not allowed"}},
 		{"malformed second document", "stages: [dev]\n---\ntypes: [\n", []string{".gto: line 3: did not find expected node content"}},
-		{"alias key", "debug: &s dev\n*s : [x]\n", []string{".gto: line 2: keys must be setting names, got an alias (*s)"}},
+		{"alias key", "debug: &s true\n*s : [x]\n", []string{".gto: line 2: keys must be setting names, got an alias (*s)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

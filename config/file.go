@@ -11,21 +11,31 @@ import (
 )
 
 // ignoredKeys are settings gto accepts that this implementation has no use
-// for (enrichments are a Python plugin mechanism).
-var ignoredKeys = map[string]bool{
-	"debug": true, "enrichments": true, "autoload_enrichments": true, "config_file_name": true,
+// for (enrichments are a Python plugin mechanism), with what gto requires of
+// their values: a boolean, a list, or anything (null included).
+var ignoredKeys = map[string]string{
+	"debug": "bool", "autoload_enrichments": "bool", "enrichments": "list", "config_file_name": "",
 }
+
+// optionalKeys are the settings that may be null (gto's Optional fields):
+// null leaves them at the default. Any other setting refuses null, as
+// pydantic refuses None for gto's `EMOJIS: bool = True`.
+var optionalKeys = map[string]bool{"types": true, "stages": true, "config_file_name": true}
 
 // applyFile overrides c with the settings of the configuration file content
 // data; name is the file's name for messages. An empty document, or one
-// that is only comments or null, sets nothing. A null value leaves its
-// setting at the default.
+// that is only comments or null, sets nothing; so does any document Python
+// takes for false (false, 0, an empty string or list), as gto reads
+// `conf or {}`.
 func (c *Config) applyFile(data []byte, name string) error {
 	root, err := yamldoc.Load(data, name)
 	if err != nil || root == nil {
 		return err
 	}
 	if root.Kind != yaml.MappingNode {
+		if pythonFalse(root) {
+			return nil
+		}
 		return fmt.Errorf("%s is not a YAML mapping", name)
 	}
 	seen := map[string]bool{}
@@ -34,16 +44,27 @@ func (c *Config) applyFile(data []byte, name string) error {
 		if k.Kind != yaml.ScalarNode {
 			return fmt.Errorf("%s: line %d: keys must be setting names, got %s", name, k.Line, yamldoc.Describe(k))
 		}
-		// gto upper-cases the keys of the file, so `STAGES` is `stages`.
+		// gto upper-cases the keys of the file, so `STAGES` is `stages`,
+		// and of `stages` and `STAGES` the later one wins; YAML refuses
+		// the same key twice.
 		key := strings.ToLower(k.Value)
-		if seen[key] {
+		if seen[k.Value] {
 			return fmt.Errorf("%s: line %d: %q is set twice", name, k.Line, key)
 		}
-		seen[key] = true
-		if ignoredKeys[key] {
-			continue
-		}
+		seen[k.Value] = true
 		if yamldoc.IsNull(v) {
+			if optionalKeys[key] {
+				c.setDefault(key)
+				continue
+			}
+			if _, known := ignoredKeys[key]; known || isSetting(key) {
+				return fmt.Errorf("%s: line %d: %q must be set, got null", name, v.Line, key)
+			}
+		}
+		if want, ok := ignoredKeys[key]; ok {
+			if err := checkIgnored(v, want, name, key); err != nil {
+				return err
+			}
 			continue
 		}
 		var err error
@@ -64,7 +85,11 @@ func (c *Config) applyFile(data []byte, name string) error {
 			}
 			c.Emojis = b
 		case "log_level":
-			c.LogLevel, err = scalar(v, name, key, "a log level")
+			// gto's logging reads GTO_LOG_LEVEL alone: any text will do here.
+			if v.Kind != yaml.ScalarNode {
+				err = fmt.Errorf("%s: line %d: %q must be a log level, got %s", name, v.Line, key, yamldoc.Describe(v))
+			}
+			c.LogLevel = v.Value
 		case "index":
 			c.Index, err = scalar(v, name, key, "a file name")
 			if reason := checkIndex(c.Index); err == nil && reason != "" {
@@ -115,4 +140,60 @@ func deref(n *yaml.Node) *yaml.Node {
 		return n.Alias
 	}
 	return n
+}
+
+// isSetting reports whether key is a setting applyFile reads.
+func isSetting(key string) bool {
+	switch key {
+	case "types", "stages", "emojis", "log_level", "index":
+		return true
+	}
+	return false
+}
+
+// setDefault puts back the default of an optional setting set to null by a
+// later key of another case (`stages: [a]` then `STAGES: ~`).
+func (c *Config) setDefault(key string) {
+	switch key {
+	case "types":
+		c.Types, c.typesFrom = nil, ""
+	case "stages":
+		c.Stages, c.stagesFrom = nil, ""
+	}
+}
+
+// checkIgnored checks the value of an ignored setting as gto does: want is
+// "bool", "list" or "" (anything).
+func checkIgnored(v *yaml.Node, want, file, key string) error {
+	switch want {
+	case "bool":
+		if v.Kind == yaml.ScalarNode {
+			if _, ok := parseBool(v.Value); ok {
+				return nil
+			}
+		}
+		return fmt.Errorf("%s: line %d: %q must be true or false, got %s", file, v.Line, key, yamldoc.Describe(v))
+	case "list":
+		if v.Kind != yaml.SequenceNode {
+			return fmt.Errorf("%s: line %d: %q must be a list, got %s", file, v.Line, key, yamldoc.Describe(v))
+		}
+	}
+	return nil
+}
+
+// pythonFalse reports whether a document that is not a mapping is one
+// Python takes for false: false, a zero number, an empty string or an empty
+// list.
+func pythonFalse(n *yaml.Node) bool {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return len(n.Content) == 0
+	case yaml.ScalarNode:
+		if n.Style != 0 {
+			return n.Value == "" && n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0
+		}
+		s, ok := yamldoc.PythonStr(n.Value)
+		return ok && (s == "False" || s == "0" || s == "0.0" || s == "-0.0")
+	}
+	return false
 }

@@ -58,11 +58,13 @@ func (r *Registry) Annotate(ctx context.Context, opts AnnotateOptions) (*Annotat
 			return nil, model.WrapInvalid(model.FieldLabel, err)
 		}
 	}
+	// 0.2.4's generate_annotate_commit_message names a type and a path
+	// that are given, even empty ("of type ``").
 	msg := fmt.Sprintf("Annotate artifact `%s`", opts.Name)
-	if opts.Type != "" {
+	if opts.Type != "" || opts.TypeGiven {
 		msg += fmt.Sprintf(" of type `%s`", opts.Type)
 	}
-	if opts.Path != "" {
+	if opts.Path != "" || opts.PathGiven {
 		msg += fmt.Sprintf(" with path `%s`", opts.Path)
 	}
 	check := func(ctx context.Context, cfg config.Config, w store.Writer) error {
@@ -83,11 +85,15 @@ func (r *Registry) Annotate(ctx context.Context, opts AnnotateOptions) (*Annotat
 		}
 		return nil
 	}
+	// Paths are compared for conflicts from the working directory, as
+	// 0.2.4 resolves them (find_repeated_path); without one, as written.
+	cwd, _ := os.Getwd()
 	return r.editIndex(ctx, opts.Name, opts.Commit || opts.Push, opts.Push, msg, check, func(ix *annotations.Index) error {
 		return ix.Annotate(opts.Name, annotations.Update{
 			Type: opts.Type, Path: opts.Path, MustExist: opts.MustExist,
 			TypeGiven: opts.TypeGiven, PathGiven: opts.PathGiven,
 			Labels: opts.Labels, Description: opts.Description,
+			Dir: cwd,
 		})
 	})
 }
@@ -110,17 +116,18 @@ func (r *Registry) Remove(ctx context.Context, opts RemoveOptions) (*AnnotateRes
 	})
 }
 
-// checkArtifactPath refuses an artifact path that leaves the repository:
-// a relative path that climbs out of it ("../../etc/passwd") always, and,
-// with mustExist, an absolute one too (what must exist is a file committed
-// in the repository). Without mustExist an absolute path or a URL names an
-// external artifact and is kept as written.
+// checkArtifactPath refuses, with mustExist, an artifact path that leaves
+// the repository: an absolute one, or a relative one that climbs out of it
+// ("../../etc/passwd"); what must exist is a file committed in the
+// repository. Without mustExist any path names an external artifact and is
+// kept as written, as 0.2.4 keeps it (it is only text in the file; `get`
+// refuses to fetch it).
 func checkArtifactPath(p string, mustExist bool) error {
-	if p == "" || (!mustExist && strings.Contains(p, "://")) {
+	if p == "" || !mustExist {
 		return nil
 	}
 	slashed := strings.ReplaceAll(p, `\`, "/")
-	if mustExist && (strings.HasPrefix(slashed, "/") || filepath.IsAbs(p)) {
+	if strings.HasPrefix(slashed, "/") || filepath.IsAbs(p) {
 		return &model.InvalidError{Field: model.FieldPath, Value: p, Detail: model.Detail{Code: model.CodePathAbsolute,
 			Msg: fmt.Sprintf("path %q is absolute", p), Hint: "a path that must exist is relative to the root of the repository"}}
 	}
@@ -176,8 +183,9 @@ func (r *Registry) checkCommitted(ctx context.Context, w store.Writer, p string)
 
 // editIndex reads the annotations file of the work tree, applies edit and
 // writes it back; with commit it commits that file alone, refusing when the
-// file already had uncommitted changes (they would be committed in the
-// user's name). check (if any) runs first, with the configuration. Nothing
+// file already had changes that are not staged, or was untracked (they
+// would be committed in the user's name; staged ones are committed, as
+// 0.2.4 does). check (if any) runs first, with the configuration. Nothing
 // changes when edit or a check fails. In a repository it runs under the
 // write lock.
 func (r *Registry) editIndex(ctx context.Context, name string, commit, push bool, message string, check indexCheck, edit func(*annotations.Index) error) (*AnnotateResult, error) {
@@ -229,26 +237,17 @@ func (r *Registry) editIndexIn(ctx context.Context, cfg config.Config, w store.W
 	if (commit || push) && w == nil {
 		return nil, r.noRepoError(nil)
 	}
-	if push {
-		// `git push` pushes the current branch: find out before anything
-		// is written whether there is one.
-		branch, err := w.CurrentBranch(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if branch == "" {
-			return nil, &model.InvalidError{Detail: model.Detail{Code: model.CodeDetachedHead,
-				Msg:  "HEAD is detached, so there is no branch to push the annotation to",
-				Hint: "check out a branch first, or commit without pushing"}}
-		}
-	}
 	file := filepath.Join(r.dir, cfg.Index)
 	if commit {
 		status, err := w.WorkTreeStatus(ctx, cfg.Index)
 		if err != nil {
 			return nil, err
 		}
-		if status != "" {
+		// 0.2.4 refuses when the file differs from git's index or is
+		// untracked (git_utils.py commit_produced_changes_on_commit, from
+		// `index.diff(None)` and `untracked_files`); changes the user
+		// staged are committed with the annotation.
+		if len(status) == 2 && status[1] != ' ' {
 			return nil, model.Conflictf("%s has uncommitted changes: commit or discard them first, gto commits only its own change", cfg.Index)
 		}
 	}
@@ -297,6 +296,18 @@ func (r *Registry) editIndexIn(ctx context.Context, cfg config.Config, w store.W
 		res.Commit = hash
 	}
 	if push {
+		// `git push` pushes the current branch. On a detached HEAD there is
+		// none: 0.2.4 commits, then its `git push` fails (git_utils.py
+		// push_on_push), and so does this, with the reason.
+		branch, err := w.CurrentBranch(ctx)
+		if err != nil {
+			return res, err
+		}
+		if branch == "" {
+			return res, &model.PushError{Detail: model.Detail{Code: model.CodeDetachedHead,
+				Msg:  "the annotation is committed, but HEAD is detached, so there is no branch to push it to",
+				Hint: "check out a branch and push it"}}
+		}
 		if err := w.PushBranch(ctx); err != nil {
 			if res.Commit == "" {
 				return res, &model.PushError{Detail: model.Detail{Err: err, Msg: fmt.Sprintf("the annotation is committed, but `git push` failed: %v", err)}}

@@ -206,8 +206,12 @@ func annotatedNames(ctx context.Context, rd store.Reader, files []indexFile, wal
 	return out, nil
 }
 
+// namesSlot is the memo slot of the names a blob annotates; its version
+// changes when the parser reads other names from the same file (2: plain
+// numbers and booleans read as Python writes them, and a file with a type
+// or label that is not a valid name is read).
 func namesSlot(file indexFile, blob string) string {
-	return "annotation-names\x00" + file.kind + "\x00" + blob
+	return "annotation-names2\x00" + file.kind + "\x00" + blob
 }
 
 // encodeNames joins names by newlines, which valid artifact names never

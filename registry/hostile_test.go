@@ -37,10 +37,14 @@ func TestCheckArtifactPath(t *testing.T) {
 		{"/mnt/models/m.pkl", false, ""},
 		{"s3://bucket/../../m.pkl", false, ""},
 		{"https://example.com/a?b=c", false, ""},
-		{"../m.pkl", false, "leads outside the repository"},
+		// Without --must-exist a path outside the repository names an
+		// external artifact, as in 0.2.4.
+		{"../m.pkl", false, ""},
+		{"a/../../m.pkl", false, ""},
+		{"/etc/passwd", false, ""},
 		{"../m.pkl", true, "leads outside the repository"},
-		{"a/../../m.pkl", false, "leads outside the repository"},
-		{`..\m.pkl`, false, "leads outside the repository"},
+		{"a/../../m.pkl", true, "leads outside the repository"},
+		{`..\m.pkl`, true, "leads outside the repository"},
 		{"..", true, "leads outside the repository"},
 		{"/etc/passwd", true, "is absolute"},
 		{"s3://bucket/m.pkl", true, ""}, // refused later: not committed

@@ -61,7 +61,7 @@ func flagWording(err error) (msg string, ok bool) {
 	case model.CodePathNotCommitted:
 		msg = d.WithHint("commit it before annotating with --must-exist")
 	case model.CodeDetachedHead:
-		msg = d.WithHint("check out a branch first, or use --commit without --push")
+		msg = d.WithHint("check out a branch and push it")
 	case model.CodeAssignmentsPerVersion:
 		msg = fmt.Sprintf("--av/--assignments-per-version must be >= -1, got %s", value)
 	case model.CodeVersionsPerStage:
