@@ -321,3 +321,19 @@ func TestCheck(t *testing.T) {
 		t.Error("StagesConfigured() is wrong")
 	}
 }
+
+// TestFileKeysAreRead checks that every setting of fileKeys that is not
+// ignored is read by applyFile: each one refuses a mapping, which a key
+// accepted but never read would not.
+func TestFileKeysAreRead(t *testing.T) {
+	t.Parallel()
+	for key, spec := range fileKeys {
+		if spec.ignored {
+			continue
+		}
+		c := Default()
+		if err := c.applyFile([]byte(key+": {a: b}\n"), ".gto"); err == nil {
+			t.Errorf("%s: a mapping was accepted", key)
+		}
+	}
+}

@@ -10,17 +10,21 @@ import (
 	"github.com/gto-dev/gto/tagname"
 )
 
-// ignoredKeys are settings gto accepts that this implementation has no use
-// for (enrichments are a Python plugin mechanism), with what gto requires of
-// their values: a boolean, a list, or anything (null included).
-var ignoredKeys = map[string]string{
-	"debug": "bool", "autoload_enrichments": "bool", "enrichments": "list", "config_file_name": "",
+// fileKeys are the keys the file may hold, with what gto 0.2.4's
+// RegistryConfig (pydantic) requires of their values. nullable: null is
+// allowed and leaves the default (gto's Optional fields; pydantic refuses
+// None for `EMOJIS: bool = True`). ignored: a setting gto accepts that this
+// implementation has no use for (enrichments are a Python plugin
+// mechanism), whose value is still checked as gto checks it: want is
+// "bool", "list" or "" (anything).
+var fileKeys = map[string]struct {
+	nullable, ignored bool
+	want              string
+}{
+	"types": {nullable: true}, "stages": {nullable: true}, "emojis": {}, "log_level": {}, "index": {},
+	"debug": {ignored: true, want: "bool"}, "autoload_enrichments": {ignored: true, want: "bool"},
+	"enrichments": {ignored: true, want: "list"}, "config_file_name": {nullable: true, ignored: true},
 }
-
-// optionalKeys are the settings that may be null (gto's Optional fields):
-// null leaves them at the default. Any other setting refuses null, as
-// pydantic refuses None for gto's `EMOJIS: bool = True`.
-var optionalKeys = map[string]bool{"types": true, "stages": true, "config_file_name": true}
 
 // applyFile overrides c with the settings of the configuration file content
 // data; name is the file's name for messages. An empty document, or one
@@ -52,17 +56,19 @@ func (c *Config) applyFile(data []byte, name string) error {
 			return fmt.Errorf("%s: line %d: %q is set twice", name, k.Line, key)
 		}
 		seen[k.Value] = true
+		spec, known := fileKeys[key]
+		if !known {
+			return fmt.Errorf("%s: line %d: unknown key %q", name, k.Line, k.Value)
+		}
 		if yamldoc.IsNull(v) {
-			if optionalKeys[key] {
-				c.setDefault(key)
-				continue
-			}
-			if _, known := ignoredKeys[key]; known || isSetting(key) {
+			if !spec.nullable {
 				return fmt.Errorf("%s: line %d: %q must be set, got null", name, v.Line, key)
 			}
+			c.setDefault(key)
+			continue
 		}
-		if want, ok := ignoredKeys[key]; ok {
-			if err := checkIgnored(v, want, name, key); err != nil {
+		if spec.ignored {
+			if err := checkIgnored(v, spec.want, name, key); err != nil {
 				return err
 			}
 			continue
@@ -95,8 +101,6 @@ func (c *Config) applyFile(data []byte, name string) error {
 			if reason := checkIndex(c.Index); err == nil && reason != "" {
 				err = indexError(fmt.Sprintf("%s: line %d: %q", name, v.Line, key), c.Index, reason)
 			}
-		default:
-			return fmt.Errorf("%s: line %d: unknown key %q", name, k.Line, k.Value)
 		}
 		if err != nil {
 			return err
@@ -140,15 +144,6 @@ func deref(n *yaml.Node) *yaml.Node {
 		return n.Alias
 	}
 	return n
-}
-
-// isSetting reports whether key is a setting applyFile reads.
-func isSetting(key string) bool {
-	switch key {
-	case "types", "stages", "emojis", "log_level", "index":
-		return true
-	}
-	return false
 }
 
 // setDefault puts back the default of an optional setting set to null by a
