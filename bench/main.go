@@ -148,7 +148,10 @@ func commandsFor(s Shape) []command {
 		{label: "stages", args: stat("stages")},
 		{label: "describe NAME", args: stat("describe", name)},
 		{label: "register NAME REF", write: true, args: func(i int) []string {
-			return []string{"register", name, fmt.Sprintf("spare~%d", i%spareCommits)}
+			// A spare commit takes one version per artifact: past the last
+			// spare commit, the runs go on with the next artifact.
+			next := artifactName((s.Artifacts/2 + i/spareCommits) % s.Artifacts)
+			return []string{"register", next, fmt.Sprintf("spare~%d", i%spareCommits)}
 		}},
 		{label: "assign NAME --version V", write: true, args: func(i int) []string {
 			return []string{"assign", name, "--version", "v1.0.0", "--stage", fmt.Sprintf("bench-%d", i)}
@@ -233,6 +236,9 @@ func measureShape(s Shape, dir, gtoBin string, runs int) (map[string]result, err
 	tags, err := countTags(dir)
 	if err != nil {
 		return nil, err
+	}
+	if most := spareCommits*s.Artifacts - 1; runs > most {
+		return nil, fmt.Errorf("%d runs are more than the %s registry's spare commits allow for register (at most %d)", runs, s.Name, most)
 	}
 	floorCmd := func() (time.Duration, int64, error) { return timeCmd(dir, "sh", "-c", readFloor) }
 	floor, err := measure(runs, func(int) (time.Duration, int64, error) { return floorCmd() })
