@@ -233,12 +233,12 @@ func writeFloor(dir string) func() (time.Duration, int64, error) {
 // measureShape prints the rows of shape s and returns its figures: by
 // command label, and "floor".
 func measureShape(s Shape, dir, gtoBin string, runs int) (map[string]result, error) {
+	if most := spareCommits*s.Artifacts - 1; runs > most {
+		return nil, fmt.Errorf("%d runs are more than the %s registry's spare commits allow for register (at most %d)", runs, s.Name, most)
+	}
 	tags, err := countTags(dir)
 	if err != nil {
 		return nil, err
-	}
-	if most := spareCommits*s.Artifacts - 1; runs > most {
-		return nil, fmt.Errorf("%d runs are more than the %s registry's spare commits allow for register (at most %d)", runs, s.Name, most)
 	}
 	floorCmd := func() (time.Duration, int64, error) { return timeCmd(dir, "sh", "-c", readFloor) }
 	floor, err := measure(runs, func(int) (time.Duration, int64, error) { return floorCmd() })
